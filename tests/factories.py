@@ -1,0 +1,80 @@
+"""Small builders for test data, with defaults for every required field."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+
+from django.contrib.auth import get_user_model
+
+from tracker.models import Actor, ActorKind, Commitment, Source, Theme
+
+_counter = itertools.count(1)
+
+
+def _n() -> int:
+    return next(_counter)
+
+
+def make_source(**kwargs) -> Source:
+    n = _n()
+    fields = {
+        "slug": f"source-{n}",
+        "title": f"Report on summit {n}",
+        "publisher": "Example News",
+        "event_name": f"Summit {n}",
+        "event_place": "Hanoi, Viet Nam",
+        "event_date": datetime.date(2026, 1, 15),
+        "full_text": "The leaders promised to build a bridge.",
+    }
+    fields.update(kwargs)
+    return Source.objects.create(**fields)
+
+
+def make_actor(**kwargs) -> Actor:
+    n = _n()
+    fields = {"slug": f"actor-{n}", "name": f"Actor {n}", "kind": ActorKind.GROUP}
+    fields.update(kwargs)
+    return Actor.objects.create(**fields)
+
+
+def make_theme(**kwargs) -> Theme:
+    n = _n()
+    fields = {"slug": f"theme-{n}", "name": f"Theme {n}", "position": n}
+    fields.update(kwargs)
+    return Theme.objects.create(**fields)
+
+
+def make_commitment(*, themes=(), partners=(), **kwargs) -> Commitment:
+    """A published commitment; pass is_published=False for a draft."""
+    n = _n()
+    fields = {
+        "slug": f"commitment-{n}",
+        "title": f"Build bridge number {n}",
+        "summary": "A bridge will be built.",
+        "quote": "The leaders promised to build a bridge.",
+        "position": n,
+        "status_date": datetime.date(2026, 1, 15),
+        "is_published": True,
+    }
+    fields.update(kwargs)
+    if "source" not in fields:
+        fields["source"] = make_source()
+    if "proposer" not in fields:
+        fields["proposer"] = make_actor(kind=ActorKind.PERSON)
+    if "owner" not in fields:
+        fields["owner"] = make_actor()
+    commitment = Commitment.objects.create(**fields)
+    commitment.themes.set(themes)
+    commitment.partners.set(partners)
+    return commitment
+
+
+def make_user(username: str = "editor", *, is_staff: bool = True, is_superuser: bool = False, **kwargs):
+    return get_user_model().objects.create_user(
+        username=username,
+        password="a-long-test-password",
+        is_staff=is_staff,
+        is_superuser=is_superuser,
+        **kwargs,
+    )
