@@ -70,7 +70,9 @@ def make_commitment(*, themes=(), partners=(), **kwargs) -> Commitment:
     return commitment
 
 
-def make_user(username: str = "editor", *, is_staff: bool = True, is_superuser: bool = False, **kwargs):
+def make_user(
+    username: str = "editor", *, is_staff: bool = True, is_superuser: bool = False, **kwargs
+):
     return get_user_model().objects.create_user(
         username=username,
         password="a-long-test-password",

@@ -90,6 +90,10 @@ BUCKET_DEFINITIONS: dict[Bucket, str] = {
 }
 
 
+def bucket_of(status: str) -> Bucket:
+    return STATUS_INFO[Status(status)].bucket
+
+
 def statuses_in(*buckets: Bucket) -> list[str]:
     """The status values that fall in the given buckets."""
     return [status.value for status, info in STATUS_INFO.items() if info.bucket in buckets]
@@ -110,11 +114,15 @@ class Source(models.Model):
     )
     title = models.CharField(
         max_length=300,
-        help_text="The document's title, e.g. “6th ASEAN Digital Ministers’ Meeting opens in Hanoi”.",
+        help_text="The document's title, e.g. “ASEAN digital ministers meet in Hanoi”.",
     )
-    publisher = models.CharField(max_length=200, help_text="e.g. Viet Nam News Agency.")
+    publisher = models.CharField(
+        max_length=200, blank=True, help_text="Who published it, e.g. Viet Nam News Agency."
+    )
     author = models.CharField(max_length=200, blank=True, help_text="e.g. Du Lam.")
-    url = models.URLField("URL", blank=True, max_length=500, help_text="Where the document is published.")
+    url = models.URLField(
+        "URL", blank=True, max_length=500, help_text="Where the document is published."
+    )
     published_on = models.DateField(
         "publication date", null=True, blank=True, help_text="e.g. 2026-01-15."
     )
@@ -137,11 +145,11 @@ class Source(models.Model):
     def __str__(self) -> str:
         return f"{self.event_name} ({self.event_date:%-d %B %Y})"
 
-    def natural_key(self) -> tuple[str]:
-        return (self.slug,)
-
     def get_absolute_url(self) -> str:
         return reverse("tracker:source-detail", args=[self.slug])
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
 
 
 class ActorKind(models.TextChoices):
@@ -155,7 +163,9 @@ class Actor(models.Model):
     """A person or a body that proposes commitments or is accountable for them."""
 
     slug = models.SlugField(unique=True, max_length=100, help_text="e.g. pham-minh-chinh.")
-    name = models.CharField(max_length=200, help_text="e.g. Pham Minh Chinh, or ASEAN member states.")
+    name = models.CharField(
+        max_length=200, help_text="e.g. Pham Minh Chinh, or ASEAN member states."
+    )
     kind = models.CharField(max_length=20, choices=ActorKind, default=ActorKind.PERSON)
     role = models.CharField(
         "role or title", max_length=200, blank=True, help_text="e.g. Prime Minister of Viet Nam."
@@ -177,11 +187,11 @@ class Actor(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def natural_key(self) -> tuple[str]:
-        return (self.slug,)
-
     def get_absolute_url(self) -> str:
         return reverse("tracker:actor-detail", args=[self.slug])
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
 
 
 class Theme(models.Model):
@@ -202,11 +212,11 @@ class Theme(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def natural_key(self) -> tuple[str]:
-        return (self.slug,)
-
     def get_absolute_url(self) -> str:
         return reverse("tracker:theme-detail", args=[self.slug])
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
 
 
 class CommitmentQuerySet(models.QuerySet):
@@ -307,15 +317,15 @@ class Commitment(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def natural_key(self) -> tuple[str]:
-        return (self.slug,)
-
     def get_absolute_url(self) -> str:
         return reverse("tracker:commitment-detail", args=[self.slug])
 
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
     @property
     def bucket(self) -> Bucket:
-        return STATUS_INFO[Status(self.status)].bucket
+        return bucket_of(self.status)
 
     def record_update(
         self,
