@@ -1,0 +1,168 @@
+import datetime
+
+import pytest
+
+from tests.html import check_page, title_of
+from tracker.models import Status
+
+
+@pytest.fixture
+def three(make_commitment, make_actor, make_theme, make_source):
+    """Three commitments that differ in every filterable way."""
+    asean = make_actor(name="ASEAN Digital Ministers", slug="adgmin")
+    states = make_actor(name="ASEAN member states", slug="member-states")
+    minister = make_actor(name="Nguyen Manh Hung", slug="nguyen-manh-hung")
+    pm = make_actor(name="Pham Minh Chinh", slug="pham-minh-chinh")
+    infra = make_theme(name="Infrastructure", slug="infrastructure")
+    trust = make_theme(name="Trust and safety", slug="trust-and-safety")
+    hanoi = make_source(slug="hanoi")
+    other = make_source(slug="elsewhere")
+    plan = make_commitment(
+        title="Adopt a digital master plan",
+        quote="ASEAN needs a new, unified and integrative digital master plan",
+        owner=asean,
+        proposer=minister,
+        themes=[infra, trust],
+        source=hanoi,
+    )
+    centres = make_commitment(
+        title="Develop domestic data centres",
+        quote="each nation develop domestic data centers",
+        owner=states,
+        proposer=pm,
+        themes=[infra],
+        source=hanoi,
+    )
+    fraud = make_commitment(
+        title="Combat online fraud",
+        quote="cooperation to combat online fraud and cybercrime",
+        owner=asean,
+        proposer=pm,
+        themes=[trust],
+        source=other,
+    )
+    centres.record_update(
+        status=Status.IN_PROGRESS, as_of=datetime.date(2026, 5, 1), note="Work began."
+    )
+    return plan, centres, fraud
+
+
+def titles(response) -> list[str]:
+    return [c.title for c in response.context["commitments"]]
+
+
+def test_the_list_shows_every_published_commitment(client, three):
+    response = client.get("/commitments/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    check_page(html)
+    assert title_of(html).startswith("Commitments ·")
+    assert "3 commitments" in html
+    assert titles(response) == [c.title for c in three]
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("status=in_progress", ["Develop domestic data centres"]),
+        ("bucket=pending", ["Adopt a digital master plan", "Combat online fraud"]),
+        ("theme=trust-and-safety", ["Adopt a digital master plan", "Combat online fraud"]),
+        ("owner=member-states", ["Develop domestic data centres"]),
+        ("proposer=pham-minh-chinh", ["Develop domestic data centres", "Combat online fraud"]),
+        ("source=elsewhere", ["Combat online fraud"]),
+        ("q=data+centers", ["Develop domestic data centres"]),
+        ("q=nguyen", ["Adopt a digital master plan"]),
+        ("theme=infrastructure&owner=adgmin", ["Adopt a digital master plan"]),
+    ],
+)
+def test_filters_in_the_url_narrow_the_list(client, three, query, expected):
+    response = client.get(f"/commitments/?{query}")
+
+    assert response.status_code == 200
+    assert titles(response) == expected
+
+
+def test_a_filtered_view_says_how_many_match(client, three):
+    html = client.get("/commitments/?owner=adgmin").content.decode()
+
+    assert "2 commitments match these filters" in html
+    # The form keeps the chosen value, so the view can be adjusted and shared.
+    assert '<option value="adgmin" selected>' in html
+
+
+def test_a_filter_matching_nothing_says_so(client, three):
+    html = client.get("/commitments/?q=zebra").content.decode()
+
+    assert "No commitments match these filters." in html
+
+
+def test_the_list_can_be_ordered(client, three):
+    response = client.get("/commitments/?order=title")
+
+    assert titles(response) == [
+        "Adopt a digital master plan",
+        "Combat online fraud",
+        "Develop domestic data centres",
+    ]
+    assert titles(client.get("/commitments/?order=-status_date"))[0] == (
+        "Develop domestic data centres"
+    )
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        (
+            "status=maybe",
+            "Status: Select a valid choice. maybe is not one of the available choices.",
+        ),
+        ("theme=no-such-theme", "Theme: Select a valid choice."),
+        ("order=password", "Sort by: Select a valid choice."),
+        ("bucket=soon", "Progress: Select a valid choice."),
+    ],
+)
+def test_an_invalid_filter_value_is_explained_not_ignored(client, three, query, message):
+    response = client.get(f"/commitments/?{query}")
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    check_page(html)
+    assert "Some filters could not be applied." in html
+    assert message in html
+    assert "No results: the filters above need correcting" in html
+
+
+def test_the_list_is_paginated_and_pages_keep_the_filters(
+    client, make_commitment, make_theme, settings
+):
+    settings.TRACKER_PAGE_SIZE = 2
+    theme = make_theme(slug="innovation")
+    for n in range(5):
+        make_commitment(title=f"Commitment {n}", themes=[theme])
+
+    first = client.get("/commitments/?theme=innovation")
+    last = client.get("/commitments/?theme=innovation&page=3")
+
+    assert titles(first) == ["Commitment 0", "Commitment 1"]
+    assert "Page 1 of 3" in first.content.decode()
+    assert 'href="?theme=innovation&amp;page=2"' in first.content.decode()
+    assert titles(last) == ["Commitment 4"]
+    assert client.get("/commitments/?page=99").status_code == 404
+
+
+def test_the_list_runs_the_same_queries_for_one_or_fifty_commitments(
+    client, make_commitment, make_theme, django_assert_num_queries, settings
+):
+    settings.TRACKER_PAGE_SIZE = 100
+    theme = make_theme()
+    make_commitment(themes=[theme])
+    # count, page of commitments (with source, owner, proposer), their themes, their partners,
+    # then the choices of the theme, owner, proposer and source filters
+    with django_assert_num_queries(8):
+        client.get("/commitments/")
+    for _ in range(49):
+        make_commitment(themes=[theme])
+    with django_assert_num_queries(8):
+        response = client.get("/commitments/")
+    assert len(response.context["commitments"]) == 50

@@ -1,0 +1,81 @@
+import datetime
+
+from tests.html import check_page, h1_of
+from tracker.models import Status
+
+
+def test_the_dashboard_says_what_was_promised_at_which_event(client, make_commitment, make_source):
+    source = make_source(event_name="6th ASEAN Digital Ministers’ Meeting", event_place="Hanoi")
+    make_commitment(source=source)
+    make_commitment(source=source)
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    check_page(html)
+    assert h1_of(html) == "What was promised, and what has happened since"
+    assert "2 commitments" in html
+    assert "6th ASEAN Digital Ministers’ Meeting" in html
+    assert "15 January 2026" in html
+    assert f'href="/sources/{source.slug}/"' in html
+
+
+def test_the_dashboard_shows_overall_progress_in_text(client, make_commitment):
+    make_commitment()
+    done = make_commitment()
+    done.record_update(status=Status.COMPLETED, as_of=datetime.date(2026, 3, 1), note="Done.")
+
+    html = client.get("/").content.decode()
+
+    assert (
+        'aria-label="All commitments: 2 commitments. Pending: 1; Active: 0; Done: 1; Closed: 0."'
+        in html
+    )
+    assert '<strong>1</strong> done</a> <span class="muted">(50%)</span>' in html
+
+
+def test_the_dashboard_shows_progress_per_theme(client, make_commitment, make_theme):
+    theme = make_theme(name="Digital government", slug="digital-government")
+    other = make_theme(name="Innovation", slug="innovation")
+    make_commitment(themes=[theme])
+    active = make_commitment(themes=[theme, other])
+    active.record_update(status=Status.IN_PROGRESS, as_of=datetime.date(2026, 3, 1), note="x")
+
+    html = client.get("/").content.decode()
+
+    assert "Digital government: 2 commitments. Pending: 1; Active: 1; Done: 0; Closed: 0." in html
+    assert "Innovation: 1 commitment. Pending: 0; Active: 1; Done: 0; Closed: 0." in html
+    assert 'href="/commitments/?theme=digital-government&amp;bucket=active"' in html
+
+
+def test_the_dashboard_lists_the_latest_public_updates(client, make_commitment):
+    commitment = make_commitment(title="Connect data centres")
+    commitment.record_update(
+        status=Status.IN_PROGRESS, as_of=datetime.date(2026, 4, 2), note="Work began."
+    )
+
+    html = client.get("/").content.decode()
+
+    assert "Work began." in html
+    assert "2 April 2026" in html
+    assert f'href="/commitments/{commitment.slug}/"' in html
+
+
+def test_the_dashboard_runs_the_same_queries_for_one_or_fifty_commitments(
+    client, make_commitment, make_theme, django_assert_num_queries
+):
+    theme = make_theme()
+
+    def add(n):
+        for _ in range(n):
+            c = make_commitment(themes=[theme])
+            c.record_update(status=Status.ONGOING, as_of=datetime.date(2026, 2, 1), note="x")
+
+    # sources with counts, status counts, themes with bucket counts, latest updates
+    add(1)
+    with django_assert_num_queries(4):
+        client.get("/")
+    add(49)
+    with django_assert_num_queries(4):
+        client.get("/")

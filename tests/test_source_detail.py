@@ -1,0 +1,38 @@
+from tests.html import check_page, h1_of
+
+
+def test_the_source_page_shows_the_full_text_and_its_commitments(
+    client, make_commitment, make_source
+):
+    source = make_source(
+        slug="adgmin", title="Report on ADGMIN", author="Du Lam", full_text="First.\n\nSecond."
+    )
+    make_commitment(source=source, title="Connect data centres")
+
+    response = client.get("/sources/adgmin/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    check_page(html)
+    assert h1_of(html) == "Report on ADGMIN"
+    assert "Du Lam" in html
+    assert "<p>First.</p>" in html and "<p>Second.</p>" in html
+    assert "Connect data centres" in html
+
+
+def test_an_unknown_source_is_a_404(client, db):
+    assert client.get("/sources/nothing/").status_code == 404
+
+
+def test_the_source_page_runs_the_same_queries_for_one_or_fifty(
+    client, make_commitment, make_source, django_assert_num_queries
+):
+    source = make_source(slug="s")
+    make_commitment(source=source)
+    # source, commitments, their themes, their partners
+    with django_assert_num_queries(4):
+        client.get("/sources/s/")
+    for _ in range(49):
+        make_commitment(source=source)
+    with django_assert_num_queries(4):
+        client.get("/sources/s/")

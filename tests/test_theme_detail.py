@@ -1,0 +1,40 @@
+import datetime
+
+from tests.html import check_page, h1_of
+from tracker.models import Status
+
+
+def test_the_theme_page_lists_its_commitments_and_progress(client, make_commitment, make_theme):
+    theme = make_theme(name="Digital government", slug="digital-government")
+    mine = make_commitment(title="Build e-government services", themes=[theme])
+    make_commitment(title="Something else")
+    mine.record_update(status=Status.IN_PROGRESS, as_of=datetime.date(2026, 4, 1), note="Begun.")
+
+    response = client.get("/themes/digital-government/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    check_page(html)
+    assert h1_of(html) == "Digital government"
+    assert "Build e-government services" in html
+    assert "Something else" not in html
+    assert "Digital government: 1 commitment. Pending: 0; Active: 1" in html
+    assert "Begun." in html
+
+
+def test_an_unknown_theme_is_a_404(client, db):
+    assert client.get("/themes/nope/").status_code == 404
+
+
+def test_the_theme_page_runs_the_same_queries_for_one_or_fifty(
+    client, make_commitment, make_theme, django_assert_num_queries
+):
+    theme = make_theme(slug="t")
+    make_commitment(themes=[theme])
+    # theme, commitments, their themes, their partners, latest updates
+    with django_assert_num_queries(5):
+        client.get("/themes/t/")
+    for _ in range(49):
+        make_commitment(themes=[theme])
+    with django_assert_num_queries(5):
+        client.get("/themes/t/")

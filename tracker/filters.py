@@ -1,0 +1,73 @@
+"""The public commitment list's filters. Every filter lives in the URL, so views can be shared."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from tracker.models import Actor, Bucket, Commitment, Source, Status, Theme, statuses_in
+
+
+class CommitmentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        help_text="Words from the title, summary, quote or an actor's name.",
+        widget=forms.TextInput(attrs={"type": "search", "aria-describedby": "id_q-help"}),
+    )
+    status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
+    bucket = django_filters.ChoiceFilter(
+        label="Progress", choices=Bucket.choices, method="filter_bucket", empty_label="Any"
+    )
+    theme = django_filters.ModelChoiceFilter(
+        label="Theme",
+        field_name="themes",
+        to_field_name="slug",
+        queryset=Theme.objects.all(),
+        empty_label="Any theme",
+    )
+    owner = django_filters.ModelChoiceFilter(
+        label="Owner",
+        to_field_name="slug",
+        queryset=Actor.objects.filter(owned_commitments__is_published=True).distinct(),
+        empty_label="Any owner",
+    )
+    proposer = django_filters.ModelChoiceFilter(
+        label="Proposed by",
+        to_field_name="slug",
+        queryset=Actor.objects.filter(proposed_commitments__is_published=True).distinct(),
+        empty_label="Anyone",
+    )
+    source = django_filters.ModelChoiceFilter(
+        label="Source",
+        to_field_name="slug",
+        queryset=Source.objects.filter(commitments__is_published=True).distinct(),
+        empty_label="Any source",
+    )
+    order = django_filters.OrderingFilter(
+        label="Sort by",
+        fields=(("position", "position"), ("title", "title"), ("status_date", "status_date")),
+        field_labels={
+            "position": "Order in the source",
+            "title": "Title",
+            "status_date": "Status date",
+        },
+        empty_label="Order in the source",
+    )
+
+    class Meta:
+        model = Commitment
+        fields = ["q", "status", "bucket", "theme", "owner", "proposer", "source"]
+
+    def search(self, queryset, name, value):
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(quote__icontains=word)
+                | Q(proposer__name__icontains=word)
+                | Q(owner__name__icontains=word)
+            )
+        return queryset
+
+    def filter_bucket(self, queryset, name, value):
+        return queryset.filter(status__in=statuses_in(Bucket(value)))

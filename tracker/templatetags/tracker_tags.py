@@ -1,0 +1,88 @@
+"""Display helpers for statuses and progress, so templates hold no display logic."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django import template
+
+from tracker.models import BUCKET_DEFINITIONS, STATUS_INFO, Bucket, Status, bucket_of
+
+register = template.Library()
+
+
+@register.inclusion_tag("tracker/includes/_status.html")
+def status_badge(status: str, as_of=None) -> dict:
+    """A status as symbol and text, never colour alone."""
+    status = Status(status)
+    info = STATUS_INFO[status]
+    return {
+        "value": status.value,
+        "label": status.label,
+        "symbol": info.symbol,
+        "bucket": info.bucket.value,
+        "as_of": as_of,
+    }
+
+
+@register.simple_tag
+def status_definition(status: str) -> str:
+    return STATUS_INFO[Status(status)].definition
+
+
+@dataclass
+class BucketShare:
+    bucket: str
+    label: str
+    definition: str
+    count: int
+    percent: float
+    # Where this segment starts along the bar, as a percentage.
+    offset: float
+
+
+def bucket_shares(counts: Mapping[str, int]) -> list[BucketShare]:
+    """Turn {bucket: count} into ordered segments of a 100% bar."""
+    total = sum(counts.values())
+    shares, offset = [], 0.0
+    for bucket in Bucket:
+        count = counts.get(bucket.value, 0)
+        percent = 100 * count / total if total else 0.0
+        shares.append(
+            BucketShare(
+                bucket.value, bucket.label, BUCKET_DEFINITIONS[bucket], count, percent, offset
+            )
+        )
+        offset += percent
+    return shares
+
+
+def count_buckets(statuses: Iterable[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for status in statuses:
+        bucket = bucket_of(status).value
+        counts[bucket] = counts.get(bucket, 0) + 1
+    return counts
+
+
+@register.inclusion_tag("tracker/includes/_progress.html")
+def progress_bar(
+    counts: Mapping[str, int], label: str, compact: bool = False, filter_query: str = ""
+) -> dict:
+    """A stacked bar of status buckets with the same figures spelled out in text.
+
+    Each figure links to the list of those commitments; `filter_query` narrows that list
+    further, e.g. "theme=innovation&".
+    """
+    shares = bucket_shares(counts)
+    total = sum(share.count for share in shares)
+    summary = "; ".join(f"{share.label}: {share.count}" for share in shares)
+    return {
+        "shares": shares,
+        "total": total,
+        "label": label,
+        "summary": f"{label}: {total} commitment{'' if total == 1 else 's'}. {summary}.",
+        "compact": compact,
+        "filter_query": filter_query,
+    }
