@@ -563,3 +563,25 @@ def test_the_change_page_runs_a_fixed_number_of_queries_however_long_the_history
         response = admin_client.get(_change_url(commitment))
 
     assert response.context["inline_admin_formsets"][0].formset.initial_form_count() == updates
+
+
+def test_a_status_update_recorded_in_the_admin_shows_on_the_public_page(
+    admin_client, make_commitment
+):
+    commitment = make_commitment(title="Connect national data centres")
+
+    _record(
+        admin_client,
+        commitment,
+        new_status=Status.IN_PROGRESS,
+        as_of="2026-03-02",
+        note="Ministers agreed a timetable for linking data centres.",
+        evidence_url="https://example.org/communique",
+    )
+    admin_client.logout()
+    html = admin_client.get(commitment.get_absolute_url()).content.decode()
+
+    assert 'data-status="in_progress"' in html.split("What was said")[0]
+    assert 'as of <time datetime="2026-03-02">2 March 2026</time>' in html
+    assert "Ministers agreed a timetable for linking data centres." in html
+    assert 'href="https://example.org/communique"' in html
