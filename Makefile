@@ -7,7 +7,7 @@ FIXTURES := fixtures/adgmin-2026.json
 # Local development mode: a throwaway secret key, DEBUG on, SQLite unless DATABASE_URL says otherwise.
 DEV := DJANGO_DEBUG=1
 
-.PHONY: run test check lint fmt clean
+.PHONY: run test check lint fmt bench clean
 
 # Re-install whenever pyproject.toml changes; the stamp file records the last install.
 $(BIN)/.installed: pyproject.toml
@@ -42,6 +42,10 @@ lint: $(BIN)/.installed
 fmt: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Speed and memory of the public pages at several sizes, on throwaway databases.
+bench: $(BIN)/.installed
+	$(DEV) $(BIN)/python -m tests.bench
 
 clean:
 	rm -rf $(VENV) staticfiles
