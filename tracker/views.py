@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.html import format_html
-from django.utils.http import http_date
+from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_GET
 from django_filters.views import FilterView
 
@@ -296,8 +296,11 @@ def commitment_badge(request: HttpRequest, slug: str) -> HttpResponse:
         Commitment.objects.public().only("slug", "title", "status", "status_date", "updated"),
         slug=slug,
     )
-    last_modified = commitment.updated.timestamp()
-    not_modified = get_conditional_response(request, last_modified=last_modified)
+    # Whole seconds, as HTTP dates have them, so If-Modified-Since can match; the ETag tells
+    # apart two changes within one second.
+    last_modified = int(commitment.updated.timestamp())
+    etag = quote_etag(f"{commitment.pk}-{commitment.updated.timestamp()}")
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if not_modified is not None:
         return not_modified
     info = STATUS_INFO[Status(commitment.status)]
@@ -322,6 +325,7 @@ def commitment_badge(request: HttpRequest, slug: str) -> HttpResponse:
     )
     patch_cache_control(response, public=True, max_age=BADGE_MAX_AGE)
     response["Last-Modified"] = http_date(last_modified)
+    response["ETag"] = etag
     # Other sites embed it with <img>, so it must stay loadable from any origin.
     response["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response
