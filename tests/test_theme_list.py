@@ -48,3 +48,18 @@ def test_the_theme_index_runs_the_same_queries_for_one_or_fifty(
     with django_assert_num_queries(1):
         html = client.get("/themes/").content.decode()
     assert html.count('<figure class="progress') == 50
+
+
+def test_a_list_filtered_by_theme_or_owner_links_to_their_pages(
+    client, make_commitment, make_theme, make_actor
+):
+    make_commitment(themes=[make_theme(slug="roads", name="Roads")],
+                    owner=make_actor(slug="states", name="Member states"))  # fmt: skip
+
+    html = client.get("/commitments/?theme=roads&owner=states").content.decode()
+
+    assert (
+        'See also the page of the theme <a href="/themes/roads/">Roads</a>, the owner '
+        '<a href="/actors/states/">Member states</a>.'
+    ) in html
+    assert "See also" not in client.get("/commitments/").content.decode()

@@ -238,6 +238,8 @@ def commitment_print(request: HttpRequest) -> HttpResponse:
         "applied": [] if invalid or not filterset.is_bound else _applied_filters(filterset),
         "bucket_counts": count_buckets(c.status for c in commitments),
         "list_query": query,
+        # The printed address keeps the filters, so a reader can find the same list.
+        "page_url": request.build_absolute_uri(),
         "filter_query": f"{query}&" if query else "",
     }
     return render(request, "tracker/commitment_print.html", ctx, status=400 if invalid else 200)
