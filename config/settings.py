@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     # Lets `runserver` serve static files exactly as production does.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django_filters",
     "tracker",
 ]

@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+
+from tracker.sitemaps import SITEMAPS
 
 admin.site.site_header = "Commitments Tracker administration"
 admin.site.site_title = "Commitments Tracker admin"
@@ -7,5 +10,6 @@ admin.site.index_title = "Commitments, sources and status updates"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("tracker.urls")),
 ]

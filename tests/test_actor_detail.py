@@ -1,4 +1,7 @@
+import datetime
+
 from tests.html import check_page, h1_of
+from tracker.models import Status
 
 
 def test_the_actor_page_lists_what_it_owns_proposes_or_shares(client, make_commitment, make_actor):
@@ -34,3 +37,38 @@ def test_the_actor_page_runs_the_same_queries_for_one_or_fifty(
         make_commitment(owner=owner)
     with django_assert_num_queries(5):
         client.get("/actors/owner/")
+
+
+def test_the_actor_page_groups_commitments_by_role_and_charts_what_it_owns(
+    client, make_commitment, make_actor
+):
+    states = make_actor(name="ASEAN member states", slug="member-states")
+    owned = make_commitment(title="Owned one", owner=states)
+    make_commitment(title="Owned two", owner=states)
+    make_commitment(title="Shared", partners=[states])
+    owned.record_update(status=Status.COMPLETED, as_of=datetime.date(2026, 3, 1), note="Done.")
+
+    html = client.get("/actors/member-states/").content.decode()
+
+    assert '<h2 id="progress-heading">Progress on what it owns</h2>' in html
+    assert "ASEAN member states: 2 commitments. Pending: 1; Active: 0; Done: 1; Closed: 0." in html
+    assert 'href="/commitments/?owner=member-states&amp;bucket=done"' in html
+    assert '<h3 id="owns-heading">It is the lead owner of 2</h3>' in html
+    assert '<h3 id="shares-heading">It is a partner on 1</h3>' in html
+    assert "proposed-heading" not in html
+    assert '<li><a href="/actors/">Who’s involved</a></li>' in html
+
+
+def test_a_speaker_is_followed_on_what_they_proposed(client, make_commitment, make_actor):
+    pm = make_actor(name="Pham Minh Chinh", slug="pm")
+    make_commitment(title="Proposed", proposer=pm).record_update(
+        status=Status.IN_PROGRESS, as_of=datetime.date(2026, 3, 1), note="Work began."
+    )
+
+    html = client.get("/actors/pm/").content.decode()
+
+    assert '<h2 id="progress-heading">Progress on what it proposed</h2>' in html
+    assert 'href="/commitments/?proposer=pm&amp;bucket=active"' in html
+    assert '<h3 id="proposed-heading">It proposed 1</h3>' in html
+    # The latest updates cover what it proposed, too.
+    assert "Work began." in html

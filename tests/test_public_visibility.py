@@ -39,7 +39,18 @@ def test_a_drafts_url_is_a_404(client, draft):
 
 
 @pytest.mark.parametrize(
-    "url", ["/", "/commitments/", "/themes/theme/", "/actors/owner/", "/commitments/?q=draft"]
+    "url",
+    [
+        "/",
+        "/commitments/",
+        "/themes/theme/",
+        "/actors/owner/",
+        "/commitments/?q=draft",
+        "/themes/",
+        "/actors/",
+        "/charts/",
+        "/commitments/print/",
+    ],
 )
 def test_drafts_appear_on_no_public_page(client, draft, url):
     html = client.get(url).content.decode()

@@ -38,3 +38,15 @@ def test_the_theme_page_runs_the_same_queries_for_one_or_fifty(
         make_commitment(themes=[theme])
     with django_assert_num_queries(5):
         client.get("/themes/t/")
+
+
+def test_the_theme_page_offers_its_commitments_as_a_list_and_as_data(
+    client, make_commitment, make_theme
+):
+    theme = make_theme(slug="roads")
+    make_commitment(themes=[theme])
+
+    html = client.get("/themes/roads/").content.decode()
+
+    assert '<a href="/commitments/?theme=roads">Filter and sort them in the list</a>' in html
+    assert '<a href="/commitments/export.csv?theme=roads" download>CSV</a>' in html

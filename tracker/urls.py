@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracker import views
+from tracker import exports, feeds, views
 
 app_name = "tracker"
 
@@ -8,11 +8,25 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     # /commitments/
     path("commitments/", views.CommitmentListView.as_view(), name="commitment-list"),
+    path("commitments/export.csv", exports.commitments_csv, name="commitment-export-csv"),
+    path("commitments/export.json", exports.commitments_json, name="commitment-export-json"),
+    path("commitments/print/", views.commitment_print, name="commitment-print"),
     path("commitments/<slug:slug>/", views.commitment_detail, name="commitment-detail"),
+    path("commitments/<slug:slug>/feed/", feeds.CommitmentFeed(), name="commitment-feed"),
+    path("commitments/<slug:slug>/badge.svg", views.commitment_badge, name="commitment-badge"),
     # /statuses/
     path("statuses/", views.status_list, name="status-list"),
-    # /themes/<slug>/, /actors/<slug>/, /sources/<slug>/
+    # /themes/, /themes/<slug>/, /actors/, /actors/<slug>/, /sources/<slug>/
+    path("themes/", views.theme_list, name="theme-list"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),
+    path("themes/<slug:slug>/feed/", feeds.ThemeFeed(), name="theme-feed"),
+    path("actors/", views.actor_list, name="actor-list"),
     path("actors/<slug:slug>/", views.actor_detail, name="actor-detail"),
+    path("actors/<slug:slug>/feed/", feeds.ActorFeed(), name="actor-feed"),
     path("sources/<slug:slug>/", views.source_detail, name="source-detail"),
+    # /charts/, /feeds/updates/, /data/
+    path("charts/", views.chart_list, name="chart-list"),
+    path("feeds/updates/", feeds.UpdatesFeed(), name="feed-updates"),
+    path("data/", exports.data, name="data"),
+    path("data/dataset.json", exports.dataset_json, name="dataset-json"),
 ]

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.forms import ChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.html import format_html
+from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_GET
 from django_filters.views import FilterView
 
+from tracker import charts
+from tracker.annotate import annotate, find_passage, passage_anchor
 from tracker.filters import CommitmentFilter
 from tracker.models import (
     BUCKET_DEFINITIONS,
+    STATUS_INFO,
     Actor,
     Bucket,
     Commitment,
@@ -48,7 +58,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         bucket = bucket_of(status).value
         bucket_counts[bucket] = bucket_counts.get(bucket, 0) + n
 
-    # One query for every theme's figures: a count per bucket, filtered on the join.
+    ctx = {
+        "sources": sources,
+        "total": sum(status_counts.values()),
+        "bucket_counts": bucket_counts,
+        "theme_rows": _theme_rows(),
+        "latest_updates": _latest_updates(),
+    }
+    return render(request, "tracker/dashboard.html", ctx)
+
+
+def _theme_rows() -> list[tuple[Theme, dict[str, int]]]:
+    """Every theme with its published commitments counted per bucket, in one query."""
     published = Q(commitments__is_published=True)
     themes = Theme.objects.annotate(
         total=Count("commitments", filter=published),
@@ -60,18 +81,85 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             for bucket in Bucket
         },
     )
-    theme_rows = [
+    return [
         (theme, {bucket.value: getattr(theme, bucket.value) for bucket in Bucket})
         for theme in themes
     ]
+
+
+def _count_of(commitments) -> Coalesce:
+    """A subquery counting the given commitments (filtered on OuterRef) for each outer row."""
+    counted = commitments.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _actor_rows() -> list[tuple[Actor, dict[str, int]]]:
+    """Actors with published commitments, each with what it owns counted per bucket, what it
+    proposed and what it shares, in one query (subqueries, so the counts never multiply)."""
+    public = Commitment.objects.public()
+    owned = public.filter(owner=OuterRef("pk"))
+    actors = (
+        Actor.objects.annotate(
+            owned=_count_of(owned),
+            proposed=_count_of(public.filter(proposer=OuterRef("pk"))),
+            shared=_count_of(public.filter(partners=OuterRef("pk"))),
+            **{f"owned_{bucket.value}": _count_of(owned.in_bucket(bucket)) for bucket in Bucket},
+        )
+        .filter(Q(owned__gt=0) | Q(proposed__gt=0) | Q(shared__gt=0))
+        .order_by("-owned", "name")
+    )
+    return [
+        (actor, {bucket.value: getattr(actor, f"owned_{bucket.value}") for bucket in Bucket})
+        for actor in actors
+    ]
+
+
+def _status_counts(commitments) -> dict[str, int]:
+    return dict(commitments.values_list("status").annotate(n=Count("pk")).order_by())
+
+
+def _counts_by_status(commitments) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for commitment in commitments:
+        counts[commitment.status] = counts.get(commitment.status, 0) + 1
+    return counts
+
+
+# /charts/
+@require_GET
+def chart_list(request: HttpRequest) -> HttpResponse:
+    """Every chart on one page: by status, by bucket, per theme and per owner."""
+    list_url = reverse("tracker:commitment-list") + "?"
+    status_counts = _status_counts(Commitment.objects.public())
+    bucket_counts: dict[str, int] = {}
+    for status, n in status_counts.items():
+        bucket = bucket_of(status).value
+        bucket_counts[bucket] = bucket_counts.get(bucket, 0) + n
+    theme_rows = [
+        (t.name, t.get_absolute_url(), f"{list_url}theme={t.slug}&", counts)
+        for t, counts in _theme_rows()
+    ]
+    owner_rows = [
+        (a.name, a.get_absolute_url(), f"{list_url}owner={a.slug}&", counts)
+        for a, counts in _actor_rows()
+        if a.owned
+    ]
     ctx = {
-        "sources": sources,
         "total": sum(status_counts.values()),
-        "bucket_counts": bucket_counts,
-        "theme_rows": theme_rows,
-        "latest_updates": _latest_updates(),
+        "status_chart": charts.status_chart(
+            "chart-status", "Commitments by status", status_counts, list_url
+        ),
+        "bucket_chart": charts.bucket_chart(
+            "chart-bucket", "Commitments by progress", bucket_counts, list_url
+        ),
+        "theme_chart": charts.stacked_chart(
+            "chart-themes", "Progress per theme", "Theme", theme_rows
+        ),
+        "owner_chart": charts.stacked_chart(
+            "chart-owners", "Progress per lead owner", "Lead owner", owner_rows
+        ),
     }
-    return render(request, "tracker/dashboard.html", ctx)
+    return render(request, "tracker/chart_list.html", ctx)
 
 
 class CommitmentListView(FilterView):
@@ -102,17 +190,147 @@ class CommitmentListView(FilterView):
         return ctx
 
 
+def list_filterset(request: HttpRequest) -> CommitmentFilter:
+    """The list's own filterset for this request: its queryset, its filters, its data.
+
+    The exports and the printout use it, so they show exactly the rows the list shows.
+    """
+    view = CommitmentListView()
+    view.setup(request)
+    return view.get_filterset(view.get_filterset_class())
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _applied_filters(filterset: CommitmentFilter) -> list[tuple[str, str]]:
+    """The filters in effect, in words, e.g. ("Theme", "Innovation"), without a query."""
+    applied = []
+    for name, value in filterset.form.cleaned_data.items():
+        if value in (None, "", []):
+            continue
+        field = filterset.form.fields[name]
+        if isinstance(value, list):  # the sort order
+            choices = dict(field.choices)
+            value = ", ".join(str(choices.get(v, v)) for v in value)
+        elif isinstance(value, str) and isinstance(field, ChoiceField):
+            value = dict(field.choices).get(value, value)
+        # Anything else is a search string or a model instance (a theme, an actor, a source).
+        applied.append((filterset.form[name].label, str(value)))
+    return applied
+
+
+# /commitments/print/
+@require_GET
+def commitment_print(request: HttpRequest) -> HttpResponse:
+    """Every commitment the list's filters select, on one page, laid out for printing."""
+    filterset = list_filterset(request)
+    query = _query_without_page(request)
+    invalid = filterset.is_bound and not filterset.is_valid()
+    commitments = [] if invalid else list(filterset.qs)
+    ctx = {
+        "filter": filterset,
+        "invalid": invalid,
+        "commitments": commitments,
+        "applied": [] if invalid or not filterset.is_bound else _applied_filters(filterset),
+        "bucket_counts": count_buckets(c.status for c in commitments),
+        "list_query": query,
+        # The printed address keeps the filters, so a reader can find the same list.
+        "page_url": request.build_absolute_uri(),
+        "filter_query": f"{query}&" if query else "",
+    }
+    return render(request, "tracker/commitment_print.html", ctx, status=400 if invalid else 200)
+
+
 @require_GET
 def commitment_detail(request: HttpRequest, slug: str) -> HttpResponse:
     commitment = get_object_or_404(Commitment.objects.public().with_related(), slug=slug)
     updates = StatusUpdate.objects.filter(commitment=commitment, is_public=True).order_by(
         "-as_of", "-created", "-pk"
     )
+    span = find_passage(commitment.source.full_text, commitment.quote)
+    passage_url = commitment.source.get_absolute_url()
+    if span:
+        passage_url += "#" + passage_anchor(*span)
+    page_url = request.build_absolute_uri(commitment.get_absolute_url())
+    badge_url = request.build_absolute_uri(
+        reverse("tracker:commitment-badge", args=[commitment.slug])
+    )
     ctx = {
         "commitment": commitment,
         "updates": updates,
+        "passage_url": passage_url,
+        "badge_path": reverse("tracker:commitment-badge", args=[commitment.slug]),
+        "embed_code": format_html(
+            '<a href="{}"><img src="{}" alt="Status of “{}”, from {}"></a>',
+            page_url,
+            badge_url,
+            commitment.title,
+            settings.TRACKER_SITE_NAME,
+        ),
     }
     return render(request, "tracker/commitment_detail.html", ctx)
+
+
+# How long browsers and the pages that embed a badge may reuse it before asking again.
+BADGE_MAX_AGE = 60 * 60
+BADGE_FILL = {
+    Bucket.PENDING: "#545e69",
+    Bucket.ACTIVE: "#1f6fb2",
+    Bucket.DONE: "#1e7b45",
+    Bucket.CLOSED: "#8a4b08",
+}
+
+
+def _text_width(text: str) -> int:
+    # Roughly Verdana at 11px; the SVG's textLength makes the real text fit exactly.
+    return round(6.8 * len(text))
+
+
+# /commitments/<slug>/badge.svg
+@require_GET
+def commitment_badge(request: HttpRequest, slug: str) -> HttpResponse:
+    """A small SVG with a commitment's current status, for articles and reports to embed."""
+    commitment = get_object_or_404(
+        Commitment.objects.public().only("slug", "title", "status", "status_date", "updated"),
+        slug=slug,
+    )
+    # Whole seconds, as HTTP dates have them, so If-Modified-Since can match; the ETag tells
+    # apart two changes within one second.
+    last_modified = int(commitment.updated.timestamp())
+    etag = quote_etag(f"{commitment.pk}-{commitment.updated.timestamp()}")
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if not_modified is not None:
+        return not_modified
+    info = STATUS_INFO[Status(commitment.status)]
+    label, value = "status", f"{info.symbol} {commitment.get_status_display()}"
+    label_width, value_width = _text_width(label) + 12, _text_width(value) + 12
+    ctx = {
+        "commitment": commitment,
+        "label": label,
+        "value": value,
+        "fill": BADGE_FILL[info.bucket],
+        "label_width": label_width,
+        "value_width": value_width,
+        "width": label_width + value_width,
+        "label_text_width": label_width - 12,
+        "value_text_width": value_width - 12,
+        "label_x": label_width / 2,
+        "value_x": label_width + value_width / 2,
+    }
+    response = HttpResponse(
+        render_to_string("tracker/badge.svg", ctx, request=request),
+        content_type="image/svg+xml; charset=utf-8",
+    )
+    patch_cache_control(response, public=True, max_age=BADGE_MAX_AGE)
+    response["Last-Modified"] = http_date(last_modified)
+    response["ETag"] = etag
+    # Other sites embed it with <img>, so it must stay loadable from any origin.
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
 
 
 @require_GET
@@ -131,6 +349,12 @@ def _commitments_page(request: HttpRequest, template: str, ctx: dict, commitment
     return render(request, template, ctx)
 
 
+# /themes/
+@require_GET
+def theme_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "tracker/theme_list.html", {"theme_rows": _theme_rows()})
+
+
 @require_GET
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     theme = get_object_or_404(Theme, slug=slug)
@@ -138,22 +362,57 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "theme": theme,
         "latest_updates": _latest_updates(commitment__themes=theme),
     }
-    commitments = Commitment.objects.public().with_related().filter(themes=theme)
+    commitments = list(Commitment.objects.public().with_related().filter(themes=theme))
+    ctx["status_chart"] = charts.status_chart(
+        "chart-status",
+        f"{theme.name}: commitments by status",
+        _counts_by_status(commitments),
+        f"{reverse('tracker:commitment-list')}?theme={theme.slug}&",
+    )
     return _commitments_page(request, "tracker/theme_detail.html", ctx, commitments)
+
+
+# /actors/
+@require_GET
+def actor_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "tracker/actor_list.html", {"actor_rows": _actor_rows()})
+
+
+def involving(actor: Actor):
+    """Published commitments an actor proposed, owns or shares: the actor page and its feed."""
+    involved = Q(owner=actor) | Q(partners=actor) | Q(proposer=actor)
+    return Commitment.objects.public().filter(
+        pk__in=Commitment.objects.filter(involved).values("pk")
+    )
 
 
 @require_GET
 def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     actor = get_object_or_404(Actor, slug=slug)
-    involved = Q(owner=actor) | Q(partners=actor) | Q(proposer=actor)
-    commitments = (
-        Commitment.objects.public()
-        .filter(pk__in=Commitment.objects.filter(involved).values("pk"))
-        .with_related()
-    )
+    commitments = list(involving(actor).with_related())
+    owns = [c for c in commitments if c.owner_id == actor.pk]
+    proposed = [c for c in commitments if c.proposer_id == actor.pk]
+    shares = [c for c in commitments if actor in c.partners.all()]
+    # Progress is shown for what it is accountable for; a speaker who owns nothing is
+    # followed on what it proposed. Both can be opened as a filtered list.
+    role, followed = ("owner", owns) if owns or not proposed else ("proposer", proposed)
+    filter_query = f"{role}={actor.slug}&"
     ctx = {
         "actor": actor,
-        "latest_updates": _latest_updates(commitment__owner=actor),
+        "owns": owns,
+        "proposed": proposed,
+        "shares": shares,
+        "role": role,
+        "followed": followed,
+        "followed_counts": count_buckets(c.status for c in followed),
+        "filter_query": filter_query,
+        "latest_updates": _latest_updates(commitment__in=involving(actor)),
+        "status_chart": charts.status_chart(
+            "chart-status",
+            f"{actor.name}: commitments it {'owns' if role == 'owner' else 'proposed'}, by status",
+            _counts_by_status(followed),
+            f"{reverse('tracker:commitment-list')}?{filter_query}",
+        ),
     }
     return _commitments_page(request, "tracker/actor_detail.html", ctx, commitments)
 
@@ -161,5 +420,6 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     source = get_object_or_404(Source, slug=slug)
-    commitments = source.commitments.public().with_related()
-    return _commitments_page(request, "tracker/source_detail.html", {"source": source}, commitments)
+    commitments = list(source.commitments.public().with_related())
+    ctx = {"source": source, "annotated": annotate(source.full_text, commitments)}
+    return _commitments_page(request, "tracker/source_detail.html", ctx, commitments)

@@ -1,0 +1,55 @@
+import datetime
+
+from tests.html import check_page, h1_of
+from tracker.models import Status
+
+
+def test_the_actor_index_lists_everyone_involved_owners_first(client, make_commitment, make_actor):
+    states = make_actor(name="Member states", slug="states", role="Governments")
+    minister = make_actor(name="The minister", slug="minister")
+    partner = make_actor(name="A partner", slug="partner")
+    make_actor(name="Only in a draft", slug="draft-only")
+    for _ in range(2):
+        make_commitment(owner=states, proposer=minister, partners=[partner])
+    make_commitment(owner=make_actor(slug="small", name="Small owner"), proposer=minister)
+    make_commitment(owner=make_actor(slug="draft-only-2"), is_published=False)
+    states.owned_commitments.first().record_update(
+        status=Status.DELAYED, as_of=datetime.date(2026, 3, 1), note="x"
+    )
+
+    response = client.get("/actors/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    check_page(html)
+    assert h1_of(html) == "Who’s involved"
+    names = [line.split(">")[1].split("<")[0] for line in html.split('<h2 class="h3"><a')[1:]]
+    assert names[:2] == ["Member states", "Small owner"]
+    assert set(names[2:]) == {"The minister", "A partner"}
+    assert "Lead owner of 2 · partner on 0 · proposed 0" in html
+    assert "Lead owner of 0 · partner on 0 · proposed 3" in html
+    assert "Lead owner of 0 · partner on 2 · proposed 0" in html
+    assert "Member states, as lead owner: 2 commitments. Pending: 1; Active: 1;" in html
+    assert 'href="/commitments/?owner=states&amp;bucket=active"' in html
+    assert "Only in a draft" not in html and "draft-only" not in html
+
+
+def test_the_header_links_to_the_actor_index(client, db):
+    html = client.get("/").content.decode()
+
+    assert '<a href="/actors/">Who’s involved</a>' in html
+
+
+def test_the_actor_index_runs_the_same_queries_for_one_or_fifty(
+    client, make_commitment, make_actor, django_assert_num_queries
+):
+    partner = make_actor()
+    make_commitment(partners=[partner])
+    # actors with their counts, as subqueries
+    with django_assert_num_queries(1):
+        client.get("/actors/")
+    for _ in range(49):
+        make_commitment(partners=[partner])
+    with django_assert_num_queries(1):
+        html = client.get("/actors/").content.decode()
+    assert html.count('<h2 class="h3">') == 50 + 50 + 1

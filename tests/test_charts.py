@@ -1,0 +1,122 @@
+"""Server-rendered SVG charts, each with a title, a description and the figures as a table."""
+
+import datetime
+import re
+
+from tests.html import check_page, h1_of
+from tracker.charts import bucket_chart, stacked_chart, status_chart
+from tracker.models import Status
+
+
+def svgs(html: str) -> list[str]:
+    return re.findall(r"<svg class=\"chart__svg\".*?</svg>", html, re.S)
+
+
+def test_the_charts_page_shows_status_progress_theme_and_owner_charts(
+    client, make_commitment, make_theme, make_actor
+):
+    roads = make_theme(slug="roads", name="Roads")
+    states = make_actor(slug="states", name="Member states")
+    make_commitment(themes=[roads], owner=states)
+    done = make_commitment(themes=[roads], owner=states)
+    done.record_update(status=Status.COMPLETED, as_of=datetime.date(2026, 3, 1), note="Done.")
+
+    response = client.get("/charts/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    parser = check_page(html)
+    assert h1_of(html) == "Progress in charts"
+    charts = svgs(html)
+    assert len(charts) == 4
+    for chart in charts:
+        ids = re.search(r'aria-labelledby="([\w-]+) ([\w-]+)"', chart).groups()
+        assert f'<title id="{ids[0]}">' in chart and f'<desc id="{ids[1]}">' in chart
+        assert 'role="img"' in chart
+    assert '<desc id="chart-status-desc">2 commitments: ? Not yet assessed: 1;' in html
+    assert "✓ Completed: 1;" in html
+    assert '<desc id="chart-themes-desc">Roads: 2 commitments: 1 pending, 0 active, 1 done, ' in (
+        html
+    )
+    assert "Member states: 2 commitments: 1 pending, 0 active, 1 done, 0 closed." in html
+    assert sum(1 for tag, _ in parser.tags if tag == "table") == 4
+    assert sum(1 for tag, _ in parser.tags if tag == "caption") == 4
+    # Each figure in the table opens the commitments it counts.
+    assert '<a href="/commitments/?theme=roads&amp;bucket=done">1</a>' in html
+    assert '<a href="/commitments/?owner=states&amp;bucket=pending">1</a>' in html
+    assert '<a href="/commitments/?status=completed">✓ Completed</a>' in html
+
+
+def test_charts_use_no_inline_style_or_script(client, make_commitment):
+    make_commitment()
+
+    html = client.get("/charts/").content.decode()
+
+    assert "style=" not in html and "<script" not in html
+
+
+def test_the_dashboard_links_to_the_charts(client, db):
+    assert 'href="/charts/">All the figures as charts</a>' in client.get("/").content.decode()
+
+
+def test_theme_and_actor_pages_chart_their_commitments_by_status(
+    client, make_commitment, make_theme, make_actor
+):
+    roads, owner = make_theme(slug="roads", name="Roads"), make_actor(slug="o", name="Owner")
+    make_commitment(themes=[roads], owner=owner).record_update(
+        status=Status.STALLED, as_of=datetime.date(2026, 3, 1), note="x"
+    )
+
+    theme_html = client.get("/themes/roads/").content.decode()
+    actor_html = client.get("/actors/o/").content.decode()
+
+    assert '<title id="chart-status-title">Roads: commitments by status</title>' in theme_html
+    assert "‖ Stalled: 1;" in theme_html
+    assert '<a href="/commitments/?theme=roads&amp;status=stalled">' in theme_html
+    assert "Owner: commitments it owns, by status" in actor_html
+    assert '<a href="/commitments/?owner=o&amp;status=stalled">' in actor_html
+
+
+def test_bar_lengths_are_shares_of_the_largest():
+    chart = status_chart("c", "T", {"in_progress": 4, "completed": 2}, "/l?")
+
+    widths = {bar.label: bar.width for bar in chart.bars}
+    assert widths["◔ In progress"] == "400.00"
+    assert widths["✓ Completed"] == "200.00"
+    assert widths["○ Not started"] == "0.00"
+    assert chart.height == 10 * 36
+
+
+def test_an_empty_chart_draws_no_bar():
+    chart = bucket_chart("c", "T", {}, "/l?")
+
+    assert {bar.width for bar in chart.bars} == {"0.00"}
+    assert chart.description == "0 commitments: Pending: 0; Active: 0; Done: 0; Closed: 0."
+
+
+def test_stacked_rows_split_a_full_bar_by_bucket():
+    long_name = "A very long theme name " * 3
+    chart = stacked_chart("c", "T", "Theme", [(long_name, "/t/", "/l?", {"done": 1, "pending": 3})])
+
+    row = chart.rows[0]
+    assert [(s.share.bucket, s.x, s.width) for s in row.segments] == [
+        ("pending", "0.00", "300.00"),
+        ("done", "300.00", "100.00"),
+    ]
+    assert len(row.label) <= 44 and row.label.endswith("…")
+    assert row.full_label.startswith("A very long theme name A very long")
+
+
+def test_the_charts_page_runs_the_same_queries_for_one_or_fifty(
+    client, make_commitment, make_theme, django_assert_num_queries
+):
+    theme = make_theme()
+    make_commitment(themes=[theme])
+    # status counts, themes with bucket counts, actors with their counts
+    with django_assert_num_queries(3):
+        client.get("/charts/")
+    for _ in range(49):
+        make_commitment(themes=[theme])
+    with django_assert_num_queries(3):
+        html = client.get("/charts/").content.decode()
+    assert html.count('<tr><th scope="row">') == 10 + 4 + 1 + 50

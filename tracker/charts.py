@@ -1,0 +1,179 @@
+"""Server-rendered SVG charts: geometry computed here, markup in templates/tracker/includes/.
+
+Every chart is an <svg role="img"> named by its <title> and described by a <desc> that spells
+out the figures, followed by the same figures as a <table>. Colours come from CSS classes
+(`bucket--done`…), never inline styles, and every bar also carries its number as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.utils.text import Truncator
+
+from tracker.models import STATUS_INFO, Bucket, Status
+from tracker.templatetags.tracker_tags import BucketShare, bucket_shares
+
+WIDTH = 400
+ROW_HEIGHT = 36
+# Where the bar sits within a row: the label's baseline is above it.
+LABEL_BASELINE = 14
+BAR_TOP = 19
+BAR_HEIGHT = 12
+LABEL_CHARS = 44
+
+
+def _plural(n: int, word: str = "commitment") -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.2f}"
+
+
+@dataclass
+class Bar:
+    label: str
+    count: int
+    css: str
+    url: str
+    y: int
+    width: str
+
+    @property
+    def label_y(self) -> int:
+        return self.y + LABEL_BASELINE
+
+    @property
+    def bar_y(self) -> int:
+        return self.y + BAR_TOP
+
+
+@dataclass
+class BarChart:
+    """Horizontal bars, one per category, each as long as its share of the largest."""
+
+    id: str
+    title: str
+    description: str
+    category: str
+    bars: list[Bar]
+    height: int
+    width: int = WIDTH
+    bar_height: int = BAR_HEIGHT
+
+
+def _bar_chart(id: str, title: str, category: str, rows: list[tuple[str, int, str, str]]):
+    largest = max((count for _, count, _, _ in rows), default=0)
+    bars = [
+        Bar(label, count, css, url, i * ROW_HEIGHT, _fmt(WIDTH * count / largest if largest else 0))
+        for i, (label, count, css, url) in enumerate(rows)
+    ]
+    total = sum(bar.count for bar in bars)
+    description = f"{_plural(total)}: " + "; ".join(f"{b.label}: {b.count}" for b in bars) + "."
+    return BarChart(id, title, description, category, bars, height=len(bars) * ROW_HEIGHT)
+
+
+def status_chart(id: str, title: str, counts: Mapping[str, int], list_url: str) -> BarChart:
+    """How many commitments have each status, from {status: count}."""
+    rows = [
+        (
+            f"{STATUS_INFO[status].symbol} {status.label}",
+            counts.get(status.value, 0),
+            f"bucket--{STATUS_INFO[status].bucket.value}",
+            f"{list_url}status={status.value}",
+        )
+        for status in Status
+    ]
+    return _bar_chart(id, title, "Status", rows)
+
+
+def bucket_chart(id: str, title: str, counts: Mapping[str, int], list_url: str) -> BarChart:
+    """How many commitments are in each bucket, from {bucket: count}."""
+    rows = [
+        (bucket.label, counts.get(bucket.value, 0), f"bucket--{bucket.value}",
+         f"{list_url}bucket={bucket.value}")
+        for bucket in Bucket
+    ]  # fmt: skip
+    return _bar_chart(id, title, "Progress", rows)
+
+
+@dataclass
+class Segment:
+    share: BucketShare
+    x: str
+    width: str
+
+
+@dataclass
+class StackedRow:
+    label: str
+    full_label: str
+    url: str
+    list_url: str
+    total: int
+    shares: list[BucketShare]
+    segments: list[Segment]
+    y: int
+
+    @property
+    def label_y(self) -> int:
+        return self.y + LABEL_BASELINE
+
+    @property
+    def bar_y(self) -> int:
+        return self.y + BAR_TOP
+
+
+@dataclass
+class StackedChart:
+    """One 100% bar per theme or owner, split by bucket: how far along each one is."""
+
+    id: str
+    title: str
+    description: str
+    category: str
+    rows: list[StackedRow]
+    buckets: list[Bucket]
+    height: int
+    width: int = WIDTH
+    bar_height: int = BAR_HEIGHT
+
+
+def _describe(row: StackedRow) -> str:
+    """E.g. "Innovation: 3 commitments: 1 pending, 2 active, 0 done, 0 closed."."""
+    if not row.total:
+        return f"{row.full_label}: no commitments."
+    shares = ", ".join(f"{share.count} {share.label.lower()}" for share in row.shares)
+    return f"{row.full_label}: {_plural(row.total)}: {shares}."
+
+
+def stacked_chart(
+    id: str, title: str, category: str, rows: Iterable[tuple[str, str, str, Mapping[str, int]]]
+) -> StackedChart:
+    """From (label, page URL, list URL prefix, {bucket: count}) per row."""
+    built = []
+    for i, (label, url, list_url, counts) in enumerate(rows):
+        shares = bucket_shares(counts)
+        segments = [
+            Segment(share, _fmt(WIDTH * share.offset / 100), _fmt(WIDTH * share.percent / 100))
+            for share in shares
+            if share.count
+        ]
+        built.append(
+            StackedRow(
+                Truncator(label).chars(LABEL_CHARS),
+                label,
+                url,
+                list_url,
+                sum(share.count for share in shares),
+                shares,
+                segments,
+                i * ROW_HEIGHT,
+            )
+        )
+    description = " ".join(_describe(row) for row in built)
+    return StackedChart(
+        id, title, description, category, built, list(Bucket), height=len(built) * ROW_HEIGHT
+    )

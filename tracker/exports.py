@@ -1,0 +1,390 @@
+"""Open data: one row definition per table, written as CSV or JSON, streamed.
+
+The commitment columns are shared by the filtered exports (`/commitments/export.csv|json`), the
+full dataset (`/data/dataset.json`), the `/data/` page that documents them and the
+`import_commitments` command that reads them back, so all four always agree. docs/data.md
+describes every column; a test fails when a column is added without being documented there.
+
+To add a column, add one `Column(...)` line to the table's list. Give it `field=` when it is a
+plain model field the importer should set, e.g. `Column("last_reviewed", "…", DATE,
+lambda c: c.last_reviewed, field="last_reviewed")`; leave `field` out for derived values such
+as a label or a flag, which the importer ignores.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from tracker.models import (
+    STATUS_INFO,
+    Actor,
+    Commitment,
+    Source,
+    Status,
+    StatusUpdate,
+    Theme,
+    bucket_of,
+)
+
+# The list view is the one definition of "what the list shows": the exports ask it for their
+# rows rather than repeat its queryset and filters.
+from tracker.views import list_filterset
+
+# Rows are fetched in chunks: each chunk costs one query plus one per prefetched relation,
+# so memory stays flat however large the table grows.
+CHUNK_SIZE = 500
+
+# Kinds of value, which fix how a cell is written and read back.
+TEXT = "text"
+INT = "integer"
+DATE = "date"
+BOOL = "boolean"
+URL = "url"  # a path on this site, written as an absolute URL
+SLUG = "slug"
+SLUGS = "list of slugs"
+TEXTS = "list of text"
+
+DATASET_FORMAT = "commitments-tracker/dataset"
+DATASET_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an export: its name, what it means, and how to read it off an object."""
+
+    name: str
+    description: str
+    kind: str
+    value: Callable[[Any], Any]
+    # The model field `import_commitments` sets from this column; None for derived values.
+    field: str | None = None
+
+
+def _slugs(related) -> list[str]:
+    # .all() on a prefetched relation costs no query.
+    return [obj.slug for obj in related.all()]
+
+
+def _names(related) -> list[str]:
+    return [obj.name for obj in related.all()]
+
+
+COMMITMENT_COLUMNS: list[Column] = [
+    Column("slug", "Unique identifier; the last part of the commitment's address.", SLUG,
+           lambda c: c.slug, field="slug"),
+    Column("page_url", "The commitment's public page.", URL, lambda c: c.get_absolute_url()),
+    Column("title", "Short, action-first title written by the tracker's editors.", TEXT,
+           lambda c: c.title, field="title"),
+    Column("summary", "What was promised, in plain language.", TEXT,
+           lambda c: c.summary, field="summary"),
+    Column("quote", "The passage of the source that makes the commitment, verbatim.", TEXT,
+           lambda c: c.quote, field="quote"),
+    Column("heading", "The heading the source groups it under; may be empty.", TEXT,
+           lambda c: c.heading, field="heading"),
+    Column("position", "Order within the source, 1 for its first commitment.", INT,
+           lambda c: c.position, field="position"),
+    Column("source", "Slug of the source document (see sources).", SLUG,
+           lambda c: c.source.slug, field="source"),
+    Column("source_title", "Title of the source document.", TEXT, lambda c: c.source.title),
+    Column("proposer", "Slug of the person or body that made the proposal.", SLUG,
+           lambda c: c.proposer.slug, field="proposer"),
+    Column("proposer_name", "Name of the proposer.", TEXT, lambda c: c.proposer.name),
+    Column("owner", "Slug of the lead owner, the body accountable for delivery.", SLUG,
+           lambda c: c.owner.slug, field="owner"),
+    Column("owner_name", "Name of the lead owner.", TEXT, lambda c: c.owner.name),
+    Column("partners", "Slugs of other bodies that share delivery.", SLUGS,
+           lambda c: _slugs(c.partners), field="partners"),
+    Column("partner_names", "Names of the partners, in the same order.", TEXTS,
+           lambda c: _names(c.partners)),
+    Column("themes", "Slugs of the themes it is filed under.", SLUGS,
+           lambda c: _slugs(c.themes), field="themes"),
+    Column("theme_names", "Names of the themes, in the same order.", TEXTS,
+           lambda c: _names(c.themes)),
+    Column("status", "Current status, one of the values listed below.", TEXT,
+           lambda c: c.status),
+    Column("status_label", "The status in words, as shown on the site.", TEXT,
+           lambda c: c.get_status_display()),
+    Column("bucket", "The status's group: pending, active, done or closed.", TEXT,
+           lambda c: bucket_of(c.status).value),
+    Column("status_date", "The date the current status describes.", DATE,
+           lambda c: c.status_date),
+    Column("target_date", "The delivery date announced, if any; empty when none was.", DATE,
+           lambda c: c.target_date, field="target_date"),
+]  # fmt: skip
+
+SOURCE_COLUMNS: list[Column] = [
+    Column("slug", "Unique identifier.", SLUG, lambda s: s.slug, field="slug"),
+    Column("page_url", "The source's annotated page on this site.", URL,
+           lambda s: s.get_absolute_url()),
+    Column("title", "The document's title.", TEXT, lambda s: s.title, field="title"),
+    Column("publisher", "Who published it; may be empty.", TEXT,
+           lambda s: s.publisher, field="publisher"),
+    Column("author", "Who wrote it; may be empty.", TEXT, lambda s: s.author, field="author"),
+    Column("url", "Where the document itself is published; may be empty.", TEXT,
+           lambda s: s.url, field="url"),
+    Column("published_on", "Publication date; empty when unknown.", DATE,
+           lambda s: s.published_on, field="published_on"),
+    Column("event_name", "The event where the commitments were made.", TEXT,
+           lambda s: s.event_name, field="event_name"),
+    Column("event_place", "Where the event took place.", TEXT,
+           lambda s: s.event_place, field="event_place"),
+    Column("event_date", "When the commitments were made.", DATE,
+           lambda s: s.event_date, field="event_date"),
+    Column("full_text", "The document's complete text; every quote is a passage of it.", TEXT,
+           lambda s: s.full_text, field="full_text"),
+]  # fmt: skip
+
+ACTOR_COLUMNS: list[Column] = [
+    Column("slug", "Unique identifier.", SLUG, lambda a: a.slug, field="slug"),
+    Column("page_url", "The actor's page on this site.", URL, lambda a: a.get_absolute_url()),
+    Column("name", "Name of the person or body.", TEXT, lambda a: a.name, field="name"),
+    Column("kind", "person, organisation, government or group.", TEXT,
+           lambda a: a.kind, field="kind"),
+    Column("role", "Role or title; may be empty.", TEXT, lambda a: a.role, field="role"),
+    Column("affiliation", "Country or affiliation; may be empty.", TEXT,
+           lambda a: a.affiliation, field="affiliation"),
+]  # fmt: skip
+
+THEME_COLUMNS: list[Column] = [
+    Column("slug", "Unique identifier.", SLUG, lambda t: t.slug, field="slug"),
+    Column("page_url", "The theme's page on this site.", URL, lambda t: t.get_absolute_url()),
+    Column("name", "The theme's name.", TEXT, lambda t: t.name, field="name"),
+    Column("description", "One or two plain sentences; may be empty.", TEXT,
+           lambda t: t.description, field="description"),
+    Column("position", "Themes are listed in this order, lowest first.", INT,
+           lambda t: t.position, field="position"),
+]  # fmt: skip
+
+UPDATE_COLUMNS: list[Column] = [
+    Column("commitment", "Slug of the commitment the update is about.", SLUG,
+           lambda u: u.commitment.slug, field="commitment"),
+    Column("as_of", "The date the status describes.", DATE, lambda u: u.as_of, field="as_of"),
+    Column("status", "The status from this date on.", TEXT, lambda u: u.status, field="status"),
+    Column("previous_status", "The status it replaced.", TEXT, lambda u: u.previous_status),
+    Column("note", "Why the status is what it is, in plain text.", TEXT,
+           lambda u: u.note, field="note"),
+    Column("evidence_url", "A public document that supports the note; may be empty.", TEXT,
+           lambda u: u.evidence_url, field="evidence_url"),
+]  # fmt: skip
+
+# The dataset's tables, in the order they appear in the file and are imported.
+DATASET_TABLES: dict[str, list[Column]] = {
+    "sources": SOURCE_COLUMNS,
+    "actors": ACTOR_COLUMNS,
+    "themes": THEME_COLUMNS,
+    "commitments": COMMITMENT_COLUMNS,
+    "updates": UPDATE_COLUMNS,
+}
+
+
+def to_record(obj: Any, columns: list[Column], absolute: Callable[[str], str]) -> dict:
+    """One object as a JSON-ready dict: dates as ISO strings, lists as lists, URLs absolute."""
+    record = {}
+    for column in columns:
+        value = column.value(obj)
+        if column.kind == URL:
+            value = absolute(value)
+        elif isinstance(value, datetime.date):
+            value = value.isoformat()
+        record[column.name] = value
+    return record
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula. The quote (') is
+# spreadsheets' own "this is text" marker; apostrophes already in front get one more, so
+# `import_commitments` can strip exactly one and get the original text back.
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+
+
+def csv_cell(value: Any) -> str:
+    """A value as a CSV cell that no spreadsheet will execute."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        value = "; ".join(str(item) for item in value)
+    text = str(value)
+    if _FORMULA.match(text):
+        return "'" + text
+    return text
+
+
+def csv_uncell(text: str) -> str:
+    """Undo `csv_cell`'s neutralisation of a formula-like cell."""
+    if text.startswith("'") and _FORMULA.match(text[1:]):
+        return text[1:]
+    return text
+
+
+class _Echo:
+    """A file-like object whose write() returns what it was given, for streaming CSV."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def stream_csv(records: Iterable[dict], columns: list[Column]) -> Iterator[str]:
+    # A byte-order mark, so spreadsheet programs read the file as UTF-8 (names, curly quotes).
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow([column.name for column in columns])
+    for record in records:
+        yield writer.writerow([csv_cell(record[column.name]) for column in columns])
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
+
+
+def stream_json(header: dict, tables: dict[str, Iterable[dict]]) -> Iterator[str]:
+    """A JSON object: the header's keys, then each table as a list, one record per line."""
+    yield "{"
+    for key, value in header.items():
+        yield f"{_json(key)}: {_json(value)},\n"
+    for t, (name, records) in enumerate(tables.items()):
+        yield f"{_json(name)}: ["
+        for i, record in enumerate(records):
+            yield ("\n" if i == 0 else ",\n") + _json(record)
+        yield "\n]" + ("," if t < len(tables) - 1 else "") + "\n"
+    yield "}\n"
+
+
+def _records(queryset: QuerySet, columns: list[Column], request: HttpRequest) -> Iterator[dict]:
+    for obj in queryset.iterator(chunk_size=CHUNK_SIZE):
+        yield to_record(obj, columns, request.build_absolute_uri)
+
+
+def _filename(stem: str, extension: str) -> str:
+    return f"{stem}-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+def _download(content: Iterator[str], content_type: str, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# /commitments/export.csv and /commitments/export.json
+
+
+def _filter_errors(filterset) -> list[str]:
+    """The list page's error messages, as plain lines: "Status: Select a valid choice…"."""
+    form = filterset.form
+    lines = []
+    for name, errors in form.errors.items():
+        prefix = f"{form[name].label}: " if name in form.fields else ""
+        lines += [prefix + error for error in errors]
+    return lines
+
+
+def _filtered_commitments(request: HttpRequest):
+    """The rows the list shows for this request, or the reasons its filters are invalid."""
+    filterset = list_filterset(request)
+    if filterset.is_bound and not filterset.is_valid():
+        return None, _filter_errors(filterset)
+    return filterset.qs, []
+
+
+@require_GET
+def commitments_csv(request: HttpRequest) -> HttpResponse:
+    """The filtered list as CSV: same filters, same rows, same order as /commitments/."""
+    commitments, errors = _filtered_commitments(request)
+    if errors:
+        message = "Some filters could not be applied, so nothing was exported:\n"
+        message += "".join(f"- {line}\n" for line in errors)
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+    records = _records(commitments, COMMITMENT_COLUMNS, request)
+    return _download(
+        stream_csv(records, COMMITMENT_COLUMNS),
+        "text/csv; charset=utf-8",
+        _filename("commitments", "csv"),
+    )
+
+
+@require_GET
+def commitments_json(request: HttpRequest) -> HttpResponse:
+    """The filtered list as JSON: same filters, same rows, same order as /commitments/."""
+    commitments, errors = _filtered_commitments(request)
+    if errors:
+        body = {"error": "Some filters could not be applied, so nothing was exported.",
+                "filters": errors}  # fmt: skip
+        return HttpResponse(_json(body), status=400, content_type="application/json; charset=utf-8")
+    records = _records(commitments, COMMITMENT_COLUMNS, request)
+    return _download(
+        stream_json({}, {"commitments": records}),
+        "application/json; charset=utf-8",
+        _filename("commitments", "json"),
+    )
+
+
+# /data/dataset.json
+
+
+def dataset_querysets() -> dict[str, QuerySet]:
+    """Everything public, ordered by slugs and dates so that two databases holding the same
+    data write the same file, whatever order their rows were created in."""
+    public = Commitment.objects.public()
+    involved = public.filter(
+        Q(proposer=OuterRef("pk")) | Q(owner=OuterRef("pk")) | Q(partners=OuterRef("pk"))
+    )
+    return {
+        "sources": Source.objects.filter(Exists(public.filter(source=OuterRef("pk")))).order_by(
+            "slug"
+        ),
+        "actors": Actor.objects.filter(Exists(involved)).order_by("slug"),
+        "themes": Theme.objects.filter(Exists(public.filter(themes=OuterRef("pk")))).order_by(
+            "position", "slug"
+        ),
+        "commitments": public.with_related().order_by("source__slug", "position", "slug"),
+        "updates": StatusUpdate.objects.public()
+        .select_related("commitment")
+        .order_by(
+            "commitment__source__slug",
+            "commitment__position",
+            "commitment__slug",
+            "as_of",
+            "created",
+            "pk",
+        ),
+    }
+
+
+@require_GET
+def dataset_json(request: HttpRequest) -> HttpResponse:
+    """Every public source, actor, theme, commitment and update, as one JSON file."""
+    querysets = dataset_querysets()
+    tables = {
+        name: _records(querysets[name], columns, request)
+        for name, columns in DATASET_TABLES.items()
+    }
+    header = {"format": DATASET_FORMAT, "format_version": DATASET_VERSION}
+    return _download(
+        stream_json(header, tables),
+        "application/json; charset=utf-8",
+        _filename("commitments-dataset", "json"),
+    )
+
+
+# /data/
+@require_GET
+def data(request: HttpRequest) -> HttpResponse:
+    """What can be downloaded, and what every column means."""
+    ctx = {
+        "tables": list(DATASET_TABLES.items()),
+        "statuses": [(status, STATUS_INFO[status]) for status in Status],
+        "chunk_size": CHUNK_SIZE,
+    }
+    return render(request, "tracker/data.html", ctx)

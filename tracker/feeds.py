@@ -1,0 +1,149 @@
+"""Atom feeds of public status updates: the whole site, one commitment, a theme, an actor.
+
+Each entry is one update: its title says what changed, its content is the note as plain text,
+its link goes to the update on the commitment's page. Drafts and internal notes are never
+in a feed: every feed starts from `StatusUpdate.objects.public()`. Each feed runs a fixed
+number of queries: the object (if any), then one for its entries.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from tracker.models import Actor, Commitment, Status, StatusUpdate, Theme
+from tracker.views import involving
+
+FEED_LENGTH = 50
+
+
+class AtomWithContent(Atom1Feed):
+    """Atom with the note as <content type="text">: readers show it as text, never as HTML."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content"):
+            handler.addQuickElement("content", item["content"], {"type": "text"})
+
+
+class UpdatesFeed(Feed):
+    """Every public update on the site, newest first."""
+
+    feed_type = AtomWithContent
+
+    def _title(self, subject: str = "") -> str:
+        site = settings.TRACKER_SITE_NAME
+        return f"{subject} · status updates · {site}" if subject else f"Status updates · {site}"
+
+    def title(self, obj=None) -> str:
+        return self._title()
+
+    def subtitle(self, obj=None) -> str:
+        return "Every public change of status and note on the commitments tracked."
+
+    def link(self, obj=None) -> str:
+        return reverse("tracker:dashboard")
+
+    def author_name(self, obj=None) -> str:
+        return settings.TRACKER_SITE_NAME
+
+    def updates(self, obj) -> QuerySet:
+        return StatusUpdate.objects.public()
+
+    def items(self, obj=None):
+        return (
+            self.updates(obj).select_related("commitment").order_by("-created", "-pk")[:FEED_LENGTH]
+        )
+
+    def item_title(self, update: StatusUpdate) -> str:
+        if update.is_status_change:
+            change = f"{Status(update.previous_status).label} → {update.get_status_display()}"
+        else:
+            change = f"{update.get_status_display()} (status unchanged)"
+        return f"{update.commitment.title}: {change}"
+
+    def item_description(self, update: StatusUpdate) -> None:
+        # The entry's text goes in <content>, below; an HTML <summary> would have to be escaped.
+        return None
+
+    def item_extra_kwargs(self, update: StatusUpdate) -> dict:
+        lines = [f"{update.get_status_display()} as of {update.as_of:%-d %B %Y}."]
+        if update.note:
+            lines.append(update.note)
+        if update.evidence_url:
+            lines.append(f"Evidence: {update.evidence_url}")
+        return {"content": "\n\n".join(lines)}
+
+    def item_link(self, update: StatusUpdate) -> str:
+        return update.get_absolute_url()
+
+    def item_pubdate(self, update: StatusUpdate):
+        return update.created
+
+    def item_updateddate(self, update: StatusUpdate):
+        # Updates are append-only: an entry never changes after it is recorded.
+        return update.created
+
+
+class CommitmentFeed(UpdatesFeed):
+    """The public updates on one commitment."""
+
+    def get_object(self, request, slug: str) -> Commitment:
+        return get_object_or_404(Commitment.objects.public(), slug=slug)
+
+    def title(self, commitment: Commitment) -> str:
+        return self._title(commitment.title)
+
+    def subtitle(self, commitment: Commitment) -> str:
+        return f"Every public change of status and note on “{commitment.title}”."
+
+    def link(self, commitment: Commitment) -> str:
+        return commitment.get_absolute_url()
+
+    def updates(self, commitment: Commitment) -> QuerySet:
+        return StatusUpdate.objects.public().filter(commitment=commitment)
+
+
+class ThemeFeed(UpdatesFeed):
+    """The public updates on the commitments filed under a theme."""
+
+    def get_object(self, request, slug: str) -> Theme:
+        return get_object_or_404(Theme, slug=slug)
+
+    def title(self, theme: Theme) -> str:
+        return self._title(theme.name)
+
+    def subtitle(self, theme: Theme) -> str:
+        return f"Every public change of status and note on commitments about {theme.name}."
+
+    def link(self, theme: Theme) -> str:
+        return theme.get_absolute_url()
+
+    def updates(self, theme: Theme) -> QuerySet:
+        return StatusUpdate.objects.public().filter(commitment__themes=theme)
+
+
+class ActorFeed(UpdatesFeed):
+    """The public updates on the commitments an actor proposed, owns or shares."""
+
+    def get_object(self, request, slug: str) -> Actor:
+        return get_object_or_404(Actor, slug=slug)
+
+    def title(self, actor: Actor) -> str:
+        return self._title(actor.name)
+
+    def subtitle(self, actor: Actor) -> str:
+        return (
+            f"Every public change of status and note on commitments {actor.name} "
+            "proposed, owns or shares."
+        )
+
+    def link(self, actor: Actor) -> str:
+        return actor.get_absolute_url()
+
+    def updates(self, actor: Actor) -> QuerySet:
+        return StatusUpdate.objects.public().filter(commitment__in=involving(actor))
