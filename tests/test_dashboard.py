@@ -79,3 +79,15 @@ def test_the_dashboard_runs_the_same_queries_for_one_or_fifty_commitments(
     add(49)
     with django_assert_num_queries(4):
         client.get("/")
+
+
+def test_themes_are_listed_in_their_chosen_order_not_alphabetically(
+    client, make_commitment, make_theme
+):
+    later = make_theme(name="Alpha comes last", position=9)
+    first = make_theme(name="Zulu comes first", position=1)
+    make_commitment(themes=[later, first])
+
+    html = client.get("/").content.decode()
+
+    assert html.index("Zulu comes first") < html.index("Alpha comes last")

@@ -71,6 +71,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _theme_rows() -> list[tuple[Theme, dict[str, int]]]:
     """Every theme with its published commitments counted per bucket, in one query."""
     published = Q(commitments__is_published=True)
+    # Django leaves Meta.ordering out of GROUP BY queries, so the order is given here.
     themes = Theme.objects.annotate(
         total=Count("commitments", filter=published),
         **{
@@ -80,7 +81,7 @@ def _theme_rows() -> list[tuple[Theme, dict[str, int]]]:
             )
             for bucket in Bucket
         },
-    )
+    ).order_by("position", "name")
     return [
         (theme, {bucket.value: getattr(theme, bucket.value) for bucket in Bucket})
         for theme in themes
