@@ -15,4 +15,6 @@ urlpatterns = [
     path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),
     path("actors/<slug:slug>/", views.actor_detail, name="actor-detail"),
     path("sources/<slug:slug>/", views.source_detail, name="source-detail"),
+    # /healthz, for load balancers (exempt from the https redirect in settings)
+    path("healthz", views.healthz, name="healthz"),
 ]
