@@ -181,3 +181,12 @@ def test_behind_a_proxy_addresses_the_client_made_up_are_ignored(client, editor)
     response = log_in(client, HTTP_X_FORWARDED_FOR="10.0.0.2, 203.0.113.1")
 
     assert response.status_code == 429
+
+
+def test_the_record_of_a_failed_login_never_contains_the_password(client, editor):
+    log_in(client, "editor", "my-secret-guess-123")
+
+    attempt = AccessAttempt.objects.get()
+    assert attempt.username == "editor"
+    assert attempt.ip_address == "127.0.0.1"
+    assert "my-secret-guess-123" not in attempt.post_data

@@ -43,16 +43,17 @@ def test_the_documented_backup_restores_into_an_empty_database(transactional_db,
     make_commitment(slug="kept-safe")
     live = _url(connection.settings_dict["NAME"])
     restored_name = f"{connection.settings_dict['NAME']}_restored"
+    restored_url = _url(restored_name)
     dump = tmp_path / "tracker.dump"
 
     subprocess.run(["pg_dump", "--format=custom", f"--file={dump}", live], check=True)
     subprocess.run(["createdb", f"--maintenance-db={live}", restored_name], check=True)
     try:
         subprocess.run(
-            ["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={_url(restored_name)}", dump],
+            ["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={restored_url}", dump],
             check=True,
         )
-        with psycopg.connect(_url(restored_name)) as restored:
+        with psycopg.connect(restored_url) as restored:
             slugs = restored.execute("SELECT slug FROM tracker_commitment").fetchall()
             migrations = restored.execute("SELECT count(*) FROM django_migrations").fetchone()
     finally:

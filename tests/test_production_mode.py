@@ -121,7 +121,7 @@ def test_a_load_balancer_can_check_health_over_plain_http(production):
 
 
 def test_pages_link_hashed_static_files(production):
-    assert '/static/css/site.' in production["home"]["body"]
+    assert "/static/css/site." in production["home"]["body"]
     assert 'href="/static/css/site.css"' not in production["home"]["body"]
 
 

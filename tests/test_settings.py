@@ -86,7 +86,10 @@ def test_production_refuses_a_weak_secret_key(load_settings, key):
 
 def test_debug_mode_runs_without_a_secret_key_or_hosts(load_settings):
     config = load_settings(
-        DJANGO_DEBUG="1", DJANGO_SECRET_KEY=None, DJANGO_ALLOWED_HOSTS=None, DJANGO_BEHIND_PROXY=None
+        DJANGO_DEBUG="1",
+        DJANGO_SECRET_KEY=None,
+        DJANGO_ALLOWED_HOSTS=None,
+        DJANGO_BEHIND_PROXY=None,
     )
 
     assert config["DEBUG"] is True
@@ -214,9 +217,11 @@ def test_redis_url_selects_djangos_redis_cache(load_settings):
 # Documentation
 
 
+READS_VARIABLE = re.compile(r"""(?:env_\w+|environ\.get|_whole_number)\(\s*["']([A-Z_]+)["']""")
+
+
 def _variables_read_by(path: Path) -> set[str]:
-    source = path.read_text()
-    return set(re.findall(r"""(?:env_\w+|environ\.get|_whole_number)\(\s*["']([A-Z_]+)["']""", source))
+    return set(READS_VARIABLE.findall(path.read_text()))
 
 
 def test_every_environment_variable_is_documented():
