@@ -8,12 +8,17 @@
 set -euo pipefail
 
 find_bindir() {
-    # The newest installed version, e.g. /usr/lib/postgresql/15/bin.
-    ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+    # The newest installed version, e.g. /usr/lib/postgresql/15/bin; nothing when none is.
+    local dir newest=""
+    for dir in /usr/lib/postgresql/*/bin; do
+        [[ -x "$dir/initdb" ]] || continue
+        newest="$(printf '%s\n%s\n' "$newest" "$dir" | sort -V | tail -n 1)"
+    done
+    echo "$newest"
 }
 
 bindir="$(find_bindir)"
-if [[ -z "$bindir" || ! -x "$bindir/initdb" ]]; then
+if [[ -z "$bindir" ]]; then
     if [[ "$(id -u)" != 0 ]]; then
         echo "PostgreSQL is not installed: run 'sudo apt-get install postgresql' first." >&2
         exit 1
@@ -39,10 +44,15 @@ fi
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 
 stop() {
-    "${as_server[@]}" "$bindir/pg_ctl" -D "$workdir/data" -m immediate stop >/dev/null 2>&1 || true
+    (cd "$workdir" && "${as_server[@]}" "$bindir/pg_ctl" -D data -m immediate stop) \
+        >/dev/null 2>&1 || true
     rm -rf "$workdir"
 }
 trap stop EXIT
+
+# The server's user may not be allowed into the caller's directory (e.g. /root): start from ours.
+here="$PWD"
+cd "$workdir"
 
 "${as_server[@]}" "$bindir/initdb" -D "$workdir/data" -U postgres -A trust -E UTF8 \
     --locale=C.UTF-8 >/dev/null
@@ -51,6 +61,7 @@ trap stop EXIT
     "-p $port -k $workdir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
     >/dev/null || { cat "$workdir/server.log" >&2; exit 1; }
 "$bindir/createdb" -h 127.0.0.1 -p "$port" -U postgres tracker
+cd "$here"
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$port/tracker"
 echo "$("$bindir/postgres" --version) at $DATABASE_URL"
