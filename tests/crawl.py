@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from tests import factories
@@ -143,6 +144,10 @@ def make_public_site() -> dict:
         as_of=datetime.date(2026, 3, 1),
         note="Ministers adopted the framework.",
         evidence_url="https://example.org/communique",
+        # No password: hashing one would make every crawl test slower.
+        author=get_user_model().objects.create(
+            username="reporter", first_name="Rita", last_name="Reporter", is_staff=True
+        ),
     )
     commitment.record_update(
         status=Status.DELAYED,
