@@ -6,8 +6,10 @@ BIN := $(VENV)/bin
 FIXTURES := fixtures/adgmin-2026.json
 # Local development mode: a throwaway secret key, DEBUG on, SQLite unless DATABASE_URL says otherwise.
 DEV := DJANGO_DEBUG=1
+# Production mode, whatever the shell says: DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS required.
+PROD := DJANGO_DEBUG=0
 
-.PHONY: run test check lint fmt bench clean
+.PHONY: run test check lint fmt bench clean serve deploy-check production-env test-postgres
 
 # Re-install whenever pyproject.toml changes; the stamp file records the last install.
 $(BIN)/.installed: pyproject.toml
@@ -27,6 +29,32 @@ run: $(BIN)/.installed
 
 test: $(BIN)/.installed check
 	$(DEV) $(BIN)/pytest
+
+# The whole suite again on a throwaway PostgreSQL server (installs PostgreSQL if missing).
+test-postgres: $(BIN)/.installed
+	bash .ci/with-postgres.sh $(MAKE) test
+
+# Run as in production: migrate, collect hashed static files, serve with gunicorn, DEBUG off.
+# See docs/deploy.md for the reverse proxy in front of it.
+serve: production-env $(BIN)/.installed
+	$(PROD) $(BIN)/python manage.py migrate --noinput
+	$(PROD) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(PROD) $(BIN)/python manage.py check --deploy
+	@echo "Serving the tracker with gunicorn on 127.0.0.1:$(PORT) (Ctrl+C to stop)"
+	$(PROD) PORT=$(PORT) $(BIN)/gunicorn --config config/gunicorn.conf.py config.wsgi
+
+# Would this environment pass Django's deployment checklist? Run it where the app is deployed.
+deploy-check: production-env $(BIN)/.installed
+	$(PROD) $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+production-env:
+	@test -n "$$DJANGO_SECRET_KEY" || { \
+		echo "DJANGO_SECRET_KEY is not set. Production mode needs a secret key of 50 or more" \
+			"random characters, kept out of the repository. Generate one with:" \
+			"python3 -c 'import secrets; print(secrets.token_urlsafe(50))'" >&2; exit 1; }
+	@test -n "$$DJANGO_ALLOWED_HOSTS" || { \
+		echo "DJANGO_ALLOWED_HOSTS is not set. List the host names the site answers to," \
+			"e.g. DJANGO_ALLOWED_HOSTS=tracker.example.org" >&2; exit 1; }
 
 # Static checks CI runs before the tests.
 check: $(BIN)/.installed

@@ -5,10 +5,12 @@ for with DJANGO_DEBUG=1 (the Makefile does this for `make run` and `make test`);
 app runs in production mode and refuses to start without a real secret key and allowed hosts.
 """
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -40,14 +42,18 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    """Read a whole number, optionally no smaller than `minimum`."""
     value = os.environ.get(name)
     if value is None or not value.strip():
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number; got {value!r}") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}; got {number}")
+    return number
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -61,6 +67,16 @@ if not SECRET_KEY:
         )
     # Only ever used with DEBUG on, on a developer's machine.
     SECRET_KEY = "django-insecure-local-development-only"
+elif not DEBUG and (
+    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure")
+):
+    # The same test as Django's security.W009, made fatal: a guessable key lets anyone forge
+    # sessions and password-reset links.
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is too weak for production: it needs at least 50 characters, "
+        "at least 5 different ones, and must not start with 'django-insecure'. Generate one "
+        "with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
@@ -70,6 +86,51 @@ if not DEBUG and not ALLOWED_HOSTS:
         "DJANGO_ALLOWED_HOSTS must list the site's host names when DJANGO_DEBUG is off."
     )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+# HTTPS. In production every request is redirected to https, cookies are only sent over https
+# and browsers are told (HSTS) never to use plain http for this site again.
+# Behind a reverse proxy that terminates TLS, the app sees plain http from the proxy; with
+# DJANGO_BEHIND_PROXY=1 it trusts the proxy's X-Forwarded-Proto header (and X-Forwarded-For for
+# the client's address, see AXES_CLIENT_IP_CALLABLE). Never set it when clients can reach the app
+# directly: they could then forge both headers.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+# How many proxies append to X-Forwarded-For in front of the app (1: just nginx).
+PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 1, minimum=1)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer may probe over plain http; the health check answers it rather than redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+# Links to evidence on other sites must not leak the address of an admin page.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# No page may be framed (clickjacking); tracker.security.allow_embedding is the exception.
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): only this site's own scripts, styles and images run or
+# load; no inline script, no plugins, no framing. Pages work under it because templates carry
+# no inline <script>, no style="" and no on*= handlers (tests/test_csp.py checks every page).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -81,6 +142,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "csp",
+    "axes",
     "django_filters",
     "tracker",
 ]
@@ -94,6 +157,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -118,11 +184,63 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
+        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60, minimum=0),
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite as a serious embedded database for one machine: in WAL mode readers never block
+    # the writer; IMMEDIATE takes the write lock when a transaction begins, so two writers queue
+    # up instead of failing halfway with "database is locked"; the timeout is how long one waits
+    # for the other (seconds); synchronous=NORMAL is durable across crashes of the app in WAL mode.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env_int("DJANGO_SQLITE_TIMEOUT", 20, minimum=1),
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Sessions live in the database, so every app instance sees them. The cache is per process
+# unless REDIS_URL names a Redis server shared by all instances (needs the `redis` extra).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# The only login is the admin's: after it, and after a refused `?next=`, go to the admin.
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
+
+# Login throttling (django-axes): after DJANGO_LOGIN_FAILURE_LIMIT wrong passwords for one
+# username from one address, that pair is locked out for DJANGO_LOGIN_COOLOFF_MINUTES. Locking
+# the pair, not the username alone, means a stranger cannot lock an editor out of their own
+# account by typing wrong passwords for it; not the address alone, so colleagues behind one
+# office address do not lock each other out. Attempts are kept in the database, which every
+# app instance shares. Unlock early with `manage.py axes_reset_username NAME` or `axes_reset`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+# Never lock out forever: a zero cool-off would mean "until an administrator resets it".
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Each attempt during a lockout starts the cool-off again, so the lockout page can say exactly
+# when to try again: a cool-off from now.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_LOCKOUT_CALLABLE = "tracker.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "tracker.security.client_ip"
+# Not a startup banner on every manage.py command; lockouts are still logged.
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

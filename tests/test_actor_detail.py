@@ -72,3 +72,25 @@ def test_a_speaker_is_followed_on_what_they_proposed(client, make_commitment, ma
     assert '<h3 id="proposed-heading">It proposed 1</h3>' in html
     # The latest updates cover what it proposed, too.
     assert "Work began." in html
+
+
+def test_an_actor_known_only_from_drafts_is_a_404(client, make_commitment, make_actor):
+    hidden = make_actor(name="Named only in a draft", slug="hidden")
+    make_commitment(owner=hidden, is_published=False)
+
+    assert client.get("/actors/hidden/").status_code == 404
+
+
+def test_a_partner_is_followed_on_what_it_shares_with_a_working_filter_link(
+    client, make_commitment, make_actor
+):
+    secretariat = make_actor(name="ASEAN Secretariat", slug="secretariat")
+    make_commitment(title="Shared work", partners=[secretariat])
+
+    html = client.get("/actors/secretariat/").content.decode()
+
+    assert "Progress on what it shares" in html
+    assert 'href="/commitments/?partner=secretariat&amp;bucket=pending"' in html
+    listed = client.get("/commitments/?partner=secretariat&bucket=pending")
+    assert listed.status_code == 200
+    assert [c.title for c in listed.context["commitments"]] == ["Shared work"]

@@ -40,6 +40,7 @@ def three(make_commitment, make_actor, make_theme, make_source):
         proposer=pm,
         themes=[trust],
         source=other,
+        partners=[make_actor(name="ASEAN Secretariat", slug="secretariat")],
     )
     centres.record_update(
         status=Status.IN_PROGRESS, as_of=datetime.date(2026, 5, 1), note="Work began."
@@ -74,6 +75,8 @@ def test_the_list_shows_every_published_commitment(client, three):
         ("q=data+centers", ["Develop domestic data centres"]),
         ("q=nguyen", ["Adopt a digital master plan"]),
         ("theme=infrastructure&owner=adgmin", ["Adopt a digital master plan"]),
+        ("partner=secretariat", ["Combat online fraud"]),
+        ("q=secretariat", ["Combat online fraud"]),
     ],
 )
 def test_filters_in_the_url_narrow_the_list(client, three, query, expected):
@@ -158,11 +161,11 @@ def test_the_list_runs_the_same_queries_for_one_or_fifty_commitments(
     theme = make_theme()
     make_commitment(themes=[theme])
     # count, page of commitments (with source, owner, proposer), their themes, their partners,
-    # then the choices of the theme, owner, proposer and source filters
-    with django_assert_num_queries(8):
+    # then the choices of the theme, owner, partner, proposer and source filters
+    with django_assert_num_queries(9):
         client.get("/commitments/")
     for _ in range(49):
         make_commitment(themes=[theme])
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get("/commitments/")
     assert len(response.context["commitments"]) == 50

@@ -97,6 +97,9 @@ def test_the_badge_can_be_cached_and_embedded_anywhere(client, bridge):
 
     assert "public" in response["Cache-Control"] and "max-age=3600" in response["Cache-Control"]
     assert response["Cross-Origin-Resource-Policy"] == "cross-origin"
+    # The one documented exception to "never framed": other sites may frame the badge.
+    assert "frame-ancestors *" in response["Content-Security-Policy"]
+    assert "X-Frame-Options" not in response
     last_modified = response["Last-Modified"]
     assert last_modified == http_date(int(bridge.updated.timestamp()))
     again = client.get("/commitments/bridge/badge.svg", HTTP_IF_MODIFIED_SINCE=last_modified)

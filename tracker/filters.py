@@ -31,6 +31,13 @@ class CommitmentFilter(django_filters.FilterSet):
         queryset=Actor.objects.filter(owned_commitments__is_published=True).distinct(),
         empty_label="Any owner",
     )
+    partner = django_filters.ModelChoiceFilter(
+        label="Partner",
+        field_name="partners",
+        to_field_name="slug",
+        queryset=Actor.objects.filter(partner_commitments__is_published=True).distinct(),
+        empty_label="Any partner",
+    )
     proposer = django_filters.ModelChoiceFilter(
         label="Proposed by",
         to_field_name="slug",
@@ -56,7 +63,7 @@ class CommitmentFilter(django_filters.FilterSet):
 
     class Meta:
         model = Commitment
-        fields = ["q", "status", "bucket", "theme", "owner", "proposer", "source"]
+        fields = ["q", "status", "bucket", "theme", "owner", "partner", "proposer", "source"]
 
     def search(self, queryset, name, value):
         for word in value.split():
@@ -66,6 +73,12 @@ class CommitmentFilter(django_filters.FilterSet):
                 | Q(quote__icontains=word)
                 | Q(proposer__name__icontains=word)
                 | Q(owner__name__icontains=word)
+                # A subquery, not a join, so a word matching two partners lists a row once.
+                | Q(
+                    pk__in=Commitment.partners.through.objects.filter(
+                        actor__name__icontains=word
+                    ).values("commitment_id")
+                )
             )
         return queryset
 

@@ -29,4 +29,6 @@ urlpatterns = [
     path("feeds/updates/", feeds.UpdatesFeed(), name="feed-updates"),
     path("data/", exports.data, name="data"),
     path("data/dataset.json", exports.dataset_json, name="dataset-json"),
+    # /healthz, for load balancers (exempt from the https redirect in settings)
+    path("healthz", views.healthz, name="healthz"),
 ]

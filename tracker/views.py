@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
+from django.db import DatabaseError, connection
 from django.db.models import Count, Func, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.forms import ChoiceField
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.html import format_html
 from django.utils.http import http_date, quote_etag
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_safe
 from django_filters.views import FilterView
 
 from tracker import charts
@@ -32,6 +36,7 @@ from tracker.models import (
     bucket_of,
     statuses_in,
 )
+from tracker.security import allow_embedding
 from tracker.templatetags.tracker_tags import count_buckets
 
 LATEST_UPDATES = 10
@@ -293,6 +298,7 @@ def _text_width(text: str) -> int:
 
 # /commitments/<slug>/badge.svg
 @require_GET
+@allow_embedding
 def commitment_badge(request: HttpRequest, slug: str) -> HttpResponse:
     """A small SVG with a commitment's current status, for articles and reports to embed."""
     commitment = get_object_or_404(
@@ -329,8 +335,6 @@ def commitment_badge(request: HttpRequest, slug: str) -> HttpResponse:
     patch_cache_control(response, public=True, max_age=BADGE_MAX_AGE)
     response["Last-Modified"] = http_date(last_modified)
     response["ETag"] = etag
-    # Other sites embed it with <img>, so it must stay loadable from any origin.
-    response["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response
 
 
@@ -387,16 +391,24 @@ def involving(actor: Actor):
     )
 
 
+ROLE_VERBS = {"owner": "owns", "partner": "shares", "proposer": "proposed"}
+
+
 @require_GET
 def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     actor = get_object_or_404(Actor, slug=slug)
     commitments = list(involving(actor).with_related())
+    if not commitments:
+        # Known only from drafts: the public site does not know it yet.
+        raise Http404("No published commitment involves this actor.")
     owns = [c for c in commitments if c.owner_id == actor.pk]
     proposed = [c for c in commitments if c.proposer_id == actor.pk]
     shares = [c for c in commitments if actor in c.partners.all()]
-    # Progress is shown for what it is accountable for; a speaker who owns nothing is
-    # followed on what it proposed. Both can be opened as a filtered list.
-    role, followed = ("owner", owns) if owns or not proposed else ("proposer", proposed)
+    # Progress is shown for what it is accountable for: what it owns, else what it shares;
+    # a speaker is followed on what it proposed. Each can be opened as a filtered list.
+    role, followed = (
+        ("owner", owns) if owns else ("partner", shares) if shares else ("proposer", proposed)
+    )
     filter_query = f"{role}={actor.slug}&"
     ctx = {
         "actor": actor,
@@ -410,7 +422,7 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "latest_updates": _latest_updates(commitment__in=involving(actor)),
         "status_chart": charts.status_chart(
             "chart-status",
-            f"{actor.name}: commitments it {'owns' if role == 'owner' else 'proposed'}, by status",
+            f"{actor.name}: commitments it {ROLE_VERBS[role]}, by status",
             _counts_by_status(followed),
             f"{reverse('tracker:commitment-list')}?{filter_query}",
         ),
@@ -424,3 +436,20 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     commitments = list(source.commitments.public().with_related())
     ctx = {"source": source, "annotated": annotate(source.full_text, commitments)}
     return _commitments_page(request, "tracker/source_detail.html", ctx, commitments)
+
+
+@require_safe
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers: 200 when the database answers, 503 when it does not.
+
+    One query and nothing else: no session, no user, no cookie, so probes stay cheap.
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as error:
+        logging.getLogger(__name__).warning("Health check: database unreachable: %s", error)
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,155 @@
+"""Text that editors type is shown as text everywhere: never run as script, never as markup.
+
+Every editable text field of every tracker model gets a script payload; then every public URL
+(pages, feeds, sitemaps, exports, badges: whatever the crawl finds) and every admin page is
+checked for the payload in raw form.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.urls import reverse
+from django.utils.html import escape
+
+from tests.crawl import crawl, make_public_site
+
+MARKUP_TYPES = ("text/html", "application/xml", "text/xml", "image/svg+xml", "application/xhtml")
+
+
+def _is_markup(content_type: str) -> bool:
+    return content_type.startswith(MARKUP_TYPES) or "+xml" in content_type
+
+
+def _models() -> list[type[models.Model]]:
+    """The tracker's models, and users, whose names an editor or a page may show."""
+    return [*apps.get_app_config("tracker").get_models(), get_user_model()]
+
+
+def _text_fields(model) -> list[models.Field]:
+    """Fields an editor types free text into: not slugs, not choices, not generated."""
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.CharField | models.TextField)
+        and not isinstance(field, models.SlugField)
+        and field.editable
+        and not field.choices
+        and not field.primary_key
+        # A password is stored hashed and never shown; changing it would end the session.
+        and field.name != "password"
+    ]
+
+
+def _payload(model, field, pk) -> str:
+    tag = f"{model._meta.model_name}-{field.name}-{pk}"
+    # A script, a broken-out quoted attribute, and words that become an event handler if the
+    # text lands in an unquoted attribute.
+    text = f'<script>xss("{tag}")</script>"><b id=xss-{tag}> x onmouseover=xss'
+    if isinstance(field, models.URLField):
+        # Still a valid URL, so it could pass the form's validation.
+        text = f"https://example.org/{text}"
+    return text
+
+
+def _raw_markers(payload: str) -> list[str]:
+    """What would appear if the payload were not escaped: a script tag, a broken attribute."""
+    start = payload.index("<script>")
+    end = payload.index("> x")
+    return [payload[start : payload.index("</script>")], payload[payload.index('"><b') : end]]
+
+
+class _InjectedMarkup(HTMLParser):
+    """Elements or attributes that only a payload could have created."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name.startswith("on") or (name == "id" and (value or "").startswith("xss-")):
+                self.found.append(f"<{tag} {name}={value!r}>")
+
+
+def _assert_no_injection(url: str, text: str, markers: list[str]) -> None:
+    for marker in markers:
+        assert marker not in text, f"unescaped {marker!r} at {url}"
+    parser = _InjectedMarkup()
+    parser.feed(text)
+    assert not parser.found, f"injected markup at {url}: {parser.found}"
+
+
+@pytest.fixture
+def planted(db) -> dict[type, list[str]]:
+    """Every text field of every row of every tracker model, set to a payload naming it."""
+    make_public_site()
+    payloads: dict[type, list[str]] = {}
+    for model in _models():
+        fields = _text_fields(model)
+        if not fields:
+            continue
+        rows = list(model.objects.all())
+        assert rows, (
+            f"{model.__name__} has no rows: add one to tests.crawl.make_public_site so its "
+            "text is checked for escaping"
+        )
+        for row in rows:
+            values = {field.name: _payload(model, field, row.pk) for field in fields}
+            # update(), not save(): the payload must reach the page even if a form would refuse it.
+            model.objects.filter(pk=row.pk).update(**values)
+            payloads.setdefault(model, []).extend(values.values())
+    return payloads
+
+
+def test_payloads_are_escaped_on_every_public_url(client, planted):
+    pages = crawl(client)
+
+    markers = [m for payloads in planted.values() for p in payloads for m in _raw_markers(p)]
+    for url, page in pages.items():
+        if _is_markup(page.content_type):
+            _assert_no_injection(url, page.text, markers)
+
+
+def test_data_files_cannot_be_read_as_html(client, planted):
+    pages = crawl(client)
+
+    for url, page in pages.items():
+        if page.text and not _is_markup(page.content_type):
+            # A payload in a JSON or CSV export is data; it must never be sniffed as a page.
+            assert page.headers.get("X-Content-Type-Options") == "nosniff", url
+
+
+def test_the_public_site_does_show_the_escaped_text(client, planted):
+    """Guards the tests above: the payloads are on the pages, only escaped."""
+    everything = "\n".join(page.text for page in crawl(client).values())
+
+    for model, payloads in planted.items():
+        if model is get_user_model():
+            continue  # the public site names no user today
+        shown = [p for p in payloads if escape(p) in everything]
+        assert shown, f"no {model.__name__} text is shown escaped on the public site"
+
+
+def _admin_urls() -> list[str]:
+    urls = [reverse("admin:index")]
+    for model in admin.site._registry:
+        opts = model._meta
+        urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        for pk in model.objects.values_list("pk", flat=True)[:3]:
+            urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[pk]))
+    return urls
+
+
+def test_payloads_are_escaped_in_the_admin(admin_client, planted):
+    markers = [m for payloads in planted.values() for p in payloads for m in _raw_markers(p)]
+
+    for url in _admin_urls():
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        _assert_no_injection(url, response.content.decode(), markers)

@@ -1,0 +1,131 @@
+"""SQLite as the embedded default: several processes write at once, nothing fails or is lost.
+
+Each process is a separate Python running Django on one SQLite file, like several gunicorn
+workers on one machine. Runs whatever DATABASE_URL the suite itself uses.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tracker.models import Status
+
+WORKERS = 4
+WRITES_PER_WORKER = 25
+
+SETUP = """
+import django
+django.setup()
+from django.core.management import call_command
+from tests.factories import make_commitment
+call_command("migrate", verbosity=0)
+make_commitment(slug="shared")
+"""
+
+# Each worker waits for a common start time, then records its updates as fast as it can,
+# through the one method that writes statuses.
+WORKER = """
+import datetime, json, sys, time
+import django
+django.setup()
+from django.db import connection
+from tracker.models import Commitment, Status
+start_at, name, writes = float(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+with connection.cursor() as cursor:
+    pragmas = {
+        pragma: cursor.execute(f"PRAGMA {pragma}").fetchone()[0]
+        for pragma in ("journal_mode", "synchronous", "busy_timeout")
+    }
+print(json.dumps(pragmas))
+commitment = Commitment.objects.get(slug="shared")
+statuses = [Status.IN_PROGRESS, Status.DELAYED, Status.STALLED, Status.ONGOING]
+while time.time() < start_at:
+    time.sleep(0.005)
+for i in range(writes):
+    commitment.record_update(
+        status=statuses[i % len(statuses)],
+        as_of=datetime.date(2026, 2, 1),
+        note=f"{name} update {i}",
+    )
+"""
+
+
+def _env(db_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    env.update({"DJANGO_DEBUG": "1", "DATABASE_URL": f"sqlite:///{db_path}"})
+    return env
+
+
+@pytest.fixture
+def sqlite_file(tmp_path) -> Path:
+    db_path = tmp_path / "tracker.sqlite3"
+    subprocess.run(
+        [sys.executable, "-c", SETUP],
+        cwd=settings.BASE_DIR,
+        env=_env(db_path),
+        check=True,
+        timeout=60,
+    )
+    return db_path
+
+
+def test_concurrent_writers_neither_fail_nor_lose_a_write(sqlite_file):
+    start_at = time.time() + 2  # time for every worker to start Django
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(start_at), f"worker-{n}", str(WRITES_PER_WORKER)],
+            cwd=settings.BASE_DIR,
+            env=_env(sqlite_file),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(WORKERS)
+    ]
+    results = [(worker.wait(timeout=120), *worker.communicate()) for worker in workers]
+
+    for returncode, _, stderr in results:
+        assert "database is locked" not in stderr
+        assert returncode == 0, stderr
+    with sqlite3.connect(sqlite_file) as db:
+        rows = db.execute(
+            "SELECT previous_status, status, note FROM tracker_statusupdate ORDER BY id"
+        ).fetchall()
+        (current,) = db.execute("SELECT status FROM tracker_commitment").fetchone()
+    # No lost write: every update of every worker is there, once.
+    assert sorted(note for _, _, note in rows) == sorted(
+        f"worker-{n} update {i}" for n in range(WORKERS) for i in range(WRITES_PER_WORKER)
+    )
+    # And they were serialised: each update replaced the status the one before it set.
+    previous = Status.NOT_ASSESSED
+    for previous_status, status, note in rows:
+        assert previous_status == previous, note
+        previous = status
+    assert current == previous
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_file):
+    start_at = time.time()
+    output = subprocess.run(
+        [sys.executable, "-c", WORKER, str(start_at), "solo", "1"],
+        cwd=settings.BASE_DIR,
+        env=_env(sqlite_file),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+
+    pragmas = json.loads(output.splitlines()[0])
+    # synchronous=1 is NORMAL; the busy timeout is DJANGO_SQLITE_TIMEOUT's 20 s default.
+    assert pragmas == {"journal_mode": "wal", "synchronous": 1, "busy_timeout": 20000}
