@@ -350,8 +350,10 @@ class CommitmentChangeForm(CommitmentEditForm):
         return bool(self.cleaned_data.get("new_status"))
 
     def clean(self):
+        # Read first: an edit conflict reported on "new_status" removes it from cleaned_data.
+        new_status = self.cleaned_data.get("new_status")
         cleaned = super().clean()
-        if cleaned.get("new_status"):
+        if new_status:
             if not cleaned.get("as_of") and "as_of" not in self.errors:
                 self.add_error("as_of", "Give the date the new status describes.")
             if not cleaned.get("note") and "note" not in self.errors:
