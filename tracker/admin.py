@@ -298,7 +298,10 @@ class CommitmentAdmin(admin.ModelAdmin):
         },
     )
     # The version and snapshot the page was loaded with, checked when it is saved.
-    token_fieldset = (None, {"fields": ("loaded_version", "loaded_snapshot"), "classes": ("hidden",)})
+    token_fieldset = (
+        None,
+        {"fields": ("loaded_version", "loaded_snapshot"), "classes": ("hidden",)},
+    )
 
     def get_queryset(self, request: HttpRequest):
         # The last-update and themes columns cost one subquery and one prefetch per page. A

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from tracker.models import Basis, Commitment, Status, StatusUpdate
+from tracker.models import WEB_URL_MESSAGE, Basis, Commitment, Status, StatusUpdate
 
 # The hidden fields a versioned form carries from the page the editor loaded.
 TOKEN_FIELDS = ("loaded_version", "loaded_snapshot")
@@ -312,7 +312,12 @@ class CommitmentChangeForm(CommitmentEditForm):
         "note", required=False, widget=forms.Textarea(attrs={"rows": 4, "cols": 60})
     )
     # Bare "example.org" becomes https://; Django 6 makes this the default.
-    evidence_url = _update_field("evidence_url", required=False, assume_scheme="https")
+    evidence_url = _update_field(
+        "evidence_url",
+        required=False,
+        assume_scheme="https",
+        error_messages={"invalid": WEB_URL_MESSAGE},
+    )
     basis = forms.ChoiceField(
         label="Basis of the assessment",
         choices=Basis.choices,
@@ -450,6 +455,7 @@ class BulkStatusForm(forms.Form):
         "evidence_url",
         required=False,
         assume_scheme="https",
+        error_messages={"invalid": WEB_URL_MESSAGE},
         widget=admin_widgets.AdminURLFieldWidget,
     )
     basis = forms.ChoiceField(

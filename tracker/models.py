@@ -117,16 +117,15 @@ class EditConflict(Exception):
         )
 
 
+WEB_URL_MESSAGE = (
+    "Enter a web address starting with http:// or https://, e.g. https://asean.org/communique."
+)
+
+
 class WebURLField(models.URLField):
     """A URL field that accepts only web addresses (http and https), which a browser opens."""
 
-    default_validators = [
-        URLValidator(
-            schemes=["http", "https"],
-            message="Enter a web address starting with http:// or https://, "
-            "e.g. https://asean.org/communique.",
-        )
-    ]
+    default_validators = [URLValidator(schemes=["http", "https"], message=WEB_URL_MESSAGE)]
 
 
 def bucket_of(status: str) -> Bucket:
