@@ -448,7 +448,12 @@ class CommitmentAdmin(admin.ModelAdmin):
     )
     def change_status(self, request: HttpRequest, queryset):
         """Ask for one status, date, note and basis; record it on each commitment, atomically."""
-        commitments = list(queryset.select_related("source").order_by("source_id", "position"))
+        # The page lists titles and statuses only: no themes, but each source's event date.
+        commitments = list(
+            queryset.prefetch_related(None)
+            .select_related("source")
+            .order_by("source_id", "position")
+        )
         if "apply" not in request.POST:
             form = BulkStatusForm()
             versions = {c.pk: c.version for c in commitments}
