@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
 
 from tests import factories
@@ -115,6 +116,13 @@ def test_applying_records_one_update_per_commitment(editor_client, editor, three
     road.refresh_from_db()
     assert road.status == Status.NOT_ASSESSED
     assert StatusUpdate.objects.count() == 3
+    assert sorted(LogEntry.objects.values_list("object_repr", "change_message")) == [
+        (
+            title,
+            "Recorded a status update for several commitments: In progress, as of 1 March 2026.",
+        )
+        for title in ("Bridge", "Clinic")
+    ]
 
 
 def test_an_internal_note_can_be_recorded_in_bulk(editor_client, three):

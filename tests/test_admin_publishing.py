@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
 
 from tests import factories
@@ -40,6 +41,13 @@ def test_publishing_drafts_puts_them_on_the_public_site_and_says_how_many(
     assert (first.is_published, first.version, first.updated_by) == (True, 2, editor)
     # Nothing changed on the one already published, so nothing moved on.
     assert live.version == 1
+    # Each commitment's history in the admin says who published it.
+    logged = LogEntry.objects.values_list("object_id", "user__username", "change_message")
+    assert sorted(logged) == sorted(
+        [(str(first.pk), "editor", "Published."), (str(second.pk), "editor", "Published.")]
+    )
+    history = editor_client.get(f"{CHANGELIST}{first.pk}/history/").content.decode()
+    assert "Published." in history
 
 
 def test_unpublishing_takes_a_commitment_off_the_public_site(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.utils import timezone
 
 from tests.html import check_page
@@ -66,6 +67,9 @@ def test_mark_reviewed_sets_today_on_the_selected_commitments_only(
     assert (first.version, first.updated_by) == (2, editor)
     untouched.refresh_from_db()
     assert untouched.version == 1
+    assert sorted(LogEntry.objects.values_list("object_id", "change_message")) == sorted(
+        [(str(first.pk), "Marked reviewed."), (str(second.pk), "Marked reviewed.")]
+    )
 
 
 def test_the_changelist_and_change_page_show_when_each_was_last_reviewed(

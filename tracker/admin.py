@@ -16,6 +16,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, OuterRef, Subquery
@@ -423,9 +424,14 @@ class CommitmentAdmin(admin.ModelAdmin):
         self._set_published(request, queryset, False)
 
     def _set_published(self, request: HttpRequest, queryset, published: bool) -> None:
-        selected = queryset.count()
-        changed = queryset.set_published(published, user=request.user)
         verb = "published" if published else "unpublished"
+        with transaction.atomic():
+            selected = queryset.count()
+            changing = list(queryset.prefetch_related(None).exclude(is_published=published))
+            changed = Commitment.objects.filter(pk__in=[c.pk for c in changing]).set_published(
+                published, user=request.user
+            )
+            self._log(request, changing, f"{capfirst(verb)}.")
         message = f"{capfirst(verb)} {_plural(changed, 'commitment')}."
         already = selected - changed
         if already:
@@ -436,11 +442,25 @@ class CommitmentAdmin(admin.ModelAdmin):
         description="Mark the selected commitments reviewed today", permissions=["change"]
     )
     def mark_reviewed(self, request: HttpRequest, queryset) -> None:
-        count = queryset.mark_reviewed(user=request.user)
+        with transaction.atomic():
+            reviewed = list(queryset.prefetch_related(None))
+            count = Commitment.objects.filter(pk__in=[c.pk for c in reviewed]).mark_reviewed(
+                user=request.user
+            )
+            self._log(request, reviewed, "Marked reviewed.")
         self.message_user(
             request,
             f"Marked {_plural(count, 'commitment')} reviewed on {timezone.localdate():%-d %B %Y}.",
             messages.SUCCESS,
+        )
+
+    def _log(self, request: HttpRequest, commitments: list[Commitment], message: str) -> None:
+        """One entry per commitment in the admin's history, as Django logs its own edits."""
+        LogEntry.objects.log_actions(
+            user_id=request.user.pk,
+            queryset=commitments,
+            action_flag=CHANGE,
+            change_message=message,
         )
 
     @admin.action(
@@ -485,6 +505,12 @@ class CommitmentAdmin(admin.ModelAdmin):
                     )
             return self._change_status_page(request, form, commitments, versions)
         first = updates[0]
+        self._log(
+            request,
+            commitments,
+            f"Recorded a status update for several commitments: {first.get_status_display()}, "
+            f"as of {first.as_of:%-d %B %Y}.",
+        )
         self.message_user(
             request,
             f"Recorded “{first.get_status_display()}” as of {first.as_of:%-d %B %Y} on "
