@@ -409,9 +409,10 @@ class CommitmentAdmin(admin.ModelAdmin):
     def last_update(self, obj: Commitment):
         return obj.last_update
 
-    @admin.display(description="overdue", boolean=True)
-    def overdue(self, obj: Commitment) -> bool:
-        return obj.is_overdue
+    @admin.display(description="deadline", empty_value="")
+    def overdue(self, obj: Commitment) -> str | None:
+        # Words and a symbol, shown only where it matters: a column of icons would shout.
+        return "⚠ Overdue" if obj.is_overdue else None
 
     # Bulk actions
 
@@ -556,6 +557,10 @@ class CommitmentAdmin(admin.ModelAdmin):
             "title": "Record a status update on several commitments",
             "opts": self.model._meta,
             "form": form,
+            # Laid out like the change form, so the page looks and reads like the rest.
+            "adminform": admin.helpers.AdminForm(
+                form, [("The update", {"fields": list(form.fields)})], {}
+            ),
             "commitments": [(c, versions.get(c.pk)) for c in commitments],
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             "media": self.media + form.media,

@@ -321,7 +321,7 @@ class CommitmentChangeForm(CommitmentEditForm):
     basis = forms.ChoiceField(
         label="Basis of the assessment",
         choices=Basis.choices,
-        widget=forms.RadioSelect,
+        widget=admin_widgets.AdminRadioSelect(attrs={"class": "radiolist"}),
         required=False,
         help_text=StatusUpdate._meta.get_field("basis").help_text,
     )
@@ -442,7 +442,7 @@ class CommitmentRowForm(VersionedForm):
 class BulkStatusForm(forms.Form):
     """One status, date, note and basis, recorded as its own update on each chosen commitment."""
 
-    status = forms.ChoiceField(label="New status", choices=Status.choices)
+    status = forms.ChoiceField(label="New status", choices=[("", "— choose —"), *Status.choices])
     as_of = _update_field("as_of", initial=timezone.localdate, widget=admin_widgets.AdminDateWidget)
     note = _update_field(
         "note",
@@ -461,7 +461,7 @@ class BulkStatusForm(forms.Form):
     basis = forms.ChoiceField(
         label="Basis of the assessment",
         choices=Basis.choices,
-        widget=forms.RadioSelect,
+        widget=admin_widgets.AdminRadioSelect(attrs={"class": "radiolist"}),
         help_text=StatusUpdate._meta.get_field("basis").help_text,
     )
     is_public = _update_field("is_public", required=False, initial=True)
