@@ -507,6 +507,22 @@ def test_the_changelist_runs_a_fixed_number_of_queries(
     assert len(response.context["cl"].result_list) == rows
 
 
+@pytest.mark.parametrize("rows", [1, 50])
+def test_the_changelist_costs_an_editor_only_the_permission_queries_more(
+    rows, editor_client, make_commitment, make_source, django_assert_num_queries
+):
+    source = make_source()
+    for _ in range(rows):
+        make_commitment(source=source)
+
+    # As for an administrator (above), plus 3-4 the editor's own and group permissions. The
+    # editable target dates and their version checks reuse the rows: no query per row.
+    with django_assert_num_queries(11):
+        response = editor_client.get(CHANGELIST)
+
+    assert len(response.context["cl"].formset.forms) == rows
+
+
 @pytest.mark.parametrize("updates", [1, 20])
 def test_the_change_page_runs_a_fixed_number_of_queries_however_long_the_history(
     updates,

@@ -263,12 +263,26 @@ def test_a_stale_form_whose_snapshot_was_tampered_with_is_refused(
     response = editor_client.post(_url(commitment), mine)
 
     assert _errors(response)["__all__"] == [
-        "This commitment was saved by somebody else after you opened it, and the form cannot "
-        "tell what changed. Nothing has been saved. The form now carries the latest version: "
-        "check the current values, then save again."
+        "This form cannot tell whether somebody else changed the commitment since you opened "
+        "it, so nothing has been saved. It now carries the latest version: check the current "
+        "values, then save again."
     ]
     commitment.refresh_from_db()
     assert commitment.title == "Theirs"
+
+
+def test_a_form_without_its_version_is_refused(editor_client, make_commitment):
+    commitment = make_commitment(title="Bridge")
+    mine = _open(editor_client, commitment, title="Mine", loaded_version="")
+
+    response = editor_client.post(_url(commitment), mine)
+
+    assert _errors(response)["__all__"][0].startswith(
+        "This form cannot tell whether somebody else changed the commitment since you opened "
+        "it, so nothing has been saved."
+    )
+    commitment.refresh_from_db()
+    assert commitment.title == "Bridge"
 
 
 def test_an_up_to_date_form_saves_and_moves_the_version_on(editor_client, make_commitment):

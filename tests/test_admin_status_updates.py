@@ -59,6 +59,7 @@ def test_the_changelist_shows_each_update_with_its_commitment_and_statuses(admin
     assert '<td class="field-status">In progress</td>' in html
     assert '<td class="field-status">Delayed</td>' in html
     assert '<td class="field-author nowrap">administrator</td>' in html
+    assert '<td class="field-basis">Self-reported by the owner</td>' in html
     assert len(response.context["cl"].result_list) == 3
 
 

@@ -528,7 +528,7 @@ class CommitmentAdmin(admin.ModelAdmin):
         with transaction.atomic():
             locked = {
                 c.pk: c
-                for c in Commitment.objects.select_for_update()
+                for c in Commitment.objects.select_for_update(of=("self",))
                 .select_related("source")
                 .filter(pk__in=pks)
             }

@@ -82,7 +82,7 @@ class VersionedForm(forms.ModelForm):
     """
 
     # Not named "version": a model form may not name the model's non-editable field.
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
     loaded_snapshot = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -150,16 +150,18 @@ class VersionedForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         version = cleaned.get("loaded_version")
-        if self.instance.pk is None or version is None or version == self.instance.version:
+        if self.instance.pk is None or version == self.instance.version:
             return cleaned
-        loaded = self._loaded_values(version)
+        # A form without a readable version or snapshot (tampered with, or from an older page)
+        # cannot show what changed: it is refused like any other stale form.
+        loaded = None if version is None else self._loaded_values(version)
         current = self._current_values()
         if loaded is None:
             self.add_error(
                 None,
-                "This commitment was saved by somebody else after you opened it, and the form "
-                "cannot tell what changed. Nothing has been saved. The form now carries the "
-                "latest version: check the current values, then save again.",
+                "This form cannot tell whether somebody else changed the commitment since you "
+                "opened it, so nothing has been saved. It now carries the latest version: check "
+                "the current values, then save again.",
             )
             self._refresh_tokens(current)
             return cleaned
