@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tests.forms import form_data
+from tests.html import check_page
 from tracker.models import Basis, Commitment, Status, StatusUpdate
 
 
@@ -133,6 +134,8 @@ def test_the_public_timeline_says_which_update_a_correction_corrects(client, wro
     detail = client.get("/commitments/bridge/").content.decode()
     dashboard = client.get("/").content.decode()
 
+    check_page(detail)
+    check_page(dashboard)
     assert (
         f'<p class="update__corrects">Corrects <a href="#update-{wrong.pk}">the update of '
         "1 March 2026</a></p>" in detail
