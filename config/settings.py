@@ -279,6 +279,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 TRACKER_SITE_NAME = os.environ.get("TRACKER_SITE_NAME", "Commitments Tracker")
 # How many commitments a list page shows at once.
 TRACKER_PAGE_SIZE = env_int("TRACKER_PAGE_SIZE", 25)
+# After how many days without a review the admin's "needs review" filter lists a commitment.
+TRACKER_REVIEW_DAYS = env_int("TRACKER_REVIEW_DAYS", 90)
 
 LOGGING = {
     "version": 1,

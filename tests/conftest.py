@@ -1,6 +1,13 @@
 import pytest
+from django.test import Client
 
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create many users; the production hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -32,4 +39,29 @@ def admin_user(db):
 @pytest.fixture
 def admin_client(client, admin_user):
     client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def editor(db):
+    """An editor: staff, in the "Editors" group, not a superuser."""
+    return factories.make_editor("editor")
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def other_editor(db):
+    """A second editor, for two people working on the same commitment."""
+    return factories.make_editor("other-editor")
+
+
+@pytest.fixture
+def other_editor_client(other_editor):
+    client = Client()
+    client.force_login(other_editor)
     return client

@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from tests import factories
-from tracker.models import Commitment, Status
+from tracker.models import Basis, Commitment, Status
 
 HOST = "testserver"
 # Not the public site: static files, and the admin (which an anonymous visitor cannot use).
@@ -141,6 +141,7 @@ def make_public_site() -> dict:
         target_date=datetime.date(2030, 12, 31),
     )
     commitment.record_update(
+        basis=Basis.SECRETARIAT_VERIFIED,
         status=Status.IN_PROGRESS,
         as_of=datetime.date(2026, 3, 1),
         note="Ministers adopted the framework.",
@@ -151,6 +152,7 @@ def make_public_site() -> dict:
         ),
     )
     commitment.record_update(
+        basis=Basis.SECRETARIAT_VERIFIED,
         status=Status.DELAYED,
         as_of=datetime.date(2026, 4, 1),
         note="Internal: the ministry has not replied to our last three emails.",
@@ -167,6 +169,7 @@ def make_public_site() -> dict:
         is_published=False,
     )
     draft.record_update(
+        basis=Basis.SECRETARIAT_VERIFIED,
         status=Status.COMPLETED,
         as_of=datetime.date(2026, 3, 1),
         note="Progress note on the draft.",

@@ -6,6 +6,7 @@ import datetime
 import itertools
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 from tracker.models import Actor, ActorKind, Commitment, Source, Theme
 
@@ -80,3 +81,10 @@ def make_user(
         is_superuser=is_superuser,
         **kwargs,
     )
+
+
+def make_editor(username: str = "editor", **kwargs):
+    """A member of the "Editors" group that migration 0003 creates: staff, not superuser."""
+    user = make_user(username, **kwargs)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user

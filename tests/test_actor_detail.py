@@ -1,7 +1,7 @@
 import datetime
 
 from tests.html import check_page, h1_of
-from tracker.models import Status
+from tracker.models import Basis, Status
 
 
 def test_the_actor_page_lists_what_it_owns_proposes_or_shares(client, make_commitment, make_actor):
@@ -46,7 +46,12 @@ def test_the_actor_page_groups_commitments_by_role_and_charts_what_it_owns(
     owned = make_commitment(title="Owned one", owner=states)
     make_commitment(title="Owned two", owner=states)
     make_commitment(title="Shared", partners=[states])
-    owned.record_update(status=Status.COMPLETED, as_of=datetime.date(2026, 3, 1), note="Done.")
+    owned.record_update(
+        basis=Basis.SECRETARIAT_VERIFIED,
+        status=Status.COMPLETED,
+        as_of=datetime.date(2026, 3, 1),
+        note="Done.",
+    )
 
     html = client.get("/actors/member-states/").content.decode()
 
@@ -62,7 +67,10 @@ def test_the_actor_page_groups_commitments_by_role_and_charts_what_it_owns(
 def test_a_speaker_is_followed_on_what_they_proposed(client, make_commitment, make_actor):
     pm = make_actor(name="Pham Minh Chinh", slug="pm")
     make_commitment(title="Proposed", proposer=pm).record_update(
-        status=Status.IN_PROGRESS, as_of=datetime.date(2026, 3, 1), note="Work began."
+        basis=Basis.SECRETARIAT_VERIFIED,
+        status=Status.IN_PROGRESS,
+        as_of=datetime.date(2026, 3, 1),
+        note="Work began.",
     )
 
     html = client.get("/actors/pm/").content.decode()

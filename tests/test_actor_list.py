@@ -1,7 +1,7 @@
 import datetime
 
 from tests.html import check_page, h1_of
-from tracker.models import Status
+from tracker.models import Basis, Status
 
 
 def test_the_actor_index_lists_everyone_involved_owners_first(client, make_commitment, make_actor):
@@ -14,7 +14,10 @@ def test_the_actor_index_lists_everyone_involved_owners_first(client, make_commi
     make_commitment(owner=make_actor(slug="small", name="Small owner"), proposer=minister)
     make_commitment(owner=make_actor(slug="draft-only-2"), is_published=False)
     states.owned_commitments.first().record_update(
-        status=Status.DELAYED, as_of=datetime.date(2026, 3, 1), note="x"
+        basis=Basis.SECRETARIAT_VERIFIED,
+        status=Status.DELAYED,
+        as_of=datetime.date(2026, 3, 1),
+        note="x",
     )
 
     response = client.get("/actors/")

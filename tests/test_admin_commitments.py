@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime
-from html.parser import HTMLParser
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from tests.forms import form_data
 from tracker.admin import CommitmentAdmin
-from tracker.models import Commitment, Status, StatusUpdate
+from tracker.models import Basis, Commitment, Status, StatusUpdate
 
 CHANGELIST = "/admin/tracker/commitment/"
 
@@ -19,84 +19,16 @@ def _change_url(commitment: Commitment) -> str:
     return f"/admin/tracker/commitment/{commitment.pk}/change/"
 
 
-class _FormData(HTMLParser):
-    """Collects what a browser would submit from one <form>: its inputs, selects and textareas."""
-
-    def __init__(self, form_id: str):
-        super().__init__()
-        self.form_id = form_id
-        self.inside = False
-        self.data: dict[str, list[str]] = {}
-        self._select: tuple[str, bool] | None = None
-        self._select_values: list[str] = []
-        self._first_option: str | None = None
-        self._textarea: str | None = None
-        self._text: list[str] = []
-
-    def _add(self, name: str, value: str) -> None:
-        self.data.setdefault(name, []).append(value)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.inside = attrs.get("id") == self.form_id
-        if not self.inside or "disabled" in attrs:
-            return
-        name = attrs.get("name")
-        if tag == "input" and name:
-            kind = attrs.get("type", "text")
-            if kind in ("submit", "button", "image", "reset", "file"):
-                return
-            if kind in ("checkbox", "radio") and "checked" not in attrs:
-                return
-            self._add(name, attrs.get("value") or ("on" if kind == "checkbox" else ""))
-        elif tag == "select" and name:
-            self._select = (name, "multiple" in attrs)
-            self._select_values, self._first_option = [], None
-        elif tag == "option" and self._select:
-            value = attrs.get("value", "")
-            if self._first_option is None:
-                self._first_option = value
-            if "selected" in attrs:
-                self._select_values.append(value)
-        elif tag == "textarea" and name:
-            self._textarea, self._text = name, []
-
-    def handle_data(self, data):
-        if self._textarea:
-            self._text.append(data)
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.inside = False
-        elif tag == "select" and self._select:
-            name, multiple = self._select
-            values = self._select_values
-            if not values and not multiple and self._first_option is not None:
-                values = [self._first_option]
-            for value in values:
-                self._add(name, value)
-            self._select = None
-        elif tag == "textarea" and self._textarea:
-            # Browsers drop the newline that Django writes after <textarea>.
-            self._add(self._textarea, "".join(self._text).removeprefix("\n"))
-            self._textarea = None
-
-
 def _form_data(client, url: str, **changes) -> dict[str, list[str]]:
     """The change form's data as a browser would post it, with some fields changed."""
-    response = client.get(url)
-    assert response.status_code == 200
-    parser = _FormData("commitment_form")
-    parser.feed(response.content.decode())
-    data = parser.data
+    data = form_data(client, url, "commitment_form", **changes)
     assert "title" in data, "the change form was not found on the page"
-    for name, value in changes.items():
-        data[name] = value if isinstance(value, list) else [value]
     return data
 
 
 def _record(client, commitment: Commitment, **fields):
+    if "new_status" in fields:
+        fields.setdefault("basis", Basis.SECRETARIAT_VERIFIED)
     data = _form_data(client, _change_url(commitment), **fields)
     return client.post(_change_url(commitment), data, follow=True)
 
@@ -116,7 +48,10 @@ def test_the_changelist_shows_each_commitment_with_its_status_themes_and_last_up
     owner = make_actor(name="Ministry of Transport")
     updated = make_commitment(title="Build the coast road", owner=owner, themes=[roads, water])
     updated.record_update(
-        status=Status.IN_PROGRESS, as_of=datetime.date(2026, 3, 1), note="Tender issued."
+        status=Status.IN_PROGRESS,
+        as_of=datetime.date(2026, 3, 1),
+        note="Tender issued.",
+        basis=Basis.SELF_REPORTED,
     )
     make_commitment(title="Clean the river", is_published=False)
 
@@ -136,8 +71,18 @@ def test_the_changelist_shows_each_commitment_with_its_status_themes_and_last_up
 
 def test_the_changelist_shows_the_latest_update_date_not_the_first(admin_client, make_commitment):
     commitment = make_commitment()
-    commitment.record_update(status=Status.NOT_STARTED, as_of=datetime.date(2026, 2, 1), note="a")
-    commitment.record_update(status=Status.IN_PROGRESS, as_of=datetime.date(2026, 4, 9), note="b")
+    commitment.record_update(
+        status=Status.NOT_STARTED,
+        as_of=datetime.date(2026, 2, 1),
+        note="a",
+        basis=Basis.SELF_REPORTED,
+    )
+    commitment.record_update(
+        status=Status.IN_PROGRESS,
+        as_of=datetime.date(2026, 4, 9),
+        note="b",
+        basis=Basis.SELF_REPORTED,
+    )
 
     response = admin_client.get(CHANGELIST)
 
@@ -187,7 +132,12 @@ def test_filters_narrow_the_changelist_by_status_theme_owner_source_and_publicat
     owner = make_actor(name="Ministry of Transport")
     source = make_source(title="Hanoi summit report")
     started = make_commitment(title="Started", themes=[roads])
-    started.record_update(status=Status.IN_PROGRESS, as_of=datetime.date(2026, 2, 1), note="Go.")
+    started.record_update(
+        status=Status.IN_PROGRESS,
+        as_of=datetime.date(2026, 2, 1),
+        note="Go.",
+        basis=Basis.SELF_REPORTED,
+    )
     make_commitment(title="Owned", owner=owner, source=source)
     make_commitment(title="Draft", is_published=False)
 
@@ -250,7 +200,12 @@ def test_recording_a_status_update_changes_the_status_and_writes_one_history_ent
 
 def test_a_progress_note_can_keep_the_current_status(admin_client, make_commitment):
     commitment = make_commitment()
-    commitment.record_update(status=Status.IN_PROGRESS, as_of=datetime.date(2026, 2, 1), note="a")
+    commitment.record_update(
+        status=Status.IN_PROGRESS,
+        as_of=datetime.date(2026, 2, 1),
+        note="a",
+        basis=Basis.SELF_REPORTED,
+    )
 
     response = _record(
         admin_client,
@@ -365,7 +320,7 @@ def test_posting_a_status_directly_does_not_change_it(admin_client, make_commitm
     assert not StatusUpdate.objects.exists()
 
 
-def test_saving_the_form_keeps_a_status_another_editor_recorded_meanwhile(
+def test_a_save_racing_another_editors_update_is_refused_and_keeps_theirs(
     admin_client, make_commitment, monkeypatch
 ):
     commitment = make_commitment(title="Bridge")
@@ -373,18 +328,27 @@ def test_saving_the_form_keeps_a_status_another_editor_recorded_meanwhile(
     get_object = CommitmentAdmin.get_object
 
     def get_object_then_another_editor_records(self, request, object_id, from_field=None):
-        # The admin holds its copy of the row while somebody else records an update.
+        # The admin holds its copy of the row, which passes the form's version check, while
+        # somebody else records an update: only the conditional save can notice.
         obj = get_object(self, request, object_id, from_field)
         Commitment.objects.get(pk=obj.pk).record_update(
-            status=Status.COMPLETED, as_of=datetime.date(2026, 5, 1), note="Opened."
+            status=Status.COMPLETED,
+            as_of=datetime.date(2026, 5, 1),
+            note="Opened.",
+            basis=Basis.INDEPENDENT,
         )
         return obj
 
     monkeypatch.setattr(CommitmentAdmin, "get_object", get_object_then_another_editor_records)
-    admin_client.post(_change_url(commitment), data)
+    response = admin_client.post(_change_url(commitment), data, follow=True)
 
+    assert response.redirect_chain[-1][0] == _change_url(commitment)
+    assert _messages(response) == [
+        "“Bridge” was changed by somebody else while you were editing it, so nothing was "
+        "saved. Open it again to see the latest version, then make your change again."
+    ]
     commitment.refresh_from_db()
-    assert commitment.title == "Renamed"
+    assert commitment.title == "Bridge"
     assert commitment.status == Status.COMPLETED
     assert commitment.status_date == datetime.date(2026, 5, 1)
 
@@ -422,7 +386,10 @@ def test_the_change_page_lists_the_history_newest_first_without_edit_controls(
 ):
     commitment = make_commitment()
     commitment.record_update(
-        status=Status.NOT_STARTED, as_of=datetime.date(2026, 2, 1), note="Nothing yet."
+        status=Status.NOT_STARTED,
+        as_of=datetime.date(2026, 2, 1),
+        note="Nothing yet.",
+        basis=Basis.SELF_REPORTED,
     )
     commitment.record_update(
         status=Status.IN_PROGRESS,
@@ -430,6 +397,7 @@ def test_the_change_page_lists_the_history_newest_first_without_edit_controls(
         note="Tender issued.",
         evidence_url="https://example.org/tender",
         author=admin_user,
+        basis=Basis.SELF_REPORTED,
     )
 
     response = admin_client.get(_change_url(commitment))
@@ -455,10 +423,16 @@ def test_saving_a_commitment_with_history_leaves_the_history_untouched(
 ):
     commitment = make_commitment(title="Bridge")
     first = commitment.record_update(
-        status=Status.NOT_STARTED, as_of=datetime.date(2026, 2, 1), note="Nothing yet."
+        status=Status.NOT_STARTED,
+        as_of=datetime.date(2026, 2, 1),
+        note="Nothing yet.",
+        basis=Basis.SELF_REPORTED,
     )
     commitment.record_update(
-        status=Status.IN_PROGRESS, as_of=datetime.date(2026, 3, 1), note="Tender issued."
+        status=Status.IN_PROGRESS,
+        as_of=datetime.date(2026, 3, 1),
+        note="Tender issued.",
+        basis=Basis.SELF_REPORTED,
     )
     data = _form_data(admin_client, _change_url(commitment), title="Renamed")
     # The read-only history still posts its management form; the save must not trip on it.
@@ -518,7 +492,10 @@ def test_the_changelist_runs_a_fixed_number_of_queries(
             source=source, owner=owners[i % 5], themes=themes, partners=owners[:2]
         )
         commitment.record_update(
-            status=Status.IN_PROGRESS, as_of=datetime.date(2026, 2, 1), note=""
+            status=Status.IN_PROGRESS,
+            as_of=datetime.date(2026, 2, 1),
+            note="Tender issued.",
+            basis=Basis.SELF_REPORTED,
         )
 
     # 1 session, 2 user, 3-5 the theme, owner and source filter choices, 6 count of the
@@ -528,6 +505,22 @@ def test_the_changelist_runs_a_fixed_number_of_queries(
         response = admin_client.get(CHANGELIST)
 
     assert len(response.context["cl"].result_list) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_the_changelist_costs_an_editor_only_the_permission_queries_more(
+    rows, editor_client, make_commitment, make_source, django_assert_num_queries
+):
+    source = make_source()
+    for _ in range(rows):
+        make_commitment(source=source)
+
+    # As for an administrator (above), plus 3-4 the editor's own and group permissions. The
+    # editable target dates and their version checks reuse the rows: no query per row.
+    with django_assert_num_queries(11):
+        response = editor_client.get(CHANGELIST)
+
+    assert len(response.context["cl"].formset.forms) == rows
 
 
 @pytest.mark.parametrize("updates", [1, 20])
@@ -549,17 +542,19 @@ def test_the_change_page_runs_a_fixed_number_of_queries_however_long_the_history
             as_of=datetime.date(2026, 1, 16) + datetime.timedelta(days=i),
             note=f"Update {i}.",
             author=admin_user,
+            basis=Basis.SELF_REPORTED,
         )
     # Content types are cached per process; start cold so the count does not depend on
     # which test ran before.
     ContentType.objects.clear_cache()
 
     # 1 session, 2 user, 3 the commitment with its last-update date, 4 its themes
-    # (prefetched), 5 its partners (the form's initial value), 6 the history with each
-    # update's commitment and author (joined), 7-8 content types for the history and the
-    # commitment, 9 source choices, 10-13 the chosen proposer, owner, partners and themes
-    # shown in the autocomplete widgets.
-    with django_assert_num_queries(13):
+    # (prefetched), 5 its partners (the form's initial value), 6 the number of its updates
+    # (for the snapshot that detects edits made meanwhile), 7 the history with each update's
+    # commitment, author and corrected update (joined), 8-9 content types for the history and
+    # the commitment, 10 source choices, 11-14 the chosen proposer, owner, partners and themes
+    # shown in the autocomplete widgets, 15 the history again as the choices for "corrects".
+    with django_assert_num_queries(15):
         response = admin_client.get(_change_url(commitment))
 
     assert response.context["inline_admin_formsets"][0].formset.initial_form_count() == updates

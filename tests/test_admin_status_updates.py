@@ -6,15 +6,17 @@ import datetime
 
 import pytest
 
-from tracker.models import Status, StatusUpdate
+from tracker.models import Basis, Status, StatusUpdate
 
 CHANGELIST = "/admin/tracker/statusupdate/"
 
 
 @pytest.fixture
-def history(make_commitment, admin_user) -> list[StatusUpdate]:
+def history(make_commitment, make_source, admin_user) -> list[StatusUpdate]:
     """Two commitments with three updates between them, recorded the only way there is."""
-    bridge = make_commitment(title="Build the bridge")
+    bridge = make_commitment(
+        title="Build the bridge", source=make_source(event_date=datetime.date(2025, 6, 1))
+    )
     clinic = make_commitment(title="Open the clinic")
     return [
         bridge.record_update(
@@ -22,6 +24,7 @@ def history(make_commitment, admin_user) -> list[StatusUpdate]:
             as_of=datetime.date(2025, 11, 1),
             note="Surveyors not yet appointed.",
             author=admin_user,
+            basis=Basis.SELF_REPORTED,
         ),
         bridge.record_update(
             status=Status.IN_PROGRESS,
@@ -29,12 +32,14 @@ def history(make_commitment, admin_user) -> list[StatusUpdate]:
             note="The tender was issued.",
             evidence_url="https://example.org/tender",
             author=admin_user,
+            basis=Basis.SELF_REPORTED,
         ),
         clinic.record_update(
             status=Status.DELAYED,
             as_of=datetime.date(2026, 4, 1),
             note="Funding slipped a year.",
             is_public=False,
+            basis=Basis.SELF_REPORTED,
         ),
     ]
 
@@ -54,6 +59,7 @@ def test_the_changelist_shows_each_update_with_its_commitment_and_statuses(admin
     assert '<td class="field-status">In progress</td>' in html
     assert '<td class="field-status">Delayed</td>' in html
     assert '<td class="field-author nowrap">administrator</td>' in html
+    assert '<td class="field-basis">Self-reported by the owner</td>' in html
     assert len(response.context["cl"].result_list) == 3
 
 
@@ -163,9 +169,10 @@ def test_the_changelist_runs_a_fixed_number_of_queries(
     for i in range(rows):
         commitments[i % len(commitments)].record_update(
             status=Status.IN_PROGRESS,
-            as_of=datetime.date(2026, 1, 1) + datetime.timedelta(days=i),
+            as_of=datetime.date(2026, 1, 15) + datetime.timedelta(days=i),
             note=f"Update {i}.",
             author=admin_user,
+            basis=Basis.SELF_REPORTED,
         )
 
     # 1 session, 2 user, 3 count of the filtered rows, 4 count of all rows, 5 the rows with

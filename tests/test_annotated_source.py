@@ -7,7 +7,7 @@ import pytest
 
 from tests.html import check_page
 from tracker.annotate import annotate, find_passage
-from tracker.models import Commitment, Status
+from tracker.models import Basis, Commitment, Status
 
 TEXT = (
     "Opening words.\n\n"
@@ -136,7 +136,10 @@ def test_a_quote_missing_from_the_text_is_listed_not_dropped(client, source, mak
 
 def test_a_status_shows_beside_its_passage(client, source):
     Commitment.objects.get(slug="closing").record_update(
-        status=Status.COMPLETED, as_of=datetime.date(2026, 3, 1), note="Done."
+        basis=Basis.SECRETARIAT_VERIFIED,
+        status=Status.COMPLETED,
+        as_of=datetime.date(2026, 3, 1),
+        note="Done.",
     )
 
     html = page(client)

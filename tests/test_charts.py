@@ -5,7 +5,7 @@ import re
 
 from tests.html import check_page, h1_of
 from tracker.charts import bucket_chart, stacked_chart, status_chart
-from tracker.models import Status
+from tracker.models import Basis, Status
 
 
 def svgs(html: str) -> list[str]:
@@ -19,7 +19,12 @@ def test_the_charts_page_shows_status_progress_theme_and_owner_charts(
     states = make_actor(slug="states", name="Member states")
     make_commitment(themes=[roads], owner=states)
     done = make_commitment(themes=[roads], owner=states)
-    done.record_update(status=Status.COMPLETED, as_of=datetime.date(2026, 3, 1), note="Done.")
+    done.record_update(
+        basis=Basis.SECRETARIAT_VERIFIED,
+        status=Status.COMPLETED,
+        as_of=datetime.date(2026, 3, 1),
+        note="Done.",
+    )
 
     response = client.get("/charts/")
 
@@ -64,7 +69,10 @@ def test_theme_and_actor_pages_chart_their_commitments_by_status(
 ):
     roads, owner = make_theme(slug="roads", name="Roads"), make_actor(slug="o", name="Owner")
     make_commitment(themes=[roads], owner=owner).record_update(
-        status=Status.STALLED, as_of=datetime.date(2026, 3, 1), note="x"
+        basis=Basis.SECRETARIAT_VERIFIED,
+        status=Status.STALLED,
+        as_of=datetime.date(2026, 3, 1),
+        note="x",
     )
 
     theme_html = client.get("/themes/roads/").content.decode()

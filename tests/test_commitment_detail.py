@@ -1,7 +1,7 @@
 import datetime
 
 from tests.html import check_page, h1_of, title_of
-from tracker.models import Status
+from tracker.models import Basis, Status
 
 
 def test_the_page_shows_what_was_promised_by_whom_and_who_owns_it(
@@ -52,9 +52,13 @@ def test_the_timeline_shows_public_updates_newest_first(client, make_commitment)
         as_of=datetime.date(2026, 3, 1),
         note="A working group met.",
         evidence_url="https://example.org/minutes",
+        basis=Basis.SELF_REPORTED,
     )
     commitment.record_update(
-        status=Status.COMPLETED, as_of=datetime.date(2026, 9, 1), note="Adopted."
+        status=Status.COMPLETED,
+        as_of=datetime.date(2026, 9, 1),
+        note="Adopted.",
+        basis=Basis.SELF_REPORTED,
     )
 
     html = client.get(commitment.get_absolute_url()).content.decode()
@@ -70,7 +74,10 @@ def test_the_timeline_shows_public_updates_newest_first(client, make_commitment)
 def test_a_note_is_shown_as_text_never_as_html(client, make_commitment):
     commitment = make_commitment()
     commitment.record_update(
-        status=Status.ONGOING, as_of=datetime.date(2026, 3, 1), note="<script>alert(1)</script>"
+        status=Status.ONGOING,
+        as_of=datetime.date(2026, 3, 1),
+        note="<script>alert(1)</script>",
+        basis=Basis.SELF_REPORTED,
     )
 
     html = client.get(commitment.get_absolute_url()).content.decode()
@@ -99,12 +106,19 @@ def test_the_page_runs_the_same_queries_with_many_themes_and_updates(
     client, make_commitment, make_theme, django_assert_num_queries
 ):
     commitment = make_commitment(themes=[make_theme()])
-    commitment.record_update(status=Status.ONGOING, as_of=datetime.date(2026, 2, 1), note="x")
+    commitment.record_update(
+        status=Status.ONGOING, as_of=datetime.date(2026, 2, 1), note="x", basis=Basis.SELF_REPORTED
+    )
     # commitment (with source, owner, proposer), its themes, its partners, its public updates
     with django_assert_num_queries(4):
         client.get(commitment.get_absolute_url())
     commitment.themes.add(*[make_theme() for _ in range(5)])
     for _ in range(49):
-        commitment.record_update(status=Status.ONGOING, as_of=datetime.date(2026, 2, 1), note="x")
+        commitment.record_update(
+            status=Status.ONGOING,
+            as_of=datetime.date(2026, 2, 1),
+            note="x",
+            basis=Basis.SELF_REPORTED,
+        )
     with django_assert_num_queries(4):
         client.get(commitment.get_absolute_url())

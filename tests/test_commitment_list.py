@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from tests.html import check_page, title_of
-from tracker.models import Status
+from tracker.models import Basis, Status
 
 
 @pytest.fixture
@@ -43,7 +43,10 @@ def three(make_commitment, make_actor, make_theme, make_source):
         partners=[make_actor(name="ASEAN Secretariat", slug="secretariat")],
     )
     centres.record_update(
-        status=Status.IN_PROGRESS, as_of=datetime.date(2026, 5, 1), note="Work began."
+        status=Status.IN_PROGRESS,
+        as_of=datetime.date(2026, 5, 1),
+        note="Work began.",
+        basis=Basis.SELF_REPORTED,
     )
     return plan, centres, fraud
 

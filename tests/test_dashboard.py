@@ -1,7 +1,7 @@
 import datetime
 
 from tests.html import check_page, h1_of
-from tracker.models import Status
+from tracker.models import Basis, Status
 
 
 def test_the_dashboard_says_what_was_promised_at_which_event(client, make_commitment, make_source):
@@ -24,7 +24,12 @@ def test_the_dashboard_says_what_was_promised_at_which_event(client, make_commit
 def test_the_dashboard_shows_overall_progress_in_text(client, make_commitment):
     make_commitment()
     done = make_commitment()
-    done.record_update(status=Status.COMPLETED, as_of=datetime.date(2026, 3, 1), note="Done.")
+    done.record_update(
+        status=Status.COMPLETED,
+        as_of=datetime.date(2026, 3, 1),
+        note="Done.",
+        basis=Basis.SELF_REPORTED,
+    )
 
     html = client.get("/").content.decode()
 
@@ -40,7 +45,12 @@ def test_the_dashboard_shows_progress_per_theme(client, make_commitment, make_th
     other = make_theme(name="Innovation", slug="innovation")
     make_commitment(themes=[theme])
     active = make_commitment(themes=[theme, other])
-    active.record_update(status=Status.IN_PROGRESS, as_of=datetime.date(2026, 3, 1), note="x")
+    active.record_update(
+        status=Status.IN_PROGRESS,
+        as_of=datetime.date(2026, 3, 1),
+        note="x",
+        basis=Basis.SELF_REPORTED,
+    )
 
     html = client.get("/").content.decode()
 
@@ -52,7 +62,10 @@ def test_the_dashboard_shows_progress_per_theme(client, make_commitment, make_th
 def test_the_dashboard_lists_the_latest_public_updates(client, make_commitment):
     commitment = make_commitment(title="Connect data centres")
     commitment.record_update(
-        status=Status.IN_PROGRESS, as_of=datetime.date(2026, 4, 2), note="Work began."
+        status=Status.IN_PROGRESS,
+        as_of=datetime.date(2026, 4, 2),
+        note="Work began.",
+        basis=Basis.SELF_REPORTED,
     )
 
     html = client.get("/").content.decode()
@@ -70,7 +83,12 @@ def test_the_dashboard_runs_the_same_queries_for_one_or_fifty_commitments(
     def add(n):
         for _ in range(n):
             c = make_commitment(themes=[theme])
-            c.record_update(status=Status.ONGOING, as_of=datetime.date(2026, 2, 1), note="x")
+            c.record_update(
+                status=Status.ONGOING,
+                as_of=datetime.date(2026, 2, 1),
+                note="x",
+                basis=Basis.SELF_REPORTED,
+            )
 
     # sources with counts, status counts, themes with bucket counts, latest updates
     add(1)

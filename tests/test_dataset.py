@@ -7,7 +7,7 @@ from django.http import StreamingHttpResponse
 
 from tests.html import check_page, h1_of
 from tracker.exports import DATASET_TABLES
-from tracker.models import Status
+from tracker.models import Basis, Status
 
 
 def dataset(client) -> dict:
@@ -27,7 +27,10 @@ def test_the_dataset_holds_every_public_table(client, make_commitment, make_acto
     theme = make_theme(slug="roads", name="Roads")
     commitment = make_commitment(slug="bridge", partners=[partner], themes=[theme])
     commitment.record_update(
-        status=Status.IN_PROGRESS, as_of=datetime.date(2026, 3, 1), note="Begun."
+        basis=Basis.SECRETARIAT_VERIFIED,
+        status=Status.IN_PROGRESS,
+        as_of=datetime.date(2026, 3, 1),
+        note="Begun.",
     )
 
     data = dataset(client)
@@ -47,16 +50,22 @@ def test_the_dataset_holds_every_public_table(client, make_commitment, make_acto
     assert [c["slug"] for c in data["commitments"]] == ["bridge"]
     assert data["updates"] == [
         {"commitment": "bridge", "as_of": "2026-03-01", "status": "in_progress",
-         "previous_status": "not_assessed", "note": "Begun.", "evidence_url": ""}
+         "previous_status": "not_assessed", "note": "Begun.", "evidence_url": "",
+         "basis": "secretariat_verified"}
     ]  # fmt: skip
 
 
 def test_drafts_and_internal_notes_are_not_in_the_dataset(client, make_commitment, make_actor):
     draft_owner = make_actor(slug="draft-owner", name="Only owns a draft")
     draft = make_commitment(slug="secret-draft", is_published=False, owner=draft_owner)
-    draft.record_update(status=Status.COMPLETED, as_of=datetime.date(2026, 2, 1), note="Draft.")
+    draft.record_update(
+        basis=Basis.SECRETARIAT_VERIFIED,
+        status=Status.COMPLETED,
+        as_of=datetime.date(2026, 2, 1),
+        note="Draft.",
+    )
     public = make_commitment(slug="public")
-    public.record_update(
+    public.record_update(basis=Basis.SECRETARIAT_VERIFIED,
         status=Status.IN_PROGRESS, as_of=datetime.date(2026, 2, 1), note="Internal.",
         is_public=False,
     )  # fmt: skip
@@ -80,7 +89,12 @@ def test_the_dataset_runs_the_same_queries_for_one_or_fifty_commitments(
     def add(n):
         for _ in range(n):
             c = make_commitment(themes=[theme], partners=[partner])
-            c.record_update(status=Status.ONGOING, as_of=datetime.date(2026, 2, 1), note="x")
+            c.record_update(
+                basis=Basis.SECRETARIAT_VERIFIED,
+                status=Status.ONGOING,
+                as_of=datetime.date(2026, 2, 1),
+                note="x",
+            )
 
     add(1)
     # sources, actors, themes; commitments, their themes, their partners; updates

@@ -11,7 +11,7 @@ import pytest
 from django.http import StreamingHttpResponse
 
 from tracker.exports import COMMITMENT_COLUMNS, DATASET_TABLES, csv_cell, csv_uncell
-from tracker.models import Status
+from tracker.models import Basis, Status
 
 
 def body(response) -> str:
@@ -48,8 +48,18 @@ def several(make_commitment, make_actor, make_theme, make_source):
                         source=elsewhere, quote="cooperation to combat online fraud"),
         make_commitment(title="Zebra crossing for data", owner=states, source=elsewhere),
     ]  # fmt: skip
-    made[1].record_update(status=Status.IN_PROGRESS, as_of=datetime.date(2026, 5, 1), note="x")
-    made[2].record_update(status=Status.COMPLETED, as_of=datetime.date(2026, 6, 1), note="y")
+    made[1].record_update(
+        basis=Basis.SECRETARIAT_VERIFIED,
+        status=Status.IN_PROGRESS,
+        as_of=datetime.date(2026, 5, 1),
+        note="x",
+    )
+    made[2].record_update(
+        basis=Basis.SECRETARIAT_VERIFIED,
+        status=Status.COMPLETED,
+        as_of=datetime.date(2026, 6, 1),
+        note="y",
+    )
     make_commitment(title="A draft nobody should see", slug="secret-draft", is_published=False,
                     owner=asean, themes=[infra], source=hanoi)  # fmt: skip
     return made

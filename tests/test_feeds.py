@@ -6,7 +6,7 @@ import feedparser
 import pytest
 
 from tests.html import check_page
-from tracker.models import Status
+from tracker.models import Basis, Status
 
 
 @pytest.fixture
@@ -21,15 +21,20 @@ def tracked(make_commitment, make_theme, make_actor):
         owner=owner,
     )
     centres.record_update(
-        status=Status.IN_PROGRESS, as_of=datetime.date(2026, 3, 1), note="Work began."
+        basis=Basis.SECRETARIAT_VERIFIED,
+        status=Status.IN_PROGRESS,
+        as_of=datetime.date(2026, 3, 1),
+        note="Work began.",
     )
     centres.record_update(
+        basis=Basis.SECRETARIAT_VERIFIED,
         status=Status.IN_PROGRESS,
         as_of=datetime.date(2026, 4, 1),
         note="Ministers met <again>.",
         evidence_url="https://example.org/communique",
     )
     centres.record_update(
+        basis=Basis.SECRETARIAT_VERIFIED,
         status=Status.DELAYED,
         as_of=datetime.date(2026, 5, 1),
         note="Internal: the ministry has not replied.",
@@ -43,7 +48,10 @@ def tracked(make_commitment, make_theme, make_actor):
         owner=owner,
     )
     draft.record_update(
-        status=Status.COMPLETED, as_of=datetime.date(2026, 2, 1), note="Draft progress note."
+        basis=Basis.SECRETARIAT_VERIFIED,
+        status=Status.COMPLETED,
+        as_of=datetime.date(2026, 2, 1),
+        note="Draft progress note.",
     )
     return centres
 
@@ -120,7 +128,10 @@ def test_drafts_and_internal_notes_are_in_no_feed(client, tracked, url):
 def test_a_note_is_sent_as_text_so_readers_never_run_it_as_html(client, make_commitment):
     commitment = make_commitment(slug="c")
     commitment.record_update(
-        status=Status.STALLED, as_of=datetime.date(2026, 3, 1), note="<script>alert(1)</script>"
+        basis=Basis.SECRETARIAT_VERIFIED,
+        status=Status.STALLED,
+        as_of=datetime.date(2026, 3, 1),
+        note="<script>alert(1)</script>",
     )
 
     xml = client.get("/commitments/c/feed/").content.decode()
@@ -143,7 +154,12 @@ def test_feed_titles_name_what_they_follow(client, tracked):
 
 def test_the_theme_feed_leaves_out_other_themes(client, tracked, make_commitment, make_theme):
     other = make_commitment(title="Other theme", themes=[make_theme(slug="other")])
-    other.record_update(status=Status.ONGOING, as_of=datetime.date(2026, 3, 1), note="Other.")
+    other.record_update(
+        basis=Basis.SECRETARIAT_VERIFIED,
+        status=Status.ONGOING,
+        as_of=datetime.date(2026, 3, 1),
+        note="Other.",
+    )
 
     feed, _ = parse(client, "/themes/infrastructure/feed/")
 
@@ -158,9 +174,19 @@ def test_the_actor_feed_follows_what_it_proposed_owns_or_shares(
     for title, role in [("Owned", "owner"), ("Proposed", "proposer"), ("Unrelated", None)]:
         kwargs = {role: states} if role else {}
         c = make_commitment(title=title, **kwargs)
-        c.record_update(status=Status.ONGOING, as_of=datetime.date(2026, 3, 1), note=title)
+        c.record_update(
+            basis=Basis.SECRETARIAT_VERIFIED,
+            status=Status.ONGOING,
+            as_of=datetime.date(2026, 3, 1),
+            note=title,
+        )
     shared = make_commitment(title="Shared", partners=[states])
-    shared.record_update(status=Status.ONGOING, as_of=datetime.date(2026, 3, 1), note="Shared")
+    shared.record_update(
+        basis=Basis.SECRETARIAT_VERIFIED,
+        status=Status.ONGOING,
+        as_of=datetime.date(2026, 3, 1),
+        note="Shared",
+    )
 
     feed, _ = parse(client, "/actors/states/feed/")
 
@@ -233,7 +259,10 @@ def test_each_feed_runs_the_same_queries_for_one_or_fifty_updates(
     def add(n):
         for day in range(1, n + 1):
             commitment.record_update(
-                status=Status.ONGOING, as_of=datetime.date(2026, 3, day % 28 + 1), note="x"
+                basis=Basis.SECRETARIAT_VERIFIED,
+                status=Status.ONGOING,
+                as_of=datetime.date(2026, 3, day % 28 + 1),
+                note="x",
             )
 
     add(1)

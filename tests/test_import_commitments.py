@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from tracker.models import Actor, Commitment, Source, Status, StatusUpdate, Theme
+from tracker.models import Actor, Basis, Commitment, Source, Status, StatusUpdate, Theme
 
 HEADER = (
     "slug,title,summary,quote,heading,position,source,proposer,owner,partners,themes,"
@@ -73,19 +73,32 @@ def world(make_commitment, make_source, make_actor, make_theme):
                     proposer=adgmin, owner=states)  # fmt: skip
     make_commitment(source=jakarta, slug="secret-draft", title="A draft", is_published=False,
                     proposer=pm, owner=adgmin)  # fmt: skip
-    centres.record_update(
+    centres.record_update(basis=Basis.SECRETARIAT_VERIFIED,
         status=Status.IN_PROGRESS, as_of=datetime.date(2026, 2, 1), note="Work began.",
         evidence_url="https://example.org/communique",
     )  # fmt: skip
-    centres.record_update(
+    centres.record_update(basis=Basis.SECRETARIAT_VERIFIED,
         status=Status.IN_PROGRESS, as_of=datetime.date(2026, 3, 1), note="Internal check.",
         is_public=False,
     )  # fmt: skip
-    centres.record_update(status=Status.IN_PROGRESS, as_of=datetime.date(2026, 4, 1), note="")
     centres.record_update(
-        status=Status.COMPLETED, as_of=datetime.date(2026, 6, 30), note="Done:\n\nall linked."
+        basis=Basis.SECRETARIAT_VERIFIED,
+        status=Status.IN_PROGRESS,
+        as_of=datetime.date(2026, 4, 1),
+        note="",
     )
-    formula.record_update(status=Status.STALLED, as_of=datetime.date(2026, 5, 5), note="Stuck.")
+    centres.record_update(
+        basis=Basis.SECRETARIAT_VERIFIED,
+        status=Status.COMPLETED,
+        as_of=datetime.date(2026, 6, 30),
+        note="Done:\n\nall linked.",
+    )
+    formula.record_update(
+        basis=Basis.SECRETARIAT_VERIFIED,
+        status=Status.STALLED,
+        as_of=datetime.date(2026, 5, 5),
+        note="Stuck.",
+    )
 
 
 def test_a_dataset_round_trips_through_an_empty_database(client, world, tmp_path):
@@ -299,7 +312,11 @@ def test_a_status_changed_by_an_internal_note_cannot_be_imported_without_its_rea
 ):
     commitment = make_commitment(slug="quiet")
     commitment.record_update(
-        status=Status.DELAYED, as_of=datetime.date(2026, 2, 1), note="x", is_public=False
+        basis=Basis.SECRETARIAT_VERIFIED,
+        status=Status.DELAYED,
+        as_of=datetime.date(2026, 2, 1),
+        note="x",
+        is_public=False,
     )
     data = json.loads(body(client.get("/data/dataset.json")))
     wipe()
@@ -324,7 +341,10 @@ def test_bad_records_in_every_dataset_table_are_reported(dataset, tmp_path):
     assert "sources record 1 (hanoi): event_date: This field cannot be null." in report
     assert "actors record 1 (adgmin): kind: Value 'alien' is not a valid choice." in report
     assert "themes record 1 (infrastructure): name: is missing" in report
-    assert "updates record 1 (connect-data-centres): evidence_url: Enter a valid URL." in report
+    assert (
+        "updates record 1 (connect-data-centres): evidence_url: Enter a web address starting "
+        "with http:// or https://" in report
+    )
     assert (
         "updates record 5 (nowhere): commitment: 'nowhere' is not a commitment in this file"
     ) in report

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from tracker.models import Bucket, Commitment, Status, StatusUpdate, bucket_of, statuses_in
+from tracker.models import Basis, Bucket, Commitment, Status, StatusUpdate, bucket_of, statuses_in
 
 JUNE = datetime.date(2026, 6, 30)
 
@@ -13,7 +13,10 @@ def test_recording_an_update_changes_the_status_and_writes_exactly_one_update(ma
     commitment = make_commitment()
 
     update = commitment.record_update(
-        status=Status.IN_PROGRESS, as_of=JUNE, note="Ministers adopted a work plan."
+        status=Status.IN_PROGRESS,
+        as_of=JUNE,
+        note="Ministers adopted a work plan.",
+        basis=Basis.SELF_REPORTED,
     )
 
     commitment.refresh_from_db()
@@ -27,9 +30,14 @@ def test_recording_an_update_changes_the_status_and_writes_exactly_one_update(ma
 
 def test_each_update_records_the_status_it_replaced(make_commitment):
     commitment = make_commitment()
-    commitment.record_update(status=Status.IN_PROGRESS, as_of=JUNE, note="Started.")
+    commitment.record_update(
+        status=Status.IN_PROGRESS, as_of=JUNE, note="Started.", basis=Basis.SELF_REPORTED
+    )
     second = commitment.record_update(
-        status=Status.COMPLETED, as_of=datetime.date(2026, 9, 1), note="Done."
+        status=Status.COMPLETED,
+        as_of=datetime.date(2026, 9, 1),
+        note="Done.",
+        basis=Basis.SELF_REPORTED,
     )
 
     assert second.previous_status == Status.IN_PROGRESS
@@ -44,7 +52,11 @@ def test_an_invalid_update_changes_nothing(make_commitment):
 
     with pytest.raises(ValidationError) as error:
         commitment.record_update(
-            status=Status.IN_PROGRESS, as_of=JUNE, note="x", evidence_url="not a url"
+            status=Status.IN_PROGRESS,
+            as_of=JUNE,
+            note="x",
+            evidence_url="not a url",
+            basis=Basis.SELF_REPORTED,
         )
 
     assert "evidence_url" in error.value.message_dict
@@ -57,7 +69,7 @@ def test_an_unknown_status_is_refused_by_validation(make_commitment):
     commitment = make_commitment()
 
     with pytest.raises(ValidationError):
-        commitment.record_update(status="maybe", as_of=JUNE, note="x")
+        commitment.record_update(status="maybe", as_of=JUNE, note="x", basis=Basis.SELF_REPORTED)
 
     commitment.refresh_from_db()
     assert commitment.status == Status.NOT_ASSESSED
@@ -87,7 +99,9 @@ def test_every_status_has_a_bucket_and_not_yet_assessed_is_pending():
 
 def test_models_name_themselves_for_people(make_commitment):
     commitment = make_commitment(title="Connect data centres")
-    update = commitment.record_update(status=Status.ONGOING, as_of=JUNE, note="x")
+    update = commitment.record_update(
+        status=Status.ONGOING, as_of=JUNE, note="x", basis=Basis.SELF_REPORTED
+    )
 
     assert str(commitment) == "Connect data centres"
     assert str(update) == "Connect data centres: Ongoing as of 30 June 2026"
@@ -98,9 +112,19 @@ def test_models_name_themselves_for_people(make_commitment):
 def test_public_querysets_hide_drafts_and_internal_notes(make_commitment):
     published = make_commitment()
     draft = make_commitment(is_published=False)
-    published.record_update(status=Status.ONGOING, as_of=JUNE, note="public")
-    published.record_update(status=Status.ONGOING, as_of=JUNE, note="internal", is_public=False)
-    draft.record_update(status=Status.ONGOING, as_of=JUNE, note="on a draft")
+    published.record_update(
+        status=Status.ONGOING, as_of=JUNE, note="public", basis=Basis.SELF_REPORTED
+    )
+    published.record_update(
+        status=Status.ONGOING,
+        as_of=JUNE,
+        note="internal",
+        is_public=False,
+        basis=Basis.SELF_REPORTED,
+    )
+    draft.record_update(
+        status=Status.ONGOING, as_of=JUNE, note="on a draft", basis=Basis.SELF_REPORTED
+    )
 
     assert list(Commitment.objects.public()) == [published]
     assert list(StatusUpdate.objects.public().values_list("note", flat=True)) == ["public"]

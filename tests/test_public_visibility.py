@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from tracker.models import Status
+from tracker.models import Basis, Status
 
 
 @pytest.fixture
@@ -17,7 +17,10 @@ def draft(make_commitment, make_theme, make_actor):
         owner=make_actor(slug="owner"),
     )
     commitment.record_update(
-        status=Status.IN_PROGRESS, as_of=datetime.date(2026, 2, 1), note="Draft progress note."
+        status=Status.IN_PROGRESS,
+        as_of=datetime.date(2026, 2, 1),
+        note="Draft progress note.",
+        basis=Basis.SELF_REPORTED,
     )
     return commitment
 
@@ -30,6 +33,7 @@ def internal_note(make_commitment):
         as_of=datetime.date(2026, 2, 1),
         note="Internal: the ministry has not replied.",
         is_public=False,
+        basis=Basis.SELF_REPORTED,
     )
     return commitment
 

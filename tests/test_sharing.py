@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from tests.html import check_page
-from tracker.models import Commitment, Status
+from tracker.models import Basis, Commitment, Status
 
 HOUR = datetime.timedelta(hours=1)
 
@@ -75,7 +75,12 @@ def test_a_missing_page_has_no_canonical_address(client, db):
 
 
 def test_the_badge_shows_the_status_as_symbol_and_text(client, bridge):
-    bridge.record_update(status=Status.DELAYED, as_of=datetime.date(2026, 4, 2), note="Late.")
+    bridge.record_update(
+        basis=Basis.SECRETARIAT_VERIFIED,
+        status=Status.DELAYED,
+        as_of=datetime.date(2026, 4, 2),
+        note="Late.",
+    )
 
     response = client.get("/commitments/bridge/badge.svg")
 
@@ -109,7 +114,12 @@ def test_the_badge_can_be_cached_and_embedded_anywhere(client, bridge):
 def test_a_status_change_gives_a_new_badge(client, bridge):
     Commitment.objects.filter(pk=bridge.pk).update(updated=timezone.now() - HOUR)
     first = client.get("/commitments/bridge/badge.svg")
-    bridge.record_update(status=Status.COMPLETED, as_of=datetime.date(2026, 4, 2), note="Done.")
+    bridge.record_update(
+        basis=Basis.SECRETARIAT_VERIFIED,
+        status=Status.COMPLETED,
+        as_of=datetime.date(2026, 4, 2),
+        note="Done.",
+    )
 
     by_date = client.get(
         "/commitments/bridge/badge.svg", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]

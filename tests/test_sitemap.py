@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.utils import timezone
 
-from tracker.models import Commitment, Status
+from tracker.models import Basis, Commitment, Status
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
@@ -49,7 +49,12 @@ def test_it_lists_every_public_page_with_its_last_change(client, published):
 
 
 def test_a_status_change_moves_the_last_change(client, published):
-    published.record_update(status=Status.ONGOING, as_of=datetime.date(2026, 5, 1), note="x")
+    published.record_update(
+        basis=Basis.SECRETARIAT_VERIFIED,
+        status=Status.ONGOING,
+        as_of=datetime.date(2026, 5, 1),
+        note="x",
+    )
 
     urls = sitemap(client)
 

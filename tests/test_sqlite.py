@@ -52,6 +52,7 @@ while time.time() < start_at:
     time.sleep(0.005)
 for i in range(writes):
     commitment.record_update(
+        basis="secretariat_verified",
         status=statuses[i % len(statuses)],
         as_of=datetime.date(2026, 2, 1),
         note=f"{name} update {i}",

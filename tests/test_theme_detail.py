@@ -1,14 +1,19 @@
 import datetime
 
 from tests.html import check_page, h1_of
-from tracker.models import Status
+from tracker.models import Basis, Status
 
 
 def test_the_theme_page_lists_its_commitments_and_progress(client, make_commitment, make_theme):
     theme = make_theme(name="Digital government", slug="digital-government")
     mine = make_commitment(title="Build e-government services", themes=[theme])
     make_commitment(title="Something else")
-    mine.record_update(status=Status.IN_PROGRESS, as_of=datetime.date(2026, 4, 1), note="Begun.")
+    mine.record_update(
+        status=Status.IN_PROGRESS,
+        as_of=datetime.date(2026, 4, 1),
+        note="Begun.",
+        basis=Basis.SELF_REPORTED,
+    )
 
     response = client.get("/themes/digital-government/")
 

@@ -1,14 +1,17 @@
 import datetime
 
 from tests.html import check_page, h1_of
-from tracker.models import Status
+from tracker.models import Basis, Status
 
 
 def test_the_theme_index_lists_every_theme_with_its_progress(client, make_commitment, make_theme):
     roads = make_theme(name="Roads", slug="roads", description="Getting around.")
     make_theme(name="Empty", slug="empty")
     make_commitment(themes=[roads]).record_update(
-        status=Status.ONGOING, as_of=datetime.date(2026, 3, 1), note="x"
+        basis=Basis.SECRETARIAT_VERIFIED,
+        status=Status.ONGOING,
+        as_of=datetime.date(2026, 3, 1),
+        note="x",
     )
     make_commitment(themes=[roads], is_published=False)
 

@@ -1,19 +1,39 @@
 """The editors' admin. Every changelist runs a fixed number of queries, whatever its length.
 
-Status is never edited directly: the commitment change page records a status update through
-Commitment.record_update(), and the history it writes is read-only here.
+Status is never edited directly: the commitment change page and the bulk status change record
+status updates through Commitment.record_update(), and the history it writes is read-only here,
+for administrators too. Every write to a commitment is version-checked (see VersionedForm), so
+two editors never silently overwrite each other.
+
+Who may do what: the "Editors" group (migration 0003) edits and publishes commitments, records
+updates (the status update "add" permission), and adds and edits actors and themes; it deletes
+nothing. Administrators are superusers.
 """
 
 from __future__ import annotations
 
-from django.contrib import admin
-from django.db import models
-from django.db.models import Count, OuterRef, Subquery
-from django.http import HttpRequest
-from django.utils.html import format_html
+import datetime
 
-from tracker.forms import CommitmentChangeForm, CommitmentForm
-from tracker.models import Actor, Commitment, Source, StatusUpdate, Theme
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.http import HttpRequest, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import capfirst
+
+from tracker.forms import (
+    BulkStatusForm,
+    CommitmentChangeForm,
+    CommitmentEditForm,
+    CommitmentForm,
+    CommitmentRowForm,
+)
+from tracker.models import Actor, Commitment, EditConflict, Source, StatusUpdate, Theme
 
 # Bare "example.org" becomes https://; Django 6 makes this the default.
 URL_FIELD_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
@@ -31,6 +51,18 @@ def _evidence_link(update: StatusUpdate) -> str:
     return format_html(
         '<a href="{}" rel="noopener noreferrer">{}</a>', update.evidence_url, update.evidence_url
     )
+
+
+def _corrected(update: StatusUpdate) -> str:
+    """Which update this one corrects. Select the `corrects` relation, or this queries."""
+    if update.corrects_id is None:
+        return ""
+    corrected = update.corrects
+    return f"The update of {corrected.as_of:%-d %B %Y} ({corrected.get_status_display()})"
+
+
+def _plural(count: int, singular: str, plural: str = "") -> str:
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
 
 
 # /admin/tracker/source/
@@ -107,7 +139,17 @@ class StatusUpdateInline(admin.TabularInline):
     """A commitment's history, newest first. Read-only: it is only ever appended to."""
 
     model = StatusUpdate
-    fields = ("as_of", "status_change", "note", "evidence", "author", "is_public", "created")
+    fields = (
+        "as_of",
+        "status_change",
+        "note",
+        "evidence",
+        "basis",
+        "correction",
+        "author",
+        "is_public",
+        "created",
+    )
     readonly_fields = fields
     ordering = ("-as_of", "-created", "-pk")
     extra = 0
@@ -117,7 +159,7 @@ class StatusUpdateInline(admin.TabularInline):
 
     def get_queryset(self, request: HttpRequest):
         # str(update) names its commitment: the tabular inline prints it above every row.
-        return super().get_queryset(request).select_related("commitment", "author")
+        return super().get_queryset(request).select_related("commitment", "author", "corrects")
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
@@ -136,14 +178,74 @@ class StatusUpdateInline(admin.TabularInline):
     def evidence(self, obj: StatusUpdate) -> str:
         return _evidence_link(obj)
 
+    @admin.display(description="corrects")
+    def correction(self, obj: StatusUpdate) -> str:
+        return _corrected(obj)
+
+
+class NeedsReviewFilter(admin.SimpleListFilter):
+    """Commitments nobody has checked for TRACKER_REVIEW_DAYS days, or ever."""
+
+    parameter_name = "review"
+
+    def __init__(self, request, params, model, model_admin):
+        self.days = settings.TRACKER_REVIEW_DAYS
+        self.title = f"review (due every {self.days} days)"
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        return [
+            ("needed", "Needs review"),
+            ("recent", f"Reviewed in the last {self.days} days"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "needed":
+            return queryset.needs_review(self.days)
+        if self.value() == "recent":
+            cutoff = timezone.localdate() - datetime.timedelta(days=self.days)
+            return queryset.filter(last_reviewed__gte=cutoff)
+        return queryset
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    """Target date passed with delivery outstanding (not in the done or closed buckets)."""
+
+    title = "deadline"
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Overdue"), ("not_overdue", "Not overdue")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return queryset.overdue()
+        if self.value() == "not_overdue":
+            return queryset.exclude(pk__in=Commitment.objects.overdue().values("pk"))
+        return queryset
+
 
 # /admin/tracker/commitment/
 @admin.register(Commitment)
 class CommitmentAdmin(admin.ModelAdmin):
     form = CommitmentChangeForm
-    list_display = ("title", "status", "owner", "theme_names", "last_update", "is_published")
+    list_display = (
+        "title",
+        "status",
+        "overdue",
+        "owner",
+        "theme_names",
+        "target_date",
+        "last_update",
+        "last_reviewed",
+        "is_published",
+    )
+    # Version-checked like the change form: see CommitmentRowForm.
+    list_editable = ("target_date",)
     list_filter = (
         "status",
+        NeedsReviewFilter,
+        OverdueFilter,
         "themes",
         ("owner", admin.RelatedOnlyFieldListFilter),
         "source",
@@ -162,9 +264,9 @@ class CommitmentAdmin(admin.ModelAdmin):
     search_help_text = "Searches titles, summaries, quotes and the names of the actors involved."
     autocomplete_fields = ("proposer", "owner", "partners", "themes")
     prepopulated_fields = {"slug": ("title",)}
-    readonly_fields = ("status", "status_date")
-    # Only Django's delete for now. Bulk actions added later must also call record_update().
-    actions = ["delete_selected"]
+    readonly_fields = ("status", "status_date", "last_reviewed")
+    # Every action writes through a model method that moves the commitments' versions on.
+    actions = ["change_status", "mark_reviewed", "publish", "unpublish", "delete_selected"]
 
     fieldsets = (
         (None, {"fields": ("title", "slug", "source", "heading", "position")}),
@@ -174,7 +276,7 @@ class CommitmentAdmin(admin.ModelAdmin):
         (
             "Current status",
             {
-                "fields": ("status", "status_date"),
+                "fields": ("status", "status_date", "last_reviewed"),
                 "description": "To change the status, record a status update below.",
             },
         ),
@@ -182,10 +284,24 @@ class CommitmentAdmin(admin.ModelAdmin):
     update_fieldset = (
         "Record a status update",
         {
-            "fields": ("new_status", "as_of", "note", "evidence_url", "is_public"),
+            "fields": (
+                "new_status",
+                "as_of",
+                "note",
+                "evidence_url",
+                "basis",
+                "is_public",
+                "corrects",
+            ),
             "description": "Leave “New status” empty to save the commitment without an update. "
-            "Updates are added to the history below and cannot be edited afterwards.",
+            "Updates are added to the history below and cannot be edited afterwards: to put "
+            "one right, record a new update that corrects it.",
         },
+    )
+    # The version and snapshot the page was loaded with, checked when it is saved.
+    token_fieldset = (
+        None,
+        {"fields": ("loaded_version", "loaded_snapshot"), "classes": ("hidden",)},
     )
 
     def get_queryset(self, request: HttpRequest):
@@ -199,37 +315,80 @@ class CommitmentAdmin(admin.ModelAdmin):
             .prefetch_related("themes")
         )
 
+    # Permissions beyond Django's four, used by actions (`permissions=[...]`) and the forms.
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("tracker.publish_commitment")
+
+    def has_record_permission(self, request: HttpRequest, obj=None) -> bool:
+        """Recording a status update: the status update "add" permission, on a commitment."""
+        return request.user.has_perm("tracker.add_statusupdate") and self.has_change_permission(
+            request, obj
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        if not self.has_publish_permission(request):
+            # New commitments are drafts until somebody allowed to publish publishes them.
+            readonly += ("is_published",)
+        return readonly
+
     def get_fieldsets(self, request: HttpRequest, obj=None):
         # A new commitment starts "Not yet assessed"; updates are recorded once it exists.
-        if obj is None:
+        if obj is None or not self.has_change_permission(request, obj):
             return self.fieldsets
-        return (*self.fieldsets, self.update_fieldset)
+        fieldsets = (*self.fieldsets, self.token_fieldset)
+        if self.has_record_permission(request, obj):
+            fieldsets = (*fieldsets, self.update_fieldset)
+        return fieldsets
 
     def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = CommitmentForm
+        elif not self.has_record_permission(request, obj):
+            kwargs["form"] = CommitmentEditForm
         return super().get_form(request, obj, change, **kwargs)
+
+    def get_changelist_form(self, request: HttpRequest, **kwargs):
+        kwargs.setdefault("form", CommitmentRowForm)
+        return super().get_changelist_form(request, **kwargs)
 
     def get_inlines(self, request: HttpRequest, obj):
         return [StatusUpdateInline] if obj is not None else []
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except EditConflict as conflict:
+            # Somebody saved between this form's check and its save: nothing was written.
+            self.message_user(request, str(conflict), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except EditConflict as conflict:
+            self.message_user(request, str(conflict), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
     def save_model(self, request: HttpRequest, obj: Commitment, form, change: bool) -> None:
         if not change:
+            obj.updated_by = request.user
             super().save_model(request, obj, form, change)
             return
-        # Leave status alone: this instance was read before the lock record_update() takes,
-        # so saving it whole could overwrite a status another editor has just recorded.
-        obj.save(
-            update_fields=[
-                field.name
-                for field in obj._meta.concrete_fields
-                if not field.primary_key and field.name not in ("status", "status_date")
-            ]
+        # Only the fields this form edits, and only if nobody saved the commitment since the
+        # form was loaded: status in particular is left to record_update() below.
+        obj.save_edit(
+            [field.name for field in form.model_fields() if not field.many_to_many],
+            expected_version=form.cleaned_data["loaded_version"],
+            user=request.user,
         )
-        update_kwargs = form.status_update()
+        update_kwargs = form.status_update() if isinstance(form, CommitmentChangeForm) else None
         if update_kwargs is None:
             return
-        update = obj.record_update(**update_kwargs, author=request.user)
+        update = obj.record_update(
+            **update_kwargs, author=request.user, expected_version=obj.version
+        )
         if update.is_status_change:
             message = (
                 f"Status changed from {update.get_previous_status_display()} to "
@@ -250,6 +409,181 @@ class CommitmentAdmin(admin.ModelAdmin):
     def last_update(self, obj: Commitment):
         return obj.last_update
 
+    @admin.display(description="deadline", empty_value="")
+    def overdue(self, obj: Commitment) -> str | None:
+        # Words and a symbol, shown only where it matters: a column of icons would shout.
+        return "⚠ Overdue" if obj.is_overdue else None
+
+    # Bulk actions
+
+    @admin.action(description="Publish the selected commitments", permissions=["publish"])
+    def publish(self, request: HttpRequest, queryset) -> None:
+        self._set_published(request, queryset, True)
+
+    @admin.action(description="Unpublish the selected commitments", permissions=["publish"])
+    def unpublish(self, request: HttpRequest, queryset) -> None:
+        self._set_published(request, queryset, False)
+
+    def _set_published(self, request: HttpRequest, queryset, published: bool) -> None:
+        verb = "published" if published else "unpublished"
+        with transaction.atomic():
+            selected = queryset.count()
+            changing = list(queryset.prefetch_related(None).exclude(is_published=published))
+            changed = Commitment.objects.filter(pk__in=[c.pk for c in changing]).set_published(
+                published, user=request.user
+            )
+            self._log(request, changing, f"{capfirst(verb)}.")
+        message = f"{capfirst(verb)} {_plural(changed, 'commitment')}."
+        already = selected - changed
+        if already:
+            message += f" {already} {'was' if already == 1 else 'were'} already {verb}."
+        self.message_user(request, message, messages.SUCCESS)
+
+    @admin.action(
+        description="Mark the selected commitments reviewed today", permissions=["change"]
+    )
+    def mark_reviewed(self, request: HttpRequest, queryset) -> None:
+        with transaction.atomic():
+            reviewed = list(queryset.prefetch_related(None))
+            count = Commitment.objects.filter(pk__in=[c.pk for c in reviewed]).mark_reviewed(
+                user=request.user
+            )
+            self._log(request, reviewed, "Marked reviewed.")
+        self.message_user(
+            request,
+            f"Marked {_plural(count, 'commitment')} reviewed on {timezone.localdate():%-d %B %Y}.",
+            messages.SUCCESS,
+        )
+
+    def _log(self, request: HttpRequest, commitments: list[Commitment], message: str) -> None:
+        """One entry per commitment in the admin's history, as Django logs its own edits."""
+        LogEntry.objects.log_actions(
+            user_id=request.user.pk,
+            queryset=commitments,
+            action_flag=CHANGE,
+            change_message=message,
+        )
+
+    @admin.action(
+        description="Record a status update on the selected commitments", permissions=["record"]
+    )
+    def change_status(self, request: HttpRequest, queryset):
+        """Ask for one status, date, note and basis; record it on each commitment, atomically."""
+        # The page lists titles and statuses only: no themes, but each source's event date.
+        commitments = list(
+            queryset.prefetch_related(None)
+            .select_related("source")
+            .order_by("source_id", "position")
+        )
+        if "apply" not in request.POST:
+            form = BulkStatusForm()
+            versions = {c.pk: c.version for c in commitments}
+            return self._change_status_page(request, form, commitments, versions)
+
+        form = BulkStatusForm(request.POST)
+        versions = {c.pk: _posted_version(request, c.pk) for c in commitments}
+        if not form.is_valid():
+            return self._change_status_page(request, form, commitments, versions)
+        try:
+            updates = self._record_all(request, form, commitments, versions)
+        except _StaleSelection as stale:
+            # Show the latest state and carry the latest versions: the editor has been told.
+            commitments = stale.current
+            versions = {c.pk: c.version for c in commitments}
+            names = ", ".join(f"“{c}”" for c in stale.moved)
+            form.add_error(
+                None,
+                f"Changed by somebody else since you opened this page: {names}. Nothing has "
+                "been recorded. Their current statuses are listed below; check them, then "
+                "record again.",
+            )
+            return self._change_status_page(request, form, commitments, versions)
+        except _InvalidUpdate as invalid:
+            for field, errors in invalid.error.message_dict.items():
+                for error in errors:
+                    form.add_error(
+                        field if field in form.fields else None, f"“{invalid.commitment}”: {error}"
+                    )
+            return self._change_status_page(request, form, commitments, versions)
+        first = updates[0]
+        self._log(
+            request,
+            commitments,
+            f"Recorded a status update for several commitments: {first.get_status_display()}, "
+            f"as of {first.as_of:%-d %B %Y}.",
+        )
+        self.message_user(
+            request,
+            f"Recorded “{first.get_status_display()}” as of {first.as_of:%-d %B %Y} on "
+            f"{_plural(len(updates), 'commitment')}"
+            f"{'' if first.is_public else ', as an internal note'}: "
+            f"{', '.join(str(c) for c in commitments)}.",
+            messages.SUCCESS,
+        )
+        return None
+
+    def _record_all(self, request, form, commitments, versions) -> list[StatusUpdate]:
+        """One update per commitment, all or none, on the versions the editor saw."""
+        pks = [c.pk for c in commitments]
+        with transaction.atomic():
+            locked = {
+                c.pk: c
+                for c in Commitment.objects.select_for_update(of=("self",))
+                .select_related("source")
+                .filter(pk__in=pks)
+            }
+            current = [locked[pk] for pk in pks if pk in locked]
+            moved = [c for c in current if c.version != versions.get(c.pk)]
+            if moved or len(current) != len(pks):
+                raise _StaleSelection(moved, current)
+            updates = []
+            for commitment in current:
+                try:
+                    updates.append(
+                        commitment.record_update(
+                            **form.update_kwargs(),
+                            author=request.user,
+                            expected_version=versions[commitment.pk],
+                        )
+                    )
+                except ValidationError as error:
+                    # Leaving the block rolls back the updates already recorded.
+                    raise _InvalidUpdate(commitment, error) from None
+        return updates
+
+    def _change_status_page(self, request, form, commitments, versions):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Record a status update on several commitments",
+            "opts": self.model._meta,
+            "form": form,
+            # Laid out like the change form, so the page looks and reads like the rest.
+            "adminform": admin.helpers.AdminForm(
+                form, [("The update", {"fields": list(form.fields)})], {}
+            ),
+            "commitments": [(c, versions.get(c.pk)) for c in commitments],
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/tracker/commitment/change_status.html", context)
+
+
+class _StaleSelection(Exception):
+    def __init__(self, moved: list[Commitment], current: list[Commitment]):
+        self.moved, self.current = moved, current
+
+
+class _InvalidUpdate(Exception):
+    def __init__(self, commitment: Commitment, error: ValidationError):
+        self.commitment, self.error = commitment, error
+
+
+def _posted_version(request: HttpRequest, pk: int) -> int | None:
+    try:
+        return int(request.POST.get(f"version-{pk}", ""))
+    except ValueError:
+        return None
+
 
 # /admin/tracker/statusupdate/
 @admin.register(StatusUpdate)
@@ -261,13 +595,14 @@ class StatusUpdateAdmin(admin.ModelAdmin):
         "previous_status",
         "status",
         "as_of",
+        "basis",
         "author",
         "is_public",
         "created",
     )
-    list_filter = ("status", "is_public", "as_of")
+    list_filter = ("status", "basis", "is_public", "as_of")
     search_fields = ("note", "commitment__title")
-    list_select_related = ("commitment", "author")
+    list_select_related = ("commitment", "author", "corrects")
     date_hierarchy = "as_of"
     fields = (
         "commitment",
@@ -275,12 +610,16 @@ class StatusUpdateAdmin(admin.ModelAdmin):
         "as_of",
         "note",
         "evidence",
+        "basis",
+        "correction",
         "author",
         "is_public",
         "created",
     )
     readonly_fields = fields
 
+    # Updates are recorded from a commitment's page (the "add status update" permission) and
+    # are never changed or deleted afterwards, by anybody: a correction is a new update.
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -297,3 +636,7 @@ class StatusUpdateAdmin(admin.ModelAdmin):
     @admin.display(description="evidence")
     def evidence(self, obj: StatusUpdate) -> str:
         return _evidence_link(obj)
+
+    @admin.display(description="corrects")
+    def correction(self, obj: StatusUpdate) -> str:
+        return _corrected(obj)

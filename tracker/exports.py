@@ -123,6 +123,10 @@ COMMITMENT_COLUMNS: list[Column] = [
            lambda c: c.status_date),
     Column("target_date", "The delivery date announced, if any; empty when none was.", DATE,
            lambda c: c.target_date, field="target_date"),
+    Column("overdue", "true when the target date has passed and it is neither done nor closed.",
+           BOOL, lambda c: c.is_overdue),
+    Column("last_reviewed", "When staff last reviewed its status; empty if never.", DATE,
+           lambda c: c.last_reviewed),
 ]  # fmt: skip
 
 SOURCE_COLUMNS: list[Column] = [
@@ -178,6 +182,9 @@ UPDATE_COLUMNS: list[Column] = [
            lambda u: u.note, field="note"),
     Column("evidence_url", "A public document that supports the note; may be empty.", TEXT,
            lambda u: u.evidence_url, field="evidence_url"),
+    Column("basis", "What the assessment rests on: self_reported, secretariat_verified or "
+           "independent; empty for updates recorded before the tracker asked.", TEXT,
+           lambda u: u.basis, field="basis"),
 ]  # fmt: skip
 
 # The dataset's tables, in the order they appear in the file and are imported.

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from django import forms
-from django.utils import timezone
+import datetime
 
-from tracker.models import Commitment, Status, StatusUpdate
+from django import forms
+from django.contrib.admin import widgets as admin_widgets
+from django.core import signing
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from tracker.models import WEB_URL_MESSAGE, Basis, Commitment, Status, StatusUpdate
+
+# The hidden fields a versioned form carries from the page the editor loaded.
+TOKEN_FIELDS = ("loaded_version", "loaded_snapshot")
+SNAPSHOT_SALT = "tracker.forms.commitment-snapshot"
 
 
 class CommitmentForm(forms.ModelForm):
@@ -31,12 +42,265 @@ class CommitmentForm(forms.ModelForm):
         ]
 
 
+def _plain(value):
+    """A value reduced to what a snapshot stores and compares: pks, ISO dates, tidy text."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, (list, tuple, models.QuerySet)):
+        return sorted(_plain(item) for item in value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        # Browsers post textareas with CRLF; the database may hold LF.
+        return value.replace("\r\n", "\n").strip()
+    return value
+
+
+def _when(moment: datetime.datetime) -> str:
+    return date_format(timezone.localtime(moment), "j F Y \\a\\t H:i")
+
+
+def _describe_update(update: StatusUpdate) -> str:
+    change = (
+        f"{update.get_previous_status_display()} → {update.get_status_display()}"
+        if update.is_status_change
+        else f"progress note, status stays {update.get_status_display()}"
+    )
+    by = f" by {update.author}" if update.author_id else ""
+    return f"{change}, as of {update.as_of:%-d %B %Y}{by}"
+
+
+class VersionedForm(forms.ModelForm):
+    """Refuses to save over what somebody else saved after this form was loaded.
+
+    The page carries the commitment's version and a signed snapshot of what it showed. If the
+    row's version has moved on when the form comes back, the snapshot says what changed: those
+    fields get an error naming the new value and nothing is saved. Fields the editor had left
+    alone now show the other editor's values and the editor's own changes stay in the form, so
+    saving again loses nobody's work. When only things the form neither shows nor writes moved
+    on (say, "Mark reviewed"), there is nothing to overwrite and the save goes ahead.
+    """
+
+    # Not named "version": a model form may not name the model's non-editable field.
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    loaded_snapshot = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.instance.pk is not None:
+            self.initial["loaded_version"] = self.instance.version
+            self.initial["loaded_snapshot"] = self._sign(self._current_values(use_initial=True))
+
+    @property
+    def changed_data(self) -> list[str]:
+        # The tokens differ whenever the row moved on; that is not the editor's change.
+        return [name for name in super().changed_data if name not in TOKEN_FIELDS]
+
+    def model_fields(self) -> list[models.Field]:
+        """The commitment's fields this form edits (not those shown read-only)."""
+        opts = self._meta.model._meta
+        fields = []
+        for name in self.fields:
+            try:
+                field = opts.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if field.concrete or field.many_to_many:
+                fields.append(field)
+        return fields
+
+    def _current_values(self, use_initial: bool = False) -> dict:
+        """What the page shows of the row as it is in the database now."""
+        values = {}
+        for field in self.model_fields():
+            if field.many_to_many:
+                # On a fresh page the form has already fetched these for its initial values.
+                items = (
+                    self.initial.get(field.name, [])
+                    if use_initial
+                    else getattr(self.instance, field.name).all()
+                )
+                values[field.name] = _plain(list(items))
+            else:
+                values[field.name] = _plain(field.value_from_object(self.instance))
+        values.update(self._watched_values())
+        return values
+
+    def _watched_values(self) -> dict:
+        """Things the page shows beside its fields whose change the editor must be told of."""
+        return {}
+
+    def _sign(self, values: dict) -> str:
+        return signing.dumps(
+            {"version": self.instance.version, "values": values}, salt=SNAPSHOT_SALT, compress=True
+        )
+
+    def _loaded_values(self, version: int) -> dict | None:
+        try:
+            loaded = signing.loads(
+                self.data.get(self.add_prefix("loaded_snapshot"), ""), salt=SNAPSHOT_SALT
+            )
+        except signing.BadSignature:
+            return None
+        return loaded["values"] if loaded.get("version") == version else None
+
+    def _is_recording_update(self) -> bool:
+        return False
+
+    def clean(self):
+        cleaned = super().clean()
+        version = cleaned.get("loaded_version")
+        if self.instance.pk is None or version == self.instance.version:
+            return cleaned
+        # A form without a readable version or snapshot (tampered with, or from an older page)
+        # cannot show what changed: it is refused like any other stale form.
+        loaded = None if version is None else self._loaded_values(version)
+        current = self._current_values()
+        if loaded is None:
+            self.add_error(
+                None,
+                "This form cannot tell whether somebody else changed the commitment since you "
+                "opened it, so nothing has been saved. It now carries the latest version: check "
+                "the current values, then save again.",
+            )
+            self._refresh_tokens(current)
+            return cleaned
+        changed = [name for name in current if current[name] != loaded.get(name)]
+        if not changed:
+            cleaned["loaded_version"] = self.instance.version
+            return cleaned
+        self._report_conflict(changed, loaded, current, cleaned)
+        return cleaned
+
+    def _report_conflict(self, changed: list[str], loaded: dict, current: dict, cleaned) -> None:
+        instance = self.instance
+        who = str(instance.updated_by) if instance.updated_by_id else "Somebody else"
+        labels = []
+        for name in changed:
+            if name not in self.fields:
+                continue
+            field = instance._meta.get_field(name)
+            labels.append(str(field.verbose_name))
+            shown = self._display(field)
+            mine = _plain(cleaned[name]) if name in cleaned else None
+            if name in cleaned and mine == loaded.get(name):
+                # The editor left this field alone: take the other editor's value.
+                self._set_data(field)
+                self.add_error(
+                    name,
+                    f"{who} changed this to {shown} while you were editing; it shows "
+                    "their value now.",
+                )
+            else:
+                self.add_error(
+                    name,
+                    f"{who} changed this to {shown} while you were editing. Your value is "
+                    "kept here: saving again replaces theirs.",
+                )
+        news = self._history_news(loaded, current)
+        if news:
+            labels.append("status history")
+            if self._is_recording_update():
+                self.add_error(
+                    "new_status",
+                    f"A status update was recorded while you were editing: {news}. Check that "
+                    "yours still applies, then save again.",
+                )
+        summary = (
+            f"{who} saved this commitment on {_when(instance.updated)}, after you opened it. "
+            f"Nothing has been saved. Changed since you opened it: {', '.join(labels)}."
+        )
+        if news:
+            summary += f" New in the history: {news}."
+        self.add_error(
+            None,
+            f"{summary} Your own changes are still in the form: check them, then save again.",
+        )
+        self._refresh_tokens(current)
+
+    def _history_news(self, loaded: dict, current: dict) -> str:
+        return ""
+
+    def _display(self, field: models.Field) -> str:
+        """The row's current value of `field`, as an editor reads it."""
+        value = getattr(self.instance, field.name)
+        if field.many_to_many:
+            names = [str(item) for item in value.all()]
+            return f"“{', '.join(names)}”" if names else "nothing"
+        if value is None or value == "":
+            return "nothing"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, datetime.date):
+            return value.strftime("%-d %B %Y")
+        if field.choices:
+            value = getattr(self.instance, f"get_{field.name}_display")()
+        text = str(value)
+        return f"“{text if len(text) <= 200 else text[:199] + '…'}”"
+
+    def _set_data(self, field: models.Field) -> None:
+        """Put the row's current value of `field` into the form, as a browser would post it."""
+        key = self.add_prefix(field.name)
+        self._ensure_mutable_data()
+        if field.many_to_many:
+            self.data.setlist(
+                key, [str(item.pk) for item in getattr(self.instance, field.name).all()]
+            )
+            return
+        value = field.value_from_object(self.instance)
+        if isinstance(value, bool):
+            if value:
+                self.data[key] = "on"
+            else:
+                self.data.pop(key, None)
+        elif isinstance(value, datetime.date):
+            self.data[key] = value.isoformat()
+        else:
+            self.data[key] = "" if value is None else str(value)
+
+    def _refresh_tokens(self, current: dict) -> None:
+        """Carry the latest version in the form: the editor has now been told what changed."""
+        self._ensure_mutable_data()
+        self.data[self.add_prefix("loaded_version")] = str(self.instance.version)
+        self.data[self.add_prefix("loaded_snapshot")] = self._sign(current)
+
+    def _ensure_mutable_data(self) -> None:
+        if not getattr(self.data, "_mutable", True):
+            self.data = self.data.copy()
+
+
 def _update_field(name: str, **kwargs) -> forms.Field:
     """A form field built from StatusUpdate's model field, so labels and limits stay in step."""
     return StatusUpdate._meta.get_field(name).formfield(**kwargs)
 
 
-class CommitmentChangeForm(CommitmentForm):
+class CorrectsChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: StatusUpdate) -> str:
+        note = obj.note if len(obj.note) <= 60 else obj.note[:59] + "…"
+        return f"{obj.as_of:%-d %B %Y}: {obj.get_status_display()}" + (f" – {note}" if note else "")
+
+
+class CommitmentEditForm(VersionedForm, CommitmentForm):
+    """The change form for an editor who may change a commitment but not record updates."""
+
+    def _watched_values(self) -> dict:
+        # The page shows the current status and the history; an update recorded meanwhile
+        # changes what the editor based their edit on.
+        return {
+            "status": self.instance.status,
+            "status_date": _plain(self.instance.status_date),
+            "updates": self.instance.updates.count(),
+        }
+
+    def _history_news(self, loaded: dict, current: dict) -> str:
+        new = current["updates"] - loaded.get("updates", 0)
+        if new <= 0:
+            return ""
+        updates = self.instance.updates.select_related("author").order_by("-created", "-pk")
+        return "; ".join(_describe_update(update) for update in updates[:new])
+
+
+class CommitmentChangeForm(CommitmentEditForm):
     """The change form: a commitment's fields plus an optional status update to record."""
 
     new_status = forms.ChoiceField(
@@ -50,39 +314,108 @@ class CommitmentChangeForm(CommitmentForm):
         "note", required=False, widget=forms.Textarea(attrs={"rows": 4, "cols": 60})
     )
     # Bare "example.org" becomes https://; Django 6 makes this the default.
-    evidence_url = _update_field("evidence_url", required=False, assume_scheme="https")
+    evidence_url = _update_field(
+        "evidence_url",
+        required=False,
+        assume_scheme="https",
+        error_messages={"invalid": WEB_URL_MESSAGE},
+    )
+    basis = forms.ChoiceField(
+        label="Basis of the assessment",
+        choices=Basis.choices,
+        widget=admin_widgets.AdminRadioSelect(attrs={"class": "radiolist"}),
+        required=False,
+        help_text=StatusUpdate._meta.get_field("basis").help_text,
+    )
     is_public = _update_field("is_public", required=False, initial=True)
+    corrects = CorrectsChoiceField(
+        queryset=StatusUpdate.objects.none(),
+        required=False,
+        empty_label="— not a correction —",
+        help_text=StatusUpdate._meta.get_field("corrects").help_text,
+    )
 
-    def clean_as_of(self):
-        as_of = self.cleaned_data["as_of"]
-        if as_of and as_of > timezone.localdate():
-            raise forms.ValidationError(
-                "The as-of date cannot be in the future: record what is true today or earlier."
+    # Model field → form field, for the errors StatusUpdate.full_clean() reports.
+    UPDATE_FIELDS = {
+        "status": "new_status",
+        "as_of": "as_of",
+        "note": "note",
+        "evidence_url": "evidence_url",
+        "basis": "basis",
+        "is_public": "is_public",
+        "corrects": "corrects",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["corrects"].queryset = self.instance.updates.order_by(
+                "-as_of", "-created", "-pk"
             )
-        return as_of
+
+    def _is_recording_update(self) -> bool:
+        return bool(self.cleaned_data.get("new_status"))
 
     def clean(self):
+        # Read first: an edit conflict reported on "new_status" removes it from cleaned_data.
+        new_status = self.cleaned_data.get("new_status")
         cleaned = super().clean()
-        if cleaned.get("new_status"):
-            if not cleaned.get("note"):
-                self.add_error("note", "Write a note saying why: it is shown with the update.")
-            # A future date has already been refused by clean_as_of(); only report a missing one.
+        if new_status:
             if not cleaned.get("as_of") and "as_of" not in self.errors:
                 self.add_error("as_of", "Give the date the new status describes.")
+            if not cleaned.get("note") and "note" not in self.errors:
+                self.add_error("note", "Write a note saying why: it is shown with the update.")
+            if not cleaned.get("basis") and "basis" not in self.errors:
+                self.add_error(
+                    "basis", StatusUpdate._meta.get_field("basis").error_messages["blank"]
+                )
+            self._validate_update(cleaned)
         else:
             # An orphan note would be silently dropped; say so rather than lose the editor's work.
             filled = [
-                name
-                for field, name in (("note", "note"), ("evidence_url", "evidence URL"))
+                label
+                for field, label in (
+                    ("note", "note"),
+                    ("evidence_url", "evidence URL"),
+                    ("basis", "basis"),
+                    ("corrects", "correction"),
+                )
                 if cleaned.get(field)
             ]
             if filled:
+                listed = (
+                    filled[0] if len(filled) == 1 else f"{', '.join(filled[:-1])} and {filled[-1]}"
+                )
                 self.add_error(
                     "new_status",
-                    f"Choose a new status to record the {' and '.join(filled)} with, or clear "
-                    "them. To keep the current status, choose it again.",
+                    f"Choose a new status to record the {listed} with, or clear "
+                    f"{'it' if len(filled) == 1 else 'them'}. To keep the current status, "
+                    "choose it again.",
                 )
         return cleaned
+
+    def _validate_update(self, cleaned) -> None:
+        """Run the model's own rules now, so their errors land on this form's fields."""
+        failed = set(self.errors)
+        update = StatusUpdate(
+            commitment=self.instance,
+            previous_status=self.instance.status,
+            **{model: cleaned.get(form) for model, form in self.UPDATE_FIELDS.items()},
+        )
+        update.note = update.note or ""
+        update.evidence_url = update.evidence_url or ""
+        update.basis = update.basis or ""
+        update.is_public = bool(update.is_public)
+        exclude = [model for model, form in self.UPDATE_FIELDS.items() if form in failed]
+        try:
+            update.full_clean(exclude=["commitment", "author", *exclude])
+        except forms.ValidationError as error:
+            for model_field, messages in error.message_dict.items():
+                form_field = self.UPDATE_FIELDS.get(model_field)
+                if form_field in failed:
+                    continue
+                for message in messages:
+                    self.add_error(form_field, message)
 
     def status_update(self) -> dict | None:
         """The keyword arguments for Commitment.record_update(), or None if none was asked for."""
@@ -93,6 +426,56 @@ class CommitmentChangeForm(CommitmentForm):
             "status": data["new_status"],
             "as_of": data["as_of"],
             "note": data["note"],
+            "basis": data["basis"],
+            "evidence_url": data["evidence_url"],
+            "is_public": data["is_public"],
+            "corrects": data["corrects"],
+        }
+
+
+class CommitmentRowForm(VersionedForm):
+    """One row of the commitments changelist, with its list-editable fields."""
+
+    class Meta:
+        model = Commitment
+        fields = ["target_date"]
+
+
+class BulkStatusForm(forms.Form):
+    """One status, date, note and basis, recorded as its own update on each chosen commitment."""
+
+    status = forms.ChoiceField(label="New status", choices=[("", "— choose —"), *Status.choices])
+    as_of = _update_field("as_of", initial=timezone.localdate, widget=admin_widgets.AdminDateWidget)
+    note = _update_field(
+        "note",
+        required=True,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text="Shown with each commitment's update, e.g. “Ministers endorsed the work plan "
+        "covering these commitments.”",
+    )
+    evidence_url = _update_field(
+        "evidence_url",
+        required=False,
+        assume_scheme="https",
+        error_messages={"invalid": WEB_URL_MESSAGE},
+        widget=admin_widgets.AdminURLFieldWidget,
+    )
+    basis = forms.ChoiceField(
+        label="Basis of the assessment",
+        choices=Basis.choices,
+        widget=admin_widgets.AdminRadioSelect(attrs={"class": "radiolist"}),
+        help_text=StatusUpdate._meta.get_field("basis").help_text,
+    )
+    is_public = _update_field("is_public", required=False, initial=True)
+
+    def update_kwargs(self) -> dict:
+        """The keyword arguments for Commitment.record_update(), the same for every commitment."""
+        data = self.cleaned_data
+        return {
+            "status": data["status"],
+            "as_of": data["as_of"],
+            "note": data["note"],
+            "basis": data["basis"],
             "evidence_url": data["evidence_url"],
             "is_public": data["is_public"],
         }

@@ -11,8 +11,10 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -88,6 +90,42 @@ BUCKET_DEFINITIONS: dict[Bucket, str] = {
     Bucket.DONE: "Delivered in full or in part.",
     Bucket.CLOSED: "Discontinued or superseded.",
 }
+
+
+# A commitment in these buckets has nothing left to deliver, so it cannot be overdue.
+FINISHED_BUCKETS = (Bucket.DONE, Bucket.CLOSED)
+
+
+class Basis(models.TextChoices):
+    """What a status assessment rests on: who says so."""
+
+    SELF_REPORTED = "self_reported", "Self-reported by the owner"
+    SECRETARIAT_VERIFIED = "secretariat_verified", "Verified by the secretariat"
+    INDEPENDENT = "independent", "Independent assessment"
+
+
+class EditConflict(Exception):
+    """A commitment was saved by somebody else after the editor loaded the version they edited."""
+
+    def __init__(self, commitment: Commitment, expected_version: int, title: str = ""):
+        self.commitment = commitment
+        self.expected_version = expected_version
+        super().__init__(
+            f"“{title or commitment}” was changed by somebody else while you were editing it, so "
+            "nothing was saved. Open it again to see the latest version, then make your "
+            "change again."
+        )
+
+
+WEB_URL_MESSAGE = (
+    "Enter a web address starting with http:// or https://, e.g. https://asean.org/communique."
+)
+
+
+class WebURLField(models.URLField):
+    """A URL field that accepts only web addresses (http and https), which a browser opens."""
+
+    default_validators = [URLValidator(schemes=["http", "https"], message=WEB_URL_MESSAGE)]
 
 
 def bucket_of(status: str) -> Bucket:
@@ -233,6 +271,40 @@ class CommitmentQuerySet(models.QuerySet):
     def in_bucket(self, *buckets: Bucket) -> CommitmentQuerySet:
         return self.filter(status__in=statuses_in(*buckets))
 
+    def overdue(self, today: datetime.date | None = None) -> CommitmentQuerySet:
+        """Commitments whose target date has passed with delivery still outstanding."""
+        today = today or timezone.localdate()
+        return self.filter(target_date__lt=today).exclude(status__in=statuses_in(*FINISHED_BUCKETS))
+
+    def needs_review(
+        self, days: int | None = None, today: datetime.date | None = None
+    ) -> CommitmentQuerySet:
+        """Never reviewed, or last reviewed more than `days` (TRACKER_REVIEW_DAYS) ago."""
+        days = settings.TRACKER_REVIEW_DAYS if days is None else days
+        cutoff = (today or timezone.localdate()) - datetime.timedelta(days=days)
+        return self.filter(Q(last_reviewed__isnull=True) | Q(last_reviewed__lt=cutoff))
+
+    # Bulk writes. Each moves the version on, so an editor's form loaded before it is refused
+    # instead of quietly writing the old values back.
+
+    def set_published(self, published: bool, user=None) -> int:
+        """Publish or unpublish; returns how many commitments changed."""
+        return self.exclude(is_published=published).update(
+            is_published=published,
+            version=F("version") + 1,
+            updated=timezone.now(),
+            updated_by=user,
+        )
+
+    def mark_reviewed(self, user=None) -> int:
+        """Record that an editor checked these commitments today; returns how many."""
+        return self.update(
+            last_reviewed=timezone.localdate(),
+            version=F("version") + 1,
+            updated=timezone.now(),
+            updated_by=user,
+        )
+
 
 class CommitmentManager(SlugManager.from_queryset(CommitmentQuerySet)):
     pass
@@ -299,13 +371,33 @@ class Commitment(models.Model):
         default=False,
         help_text="Only published commitments appear on the public site.",
     )
+    last_reviewed = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When an editor last checked the status against the evidence. Recording an "
+        "update or the “Mark reviewed” action sets it to today.",
+    )
+    # Optimistic locking: every write adds one, and a form saved with an older version than
+    # the row's is refused, so two editors never silently overwrite each other.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="last saved by",
+    )
 
     objects = CommitmentManager()
 
     class Meta:
         ordering = ["source_id", "position", "pk"]
+        permissions = [("publish_commitment", "Can publish and unpublish commitments")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=[status.value for status in Status]),
@@ -317,6 +409,18 @@ class Commitment(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        # A plain save (a command, the shell) moves the version on too, so an editor's form
+        # loaded before it is refused. Incremented in SQL, so a stale copy cannot lower it.
+        self.version = F("version") + 1
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
+        self.refresh_from_db(fields=["version"])
+
     def get_absolute_url(self) -> str:
         return reverse("tracker:commitment-detail", args=[self.slug])
 
@@ -327,42 +431,87 @@ class Commitment(models.Model):
     def bucket(self) -> Bucket:
         return bucket_of(self.status)
 
+    @property
+    def is_overdue(self) -> bool:
+        """The target date has passed and the commitment is neither done nor closed."""
+        return (
+            self.target_date is not None
+            and self.target_date < timezone.localdate()
+            and self.bucket not in FINISHED_BUCKETS
+        )
+
+    def save_edit(self, fields: list[str], *, expected_version: int, user=None) -> None:
+        """Save an editor's changes to `fields`, unless the row moved past `expected_version`.
+
+        One conditional UPDATE: if anybody saved the commitment since the editor loaded it,
+        no row matches, nothing is written and EditConflict is raised.
+        """
+        values = {name: getattr(self, self._meta.get_field(name).attname) for name in fields}
+        now = timezone.now()
+        saved = (
+            type(self)
+            .objects.filter(pk=self.pk, version=expected_version)
+            .update(**values, version=F("version") + 1, updated=now, updated_by=user)
+        )
+        if not saved:
+            # Name it as the database has it, not with the editor's unsaved title.
+            title = type(self).objects.filter(pk=self.pk).values_list("title", flat=True).first()
+            raise EditConflict(self, expected_version, title or "")
+        self.version, self.updated, self.updated_by = expected_version + 1, now, user
+
     def record_update(
         self,
         *,
         status: str,
         as_of: datetime.date,
         note: str,
+        basis: str,
         author=None,
         evidence_url: str = "",
         is_public: bool = True,
+        corrects: StatusUpdate | None = None,
+        expected_version: int | None = None,
     ) -> StatusUpdate:
         """Set the current status and append it to the history, atomically.
 
         This is the only code that changes `status`: the admin, bulk actions and commands all
-        call it, so the row and its history never disagree.
+        call it, so the row and its history never disagree. It also marks the commitment
+        reviewed today. With `expected_version`, it raises EditConflict instead of recording
+        on top of a version the caller has not seen.
         """
         with transaction.atomic():
             # Lock the row so two editors recording at once both land in the history,
             # each with the status it really replaced.
-            current = type(self).objects.select_for_update().only("status").get(pk=self.pk)
+            current = (
+                type(self).objects.select_for_update().only("status", "version").get(pk=self.pk)
+            )
+            if expected_version is not None and current.version != expected_version:
+                raise EditConflict(self, expected_version)
             update = StatusUpdate(
                 commitment=self,
                 status=status,
                 previous_status=current.status,
                 as_of=as_of,
                 note=note,
+                basis=basis,
                 evidence_url=evidence_url,
                 author=author,
                 is_public=is_public,
+                corrects=corrects,
             )
             update.full_clean()
             update.save()
-            self.status = status
-            self.status_date = as_of
+            today, now = timezone.localdate(), timezone.now()
             type(self).objects.filter(pk=self.pk).update(
-                status=status, status_date=as_of, updated=timezone.now()
+                status=status,
+                status_date=as_of,
+                last_reviewed=today,
+                version=F("version") + 1,
+                updated=now,
+                updated_by=author,
             )
+            self.status, self.status_date, self.last_reviewed = status, as_of, today
+            self.version, self.updated, self.updated_by = current.version + 1, now, author
         return update
 
 
@@ -370,6 +519,10 @@ class StatusUpdateQuerySet(models.QuerySet):
     def public(self) -> StatusUpdateQuerySet:
         """Updates the public may see: public notes on published commitments."""
         return self.filter(is_public=True, commitment__is_published=True)
+
+    def for_timeline(self) -> StatusUpdateQuerySet:
+        """With the update each one corrects, for "Corrects the update of <date>"."""
+        return self.select_related("corrects")
 
 
 class StatusUpdate(models.Model):
@@ -384,11 +537,34 @@ class StatusUpdate(models.Model):
         help_text="Why the status is what it is, in plain text, e.g. “Ministers adopted the "
         "framework at their June meeting.”",
     )
-    evidence_url = models.URLField(
+    evidence_url = WebURLField(
         "evidence URL",
         blank=True,
         max_length=500,
-        help_text="A public document that supports the note, e.g. a communiqué.",
+        help_text="A public document that supports the note, e.g. "
+        "https://asean.org/joint-statement.",
+    )
+    # Blank only on updates recorded before the basis was asked for; full_clean() requires it.
+    basis = models.CharField(
+        "basis of the assessment",
+        max_length=30,
+        choices=Basis,
+        error_messages={
+            "blank": "Choose what this assessment rests on: the owner's own report, the "
+            "secretariat's verification or an independent assessment."
+        },
+        help_text="Who says so, e.g. “Verified by the secretariat” when the secretariat has "
+        "checked the owner's report.",
+    )
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name="corrects",
+        help_text="Updates cannot be edited. If an earlier update of this commitment was wrong, "
+        "choose it here and say in the note what was wrong.",
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -418,6 +594,9 @@ class StatusUpdate(models.Model):
                 condition=Q(previous_status__in=[status.value for status in Status]),
                 name="statusupdate_previous_status_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(basis__in=[*Basis.values, ""]), name="statusupdate_basis_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -429,3 +608,27 @@ class StatusUpdate(models.Model):
     @property
     def is_status_change(self) -> bool:
         return self.status != self.previous_status
+
+    def clean(self) -> None:
+        """The rules every new update must meet, however it is recorded."""
+        errors: dict[str, str] = {}
+        if self.is_status_change and not self.note.strip():
+            errors["note"] = "Write a note saying why: it is shown with the update."
+        if self.corrects_id is not None and not self.note.strip():
+            errors["note"] = "Say in the note what the earlier update got wrong."
+        if self.as_of is not None:
+            if self.as_of > timezone.localdate():
+                errors["as_of"] = (
+                    "The as-of date cannot be in the future: record what is true today or earlier."
+                )
+            elif self.commitment_id is not None:
+                made = self.commitment.source.event_date
+                if self.as_of < made:
+                    errors["as_of"] = (
+                        f"The as-of date cannot be before the commitment was made, on "
+                        f"{made:%-d %B %Y}."
+                    )
+        if self.corrects_id is not None and self.corrects.commitment_id != self.commitment_id:
+            errors["corrects"] = "Choose an earlier update of this same commitment."
+        if errors:
+            raise ValidationError(errors)

@@ -47,6 +47,7 @@ def _latest_updates(**filters) -> list[StatusUpdate]:
         StatusUpdate.objects.public()
         .filter(**filters)
         .select_related("commitment")
+        .for_timeline()
         .order_by("-as_of", "-created", "-pk")[:LATEST_UPDATES]
     )
 
@@ -254,8 +255,10 @@ def commitment_print(request: HttpRequest) -> HttpResponse:
 @require_GET
 def commitment_detail(request: HttpRequest, slug: str) -> HttpResponse:
     commitment = get_object_or_404(Commitment.objects.public().with_related(), slug=slug)
-    updates = StatusUpdate.objects.filter(commitment=commitment, is_public=True).order_by(
-        "-as_of", "-created", "-pk"
+    updates = (
+        StatusUpdate.objects.filter(commitment=commitment, is_public=True)
+        .for_timeline()
+        .order_by("-as_of", "-created", "-pk")
     )
     span = find_passage(commitment.source.full_text, commitment.quote)
     passage_url = commitment.source.get_absolute_url()
