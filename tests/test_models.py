@@ -128,3 +128,13 @@ def test_public_querysets_hide_drafts_and_internal_notes(make_commitment):
 
     assert list(Commitment.objects.public()) == [published]
     assert list(StatusUpdate.objects.public().values_list("note", flat=True)) == ["public"]
+
+
+def test_a_commitment_cannot_take_the_slug_of_another_page(make_commitment):
+    commitment = make_commitment()
+    commitment.slug = "print"
+
+    with pytest.raises(ValidationError) as error:
+        commitment.full_clean()
+
+    assert "is the address of another page" in error.value.message_dict["slug"][0]

@@ -36,12 +36,13 @@ def test_the_theme_page_runs_the_same_queries_for_one_or_fifty(
 ):
     theme = make_theme(slug="t")
     make_commitment(themes=[theme])
-    # theme, commitments, their themes, their partners, latest updates
-    with django_assert_num_queries(5):
+    # theme, counts by status, count for the pages, a page of commitments, their themes,
+    # their partners, latest updates
+    with django_assert_num_queries(7):
         client.get("/themes/t/")
     for _ in range(49):
         make_commitment(themes=[theme])
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         client.get("/themes/t/")
 
 
@@ -55,3 +56,21 @@ def test_the_theme_page_offers_its_commitments_as_a_list_and_as_data(
 
     assert '<a href="/commitments/?theme=roads">Filter and sort them in the list</a>' in html
     assert '<a href="/commitments/export.csv?theme=roads" download>CSV</a>' in html
+
+
+def test_a_large_theme_is_shown_a_page_at_a_time_with_figures_for_all(
+    client, make_commitment, make_theme, settings
+):
+    settings.TRACKER_PAGE_SIZE = 2
+    theme = make_theme(name="Innovation", slug="innovation")
+    for n in range(5):
+        make_commitment(title=f"Idea {n}", themes=[theme])
+
+    first = client.get("/themes/innovation/").content.decode()
+    last = client.get("/themes/innovation/?page=3").content.decode()
+
+    assert "5 commitments" in first
+    assert "Innovation: 5 commitments. Pending: 5;" in first
+    assert "Idea 0" in first and "Idea 2" not in first
+    assert "Page 1 of 3" in first and 'href="?page=2"' in first
+    assert "Idea 4" in last and "Idea 0" not in last

@@ -310,6 +310,17 @@ class CommitmentManager(SlugManager.from_queryset(CommitmentQuerySet)):
     pass
 
 
+# Addresses under /commitments/ that are pages of their own, not commitments.
+RESERVED_COMMITMENT_SLUGS = frozenset({"print"})
+
+
+def validate_commitment_slug(value: str) -> None:
+    if value in RESERVED_COMMITMENT_SLUGS:
+        raise ValidationError(
+            f"“{value}” is the address of another page; choose another slug.", code="reserved"
+        )
+
+
 class Commitment(models.Model):
     """One thing that somebody promised, with its owner and current status."""
 
@@ -317,6 +328,7 @@ class Commitment(models.Model):
     slug = models.SlugField(
         unique=True,
         max_length=100,
+        validators=[validate_commitment_slug],
         help_text="Used in the public address, e.g. connect-national-data-centres.",
     )
     title = models.CharField(
@@ -600,9 +612,11 @@ class StatusUpdate(models.Model):
         ]
 
     def __str__(self) -> str:
+        """Names the commitment: queries it unless it was fetched with select_related()."""
         return f"{self.commitment}: {self.get_status_display()} as of {self.as_of:%-d %B %Y}"
 
     def get_absolute_url(self) -> str:
+        """The update on its commitment's page; queries the commitment unless select_related."""
         return f"{self.commitment.get_absolute_url()}#update-{self.pk}"
 
     @property
