@@ -86,6 +86,7 @@ def _fill(n: int) -> None:
             previous_status=Status.NOT_ASSESSED,
             as_of=event + datetime.timedelta(days=1 + i % 300),
             note="Synthetic note. " * 5,
+            basis="secretariat_verified",
             is_public=True,
         )
         for i, c in enumerate(commitments)
@@ -138,7 +139,14 @@ def main() -> None:
             f"/commitments/{slug}/",
             "/themes/theme-3/",
             "/actors/actor-7/",
+            "/actors/",
             "/sources/synthetic/",
+            "/charts/",
+            "/feeds/updates/",
+            "/sitemap.xml",
+            "/commitments/export.csv",
+            "/commitments/export.json",
+            "/data/dataset.json",
         ]
         client = Client()
         for url in pages:
