@@ -157,7 +157,22 @@ def test_an_unknown_or_draft_commitment_has_no_badge(client, make_commitment, sl
 def test_the_commitment_page_shows_the_badge_and_how_to_embed_it(client, bridge):
     html = client.get("/commitments/bridge/").content.decode()
 
-    assert '<img src="/commitments/bridge/badge.svg" alt="The badge as it looks now:' in html
+    # The page's own copy names the version, so a browser that cached the badge for an hour
+    # still shows the current status right after an update.
+    assert (
+        f'<img src="/commitments/bridge/badge.svg?v={bridge.version}" alt="The badge as it '
+        "looks now:"
+    ) in html
+    bridge.record_update(
+        basis=Basis.SECRETARIAT_VERIFIED,
+        status=Status.DELAYED,
+        as_of=datetime.date(2026, 4, 2),
+        note="Late.",
+    )
+    bridge.refresh_from_db()
+    again = client.get("/commitments/bridge/").content.decode()
+    assert f"/commitments/bridge/badge.svg?v={bridge.version}" in again
+    assert f"badge.svg?v={bridge.version - 1}" not in again
     assert (
         "&lt;a href=&quot;http://testserver/commitments/bridge/&quot;&gt;&lt;img "
         "src=&quot;http://testserver/commitments/bridge/badge.svg&quot; alt=&quot;Status of "
