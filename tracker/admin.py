@@ -135,7 +135,36 @@ class ThemeAdmin(admin.ModelAdmin):
         return obj.commitment_count
 
 
-class StatusUpdateInline(admin.TabularInline):
+class ReadOnlyHistoryMixin:
+    """For every admin view of status updates: the history is read, never written here.
+
+    Updates are recorded from a commitment's page (the "add status update" permission) and are
+    never changed or deleted afterwards, by anybody: a correction is a new update.
+    """
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="status")
+    def status_change(self, obj: StatusUpdate) -> str:
+        return _status_change(obj)
+
+    @admin.display(description="evidence")
+    def evidence(self, obj: StatusUpdate) -> str:
+        return _evidence_link(obj)
+
+    @admin.display(description="corrects")
+    def correction(self, obj: StatusUpdate) -> str:
+        return _corrected(obj)
+
+
+class StatusUpdateInline(ReadOnlyHistoryMixin, admin.TabularInline):
     """A commitment's history, newest first. Read-only: it is only ever appended to."""
 
     model = StatusUpdate
@@ -160,27 +189,6 @@ class StatusUpdateInline(admin.TabularInline):
     def get_queryset(self, request: HttpRequest):
         # str(update) names its commitment: the tabular inline prints it above every row.
         return super().get_queryset(request).select_related("commitment", "author", "corrects")
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    @admin.display(description="status")
-    def status_change(self, obj: StatusUpdate) -> str:
-        return _status_change(obj)
-
-    @admin.display(description="evidence")
-    def evidence(self, obj: StatusUpdate) -> str:
-        return _evidence_link(obj)
-
-    @admin.display(description="corrects")
-    def correction(self, obj: StatusUpdate) -> str:
-        return _corrected(obj)
 
 
 class NeedsReviewFilter(admin.SimpleListFilter):
@@ -587,7 +595,7 @@ def _posted_version(request: HttpRequest, pk: int) -> int | None:
 
 # /admin/tracker/statusupdate/
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(admin.ModelAdmin):
+class StatusUpdateAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
     """The whole history, for reading. Updates are recorded from a commitment's change page."""
 
     list_display = (
@@ -617,26 +625,3 @@ class StatusUpdateAdmin(admin.ModelAdmin):
         "created",
     )
     readonly_fields = fields
-
-    # Updates are recorded from a commitment's page (the "add status update" permission) and
-    # are never changed or deleted afterwards, by anybody: a correction is a new update.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    @admin.display(description="status")
-    def status_change(self, obj: StatusUpdate) -> str:
-        return _status_change(obj)
-
-    @admin.display(description="evidence")
-    def evidence(self, obj: StatusUpdate) -> str:
-        return _evidence_link(obj)
-
-    @admin.display(description="corrects")
-    def correction(self, obj: StatusUpdate) -> str:
-        return _corrected(obj)
