@@ -109,3 +109,10 @@ def test_themes_are_listed_in_their_chosen_order_not_alphabetically(
     html = client.get("/").content.decode()
 
     assert html.index("Zulu comes first") < html.index("Alpha comes last")
+
+
+def test_every_page_names_the_sites_icon(client, db):
+    html = client.get("/").content.decode()
+
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+    assert client.get("/static/favicon.svg").status_code == 200

@@ -92,3 +92,13 @@ def test_the_sitemap_runs_the_same_queries_for_one_or_fifty_commitments(
         make_commitment(themes=[theme])
     with django_assert_num_queries(9):
         assert len(sitemap(client)) == 7 + 50 + 1 + 100 + 50
+
+
+def test_robots_txt_points_at_the_sitemap_and_keeps_robots_out_of_the_admin(client, db):
+    response = client.get("/robots.txt")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert "Disallow: /admin/" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines

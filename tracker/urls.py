@@ -29,6 +29,7 @@ urlpatterns = [
     path("feeds/updates/", feeds.UpdatesFeed(), name="feed-updates"),
     path("data/", exports.data, name="data"),
     path("data/dataset.json", exports.dataset_json, name="dataset-json"),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
     # /healthz, for load balancers (exempt from the https redirect in settings)
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -452,6 +452,18 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _commitments_page(request, "tracker/source_detail.html", ctx, commitments)
 
 
+# /robots.txt
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Everything public may be indexed; the admin may not; the sitemap lists every page."""
+    lines = [
+        "User-agent: *",
+        f"Disallow: {reverse('admin:index')}",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
 @require_safe
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
