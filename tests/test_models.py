@@ -138,3 +138,30 @@ def test_a_commitment_cannot_take_the_slug_of_another_page(make_commitment):
         commitment.full_clean()
 
     assert "is the address of another page" in error.value.message_dict["slug"][0]
+
+
+def test_saving_a_stale_copy_never_puts_an_old_status_back(make_commitment):
+    commitment = make_commitment()
+    stale = Commitment.objects.get(pk=commitment.pk)
+    commitment.record_update(
+        status=Status.IN_PROGRESS, as_of=JUNE, note="Started.", basis=Basis.INDEPENDENT
+    )
+
+    stale.title = "Retitled from the shell"
+    stale.save()
+
+    commitment.refresh_from_db()
+    assert commitment.title == "Retitled from the shell"
+    assert commitment.status == Status.IN_PROGRESS
+    assert commitment.status_date == JUNE
+
+
+def test_save_refuses_to_write_the_status(make_commitment):
+    commitment = make_commitment()
+    commitment.status = Status.COMPLETED
+
+    with pytest.raises(ValueError, match="record_update"):
+        commitment.save(update_fields=["status"])
+
+    commitment.refresh_from_db()
+    assert commitment.status == Status.NOT_ASSESSED

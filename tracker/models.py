@@ -310,6 +310,9 @@ class CommitmentManager(SlugManager.from_queryset(CommitmentQuerySet)):
     pass
 
 
+# Written only by Commitment.record_update(), together with the history.
+STATUS_FIELDS = frozenset({"status", "status_date", "last_reviewed"})
+
 # Addresses under /commitments/ that are pages of their own, not commitments.
 RESERVED_COMMITMENT_SLUGS = frozenset({"print"})
 
@@ -425,11 +428,21 @@ class Commitment(models.Model):
         if self._state.adding:
             super().save(*args, **kwargs)
             return
+        # Status is record_update()'s alone: a plain save of an existing row never writes it,
+        # so a copy loaded before another editor's update cannot put the old status back.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None:
+            update_fields = {
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in STATUS_FIELDS
+            }
+        elif STATUS_FIELDS & set(update_fields):
+            raise ValueError("Change a commitment's status with record_update(), not save().")
         # A plain save (a command, the shell) moves the version on too, so an editor's form
         # loaded before it is refused. Incremented in SQL, so a stale copy cannot lower it.
         self.version = F("version") + 1
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        kwargs["update_fields"] = {*update_fields, "version"}
         super().save(*args, **kwargs)
         self.refresh_from_db(fields=["version"])
 
