@@ -55,17 +55,57 @@ def test_load_sources_dry_run_writes_nothing(db, tmp_path):
     assert not Source.objects.exists()
 
 
-def test_load_sources_loads_nothing_from_a_file_with_a_bad_record(db, tmp_path):
-    bad_commitment = {
-        "model": "tracker.commitment",
-        "fields": {"source": ["new-source"], "slug": "x", "title": "x", "proposer": ["nobody"]},
+def _commitment_record(**fields) -> dict:
+    values = {
+        "source": ["new-source"],
+        "slug": "bridge",
+        "title": "Build a bridge",
+        "summary": "A bridge.",
+        "quote": "They promised a bridge.",
+        "proposer": ["speaker"],
+        "owner": ["speaker"],
+        "status": "not_assessed",
+        "status_date": "2026-03-01",
+        "created": "2026-03-01T00:00:00Z",
+        "updated": "2026-03-01T00:00:00Z",
     }
-    path = _fixture(tmp_path, extra=[bad_commitment])
+    values.update(fields)
+    return {"model": "tracker.commitment", "fields": values}
 
-    with pytest.raises(Exception, match=r"new-source.json.*tracker.Commitment"):
+
+SPEAKER = {"model": "tracker.actor", "fields": {"slug": "speaker", "name": "A speaker"}}
+
+
+def test_load_sources_names_a_reference_to_a_missing_record_and_loads_nothing(db, tmp_path):
+    path = _fixture(tmp_path, extra=[SPEAKER, _commitment_record(owner=["nobody"])])
+
+    with pytest.raises(CommandError, match=r"new-source.json: record 3 \(tracker.commitment"):
         _run("load_sources", str(path))
 
     assert not Source.objects.exists()
+    assert not Commitment.objects.exists()
+
+
+def test_load_sources_checks_every_record_as_the_admin_would(db, tmp_path):
+    bad = _commitment_record(slug="print", status_date="2026-03-01")
+    path = _fixture(tmp_path, extra=[SPEAKER, bad])
+
+    with pytest.raises(CommandError) as error:
+        _run("load_sources", str(path))
+
+    assert (
+        "record 3 (tracker.commitment “print”): slug: “print” is the address of another page"
+        in str(error.value)
+    )
+    assert not Source.objects.exists()
+
+
+def test_load_sources_dry_run_checks_the_records_too(db, tmp_path):
+    good = _fixture(tmp_path, extra=[SPEAKER, _commitment_record()])
+
+    output = _run("load_sources", str(good), "--dry-run")
+
+    assert "checked 3 records; would load new-source" in output
     assert not Commitment.objects.exists()
 
 
