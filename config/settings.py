@@ -63,7 +63,9 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off. Generate one with: "
-            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'. On a developer's "
+            "machine, set DJANGO_DEBUG=1 instead, as `make run` and `make test` do, e.g. "
+            "DJANGO_DEBUG=1 .venv/bin/python manage.py check"
         )
     # Only ever used with DEBUG on, on a developer's machine.
     SECRET_KEY = "django-insecure-local-development-only"
