@@ -1,7 +1,7 @@
 """The editors' admin. Every changelist runs a fixed number of queries, whatever its length.
 
 Status is never edited directly: the commitment change page and the bulk status change record
-status updates through Commitment.record_update(), and the history it writes is read-only here,
+status updates through Commitment.save_edit(), and the history it writes is read-only here,
 for administrators too. Every write to a commitment is version-checked (see VersionedForm), so
 two editors never silently overwrite each other.
 
@@ -384,19 +384,16 @@ class CommitmentAdmin(admin.ModelAdmin):
             obj.updated_by = request.user
             super().save_model(request, obj, form, change)
             return
-        # Only the fields this form edits, and only if nobody saved the commitment since the
-        # form was loaded: status in particular is left to record_update() below.
-        obj.save_edit(
+        # One model call: the fields this form edits and the optional status update, in one
+        # transaction, refused whole if anybody saved the commitment since the form was loaded.
+        update = obj.save_edit(
             [field.name for field in form.model_fields() if not field.many_to_many],
+            update=form.status_update() if isinstance(form, CommitmentChangeForm) else None,
             expected_version=form.cleaned_data["loaded_version"],
             user=request.user,
         )
-        update_kwargs = form.status_update() if isinstance(form, CommitmentChangeForm) else None
-        if update_kwargs is None:
+        if update is None:
             return
-        update = obj.record_update(
-            **update_kwargs, author=request.user, expected_version=obj.version
-        )
         if update.is_status_change:
             message = (
                 f"Status changed from {update.get_previous_status_display()} to "
@@ -548,10 +545,10 @@ class CommitmentAdmin(admin.ModelAdmin):
             for commitment in current:
                 try:
                     updates.append(
-                        commitment.record_update(
-                            **form.update_kwargs(),
-                            author=request.user,
+                        commitment.save_edit(
+                            update=form.update_kwargs(),
                             expected_version=versions[commitment.pk],
+                            user=request.user,
                         )
                     )
                 except ValidationError as error:

@@ -105,7 +105,8 @@ class VersionedForm(forms.ModelForm):
                 field = opts.get_field(name)
             except FieldDoesNotExist:
                 continue
-            if field.concrete or field.many_to_many:
+            # The changelist's rows carry the primary key as a field; it is never edited.
+            if (field.concrete and not field.primary_key) or field.many_to_many:
                 fields.append(field)
         return fields
 

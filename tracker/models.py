@@ -1,13 +1,19 @@
 """The tracker's domain: sources, actors, themes, commitments and their status history.
 
 A commitment's current status lives on its row; every change of it is also written, in the
-same transaction, as an append-only StatusUpdate. `Commitment.record_update()` is the only
-code that does either.
+same transaction, as an append-only StatusUpdate. `Commitment.save_edit()` is the only code
+that does either (`record_update()` is its short form for a status update alone).
+
+The timeline rule, which every write path gets because it lives here: a status change is
+always public (an internal update is a note that keeps the status), and no update is dated
+before the latest one. So the newest public update is always the head of the public timeline,
+and its status is the commitment's status.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -17,6 +23,8 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+
+from tracker.validators import validate_plain_text
 
 
 class Bucket(models.TextChoices):
@@ -137,6 +145,30 @@ def statuses_in(*buckets: Bucket) -> list[str]:
     return [status.value for status, info in STATUS_INFO.items() if info.bucket in buckets]
 
 
+class PlainTextModel(models.Model):
+    """Refuses control characters in every text field, however the record is written."""
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude=None) -> None:
+        errors: dict[str, list] = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field in self._meta.concrete_fields:
+            if (exclude and field.name in exclude) or field.name in errors:
+                continue
+            if isinstance(field, (models.CharField, models.TextField)):
+                try:
+                    validate_plain_text(getattr(self, field.attname))
+                except ValidationError as error:
+                    errors[field.name] = error.error_list
+        if errors:
+            raise ValidationError(errors)
+
+
 class SlugManager(models.Manager):
     """Natural keys by slug, so fixtures carry no primary keys and load twice safely."""
 
@@ -144,7 +176,7 @@ class SlugManager(models.Manager):
         return self.get(slug=slug)
 
 
-class Source(models.Model):
+class Source(PlainTextModel):
     """A document that commitments are drawn from, such as a report on a summit."""
 
     slug = models.SlugField(
@@ -197,7 +229,7 @@ class ActorKind(models.TextChoices):
     GROUP = "group", "Group of organisations or states"
 
 
-class Actor(models.Model):
+class Actor(PlainTextModel):
     """A person or a body that proposes commitments or is accountable for them."""
 
     slug = models.SlugField(unique=True, max_length=100, help_text="e.g. pham-minh-chinh.")
@@ -232,7 +264,7 @@ class Actor(models.Model):
         return (self.slug,)
 
 
-class Theme(models.Model):
+class Theme(PlainTextModel):
     """A focus area that commitments are grouped under."""
 
     slug = models.SlugField(unique=True, max_length=100, help_text="e.g. trust-and-safety.")
@@ -310,7 +342,7 @@ class CommitmentManager(SlugManager.from_queryset(CommitmentQuerySet)):
     pass
 
 
-# Written only by Commitment.record_update(), together with the history.
+# Written only by Commitment.save_edit(), together with the history.
 STATUS_FIELDS = frozenset({"status", "status_date", "last_reviewed"})
 
 # Addresses under /commitments/ that are pages of their own, not commitments.
@@ -324,7 +356,7 @@ def validate_commitment_slug(value: str) -> None:
         )
 
 
-class Commitment(models.Model):
+class Commitment(PlainTextModel):
     """One thing that somebody promised, with its owner and current status."""
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="commitments")
@@ -426,9 +458,17 @@ class Commitment(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if self._state.adding:
+            if self.status != Status.NOT_ASSESSED:
+                raise ValueError(
+                    "A new commitment starts as not yet assessed: create it, then record its "
+                    "status with save_edit() or record_update(), so its history backs it."
+                )
             super().save(*args, **kwargs)
+            self._loaded_status = self.status
             return
-        # Status is record_update()'s alone: a plain save of an existing row never writes it,
+        if self.status != getattr(self, "_loaded_status", self.status):
+            raise ValueError("Change a commitment's status with record_update(), not save().")
+        # Status is save_edit()'s alone: a plain save of an existing row never writes it,
         # so a copy loaded before another editor's update cannot put the old status back.
         update_fields = kwargs.get("update_fields")
         if update_fields is None:
@@ -452,6 +492,46 @@ class Commitment(models.Model):
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # What the row said when loaded: save() refuses a status changed behind save_edit()'s back.
+        instance._loaded_status = instance.__dict__.get("status")
+        return instance
+
+    def clean(self) -> None:
+        """The rules a commitment must meet, however it is written (queries its history)."""
+        from tracker.annotate import find_passage  # annotate imports this module
+
+        errors: dict[str, str] = {}
+        source = self.source if self.source_id is not None else None
+        if source is not None and self.quote and not find_passage(source.full_text, self.quote):
+            errors["quote"] = (
+                f"Is not a passage of the full text of “{source}”: copy the quote verbatim "
+                "from the source."
+            )
+        if source is not None and self.status_date is not None:
+            if self.status_date < source.event_date:
+                errors["status_date"] = (
+                    f"Cannot be before the commitment was made, on {source.event_date:%-d %B %Y}."
+                )
+            elif self.status_date > timezone.localdate():
+                errors["status_date"] = "Cannot be in the future."
+        # The status is the head of the public timeline: "not yet assessed" until an update.
+        head = None
+        if self.pk is not None:
+            head = self.updates.filter(is_public=True).order_by(*TIMELINE_ORDER).first()
+        expected = head.status if head else Status.NOT_ASSESSED
+        if self.status != expected and "status" not in errors:
+            errors["status"] = f"Is “{self.status}”, but " + (
+                f"its latest public update records “{expected}”."
+                if head
+                else "it has no update that records it: a commitment starts as "
+                f"“{Status.NOT_ASSESSED.value}” and changes status only through updates."
+            )
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def bucket(self) -> Bucket:
         return bucket_of(self.status)
@@ -465,24 +545,63 @@ class Commitment(models.Model):
             and self.bucket not in FINISHED_BUCKETS
         )
 
-    def save_edit(self, fields: list[str], *, expected_version: int, user=None) -> None:
-        """Save an editor's changes to `fields`, unless the row moved past `expected_version`.
+    def save_edit(
+        self,
+        fields: Iterable[str] = (),
+        *,
+        update: dict | None = None,
+        expected_version: int | None = None,
+        user=None,
+    ) -> StatusUpdate | None:
+        """Save an editor's changes to `fields` and record an optional status update, at once.
 
-        One conditional UPDATE: if anybody saved the commitment since the editor loaded it,
-        no row matches, nothing is written and EditConflict is raised.
+        The one write path for an existing commitment: the admin's change form, the bulk
+        status change and the importers all call it. One transaction, one version check, one
+        UPDATE of the row: if anybody saved the commitment after the editor loaded
+        `expected_version`, nothing is written and EditConflict is raised. `update` holds
+        StatusUpdate's fields (status, as_of, note, basis, evidence_url, is_public,
+        corrects); the update is checked against StatusUpdate's rules and appended to the
+        history, and a public one sets the status. Every save marks the commitment reviewed
+        when it records an update. Raises ValidationError, writing nothing, on a broken rule.
         """
-        values = {name: getattr(self, self._meta.get_field(name).attname) for name in fields}
-        now = timezone.now()
-        saved = (
-            type(self)
-            .objects.filter(pk=self.pk, version=expected_version)
-            .update(**values, version=F("version") + 1, updated=now, updated_by=user)
-        )
-        if not saved:
-            # Name it as the database has it, not with the editor's unsaved title.
-            title = type(self).objects.filter(pk=self.pk).values_list("title", flat=True).first()
-            raise EditConflict(self, expected_version, title or "")
-        self.version, self.updated, self.updated_by = expected_version + 1, now, user
+        fields = [name for name in fields if name not in STATUS_FIELDS]
+        with transaction.atomic():
+            # Lock the row so two editors saving at once are serialised: the second one sees
+            # the first one's version, and each update records the status it really replaced.
+            current = (
+                type(self)
+                .objects.select_for_update()
+                .only("status", "status_date", "version", "title")
+                .get(pk=self.pk)
+            )
+            if expected_version is not None and current.version != expected_version:
+                # Name it as the database has it, not with the editor's unsaved title.
+                raise EditConflict(self, expected_version, current.title)
+            self.status, self.status_date = current.status, current.status_date
+            self._loaded_status = current.status
+            if fields:
+                # The whole record is checked, as the admin form checks it.
+                self.full_clean(validate_unique=True)
+            values = {name: getattr(self, self._meta.get_field(name).attname) for name in fields}
+            recorded = None
+            if update is not None:
+                recorded = StatusUpdate(
+                    commitment=self, previous_status=current.status, author=user, **update
+                )
+                recorded.full_clean()
+                recorded.save()
+                values["last_reviewed"] = timezone.localdate()
+                if recorded.is_public:
+                    values["status"], values["status_date"] = recorded.status, recorded.as_of
+            now = timezone.now()
+            type(self).objects.filter(pk=self.pk).update(
+                **values, version=F("version") + 1, updated=now, updated_by=user
+            )
+            for name, value in values.items():
+                setattr(self, name, value)
+            self._loaded_status = self.status
+            self.version, self.updated, self.updated_by = current.version + 1, now, user
+        return recorded
 
     def record_update(
         self,
@@ -497,47 +616,25 @@ class Commitment(models.Model):
         corrects: StatusUpdate | None = None,
         expected_version: int | None = None,
     ) -> StatusUpdate:
-        """Set the current status and append it to the history, atomically.
+        """Record a status update and nothing else: save_edit() with no field edits."""
+        return self.save_edit(
+            update={
+                "status": status,
+                "as_of": as_of,
+                "note": note,
+                "basis": basis,
+                "evidence_url": evidence_url,
+                "is_public": is_public,
+                "corrects": corrects,
+            },
+            expected_version=expected_version,
+            user=author,
+        )
 
-        This is the only code that changes `status`: the admin, bulk actions and commands all
-        call it, so the row and its history never disagree. It also marks the commitment
-        reviewed today. With `expected_version`, it raises EditConflict instead of recording
-        on top of a version the caller has not seen.
-        """
-        with transaction.atomic():
-            # Lock the row so two editors recording at once both land in the history,
-            # each with the status it really replaced.
-            current = (
-                type(self).objects.select_for_update().only("status", "version").get(pk=self.pk)
-            )
-            if expected_version is not None and current.version != expected_version:
-                raise EditConflict(self, expected_version)
-            update = StatusUpdate(
-                commitment=self,
-                status=status,
-                previous_status=current.status,
-                as_of=as_of,
-                note=note,
-                basis=basis,
-                evidence_url=evidence_url,
-                author=author,
-                is_public=is_public,
-                corrects=corrects,
-            )
-            update.full_clean()
-            update.save()
-            today, now = timezone.localdate(), timezone.now()
-            type(self).objects.filter(pk=self.pk).update(
-                status=status,
-                status_date=as_of,
-                last_reviewed=today,
-                version=F("version") + 1,
-                updated=now,
-                updated_by=author,
-            )
-            self.status, self.status_date, self.last_reviewed = status, as_of, today
-            self.version, self.updated, self.updated_by = current.version + 1, now, author
-        return update
+
+# Newest first: the head of a commitment's timeline is its latest update (see the module's
+# docstring for why that is also the last one recorded).
+TIMELINE_ORDER = ("-as_of", "-created", "-pk")
 
 
 class StatusUpdateQuerySet(models.QuerySet):
@@ -550,7 +647,7 @@ class StatusUpdateQuerySet(models.QuerySet):
         return self.select_related("corrects")
 
 
-class StatusUpdate(models.Model):
+class StatusUpdate(PlainTextModel):
     """An entry in a commitment's history: a status as of a date, with the reason. Append-only."""
 
     commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="updates")
@@ -637,25 +734,53 @@ class StatusUpdate(models.Model):
         return self.status != self.previous_status
 
     def clean(self) -> None:
-        """The rules every new update must meet, however it is recorded."""
+        """The rules every new update must meet, however it is recorded (queries the history)."""
         errors: dict[str, str] = {}
-        if self.is_status_change and not self.note.strip():
-            errors["note"] = "Write a note saying why: it is shown with the update."
-        if self.corrects_id is not None and not self.note.strip():
-            errors["note"] = "Say in the note what the earlier update got wrong."
+        if not self.note.strip():
+            errors["note"] = (
+                "Say in the note what the earlier update got wrong."
+                if self.corrects_id is not None
+                else "Write a note saying why: it is shown with the update."
+            )
+        if self.is_status_change and not self.is_public:
+            errors["is_public"] = (
+                "A change of status is always public. Tick “public”, or keep the current "
+                f"status ({self.get_previous_status_display()}) to record an internal note."
+            )
+        latest = None
+        if self.commitment_id is not None:
+            latest = (
+                StatusUpdate.objects.filter(commitment_id=self.commitment_id)
+                .exclude(pk=self.pk)
+                .order_by(*TIMELINE_ORDER)
+                .only("as_of")
+                .first()
+            )
         if self.as_of is not None:
             if self.as_of > timezone.localdate():
                 errors["as_of"] = (
                     "The as-of date cannot be in the future: record what is true today or earlier."
                 )
-            elif self.commitment_id is not None:
-                made = self.commitment.source.event_date
-                if self.as_of < made:
-                    errors["as_of"] = (
-                        f"The as-of date cannot be before the commitment was made, on "
-                        f"{made:%-d %B %Y}."
-                    )
-        if self.corrects_id is not None and self.corrects.commitment_id != self.commitment_id:
-            errors["corrects"] = "Choose an earlier update of this same commitment."
+            elif self.commitment_id is not None and self.as_of < (
+                made := self.commitment.source.event_date
+            ):
+                errors["as_of"] = (
+                    f"The as-of date cannot be before the commitment was made, on {made:%-d %B %Y}."
+                )
+            elif latest is not None and self.as_of < latest.as_of:
+                errors["as_of"] = (
+                    f"The as-of date cannot be before that of the latest update, "
+                    f"{latest.as_of:%-d %B %Y}: the timeline must end with the current status. "
+                    "To put an earlier update right, record a correction dated "
+                    f"{latest.as_of:%-d %B %Y} or later that says what was wrong."
+                )
+        if self.corrects_id is not None:
+            if self.corrects.commitment_id != self.commitment_id:
+                errors["corrects"] = "Choose an earlier update of this same commitment."
+            elif self.is_public and not self.corrects.is_public:
+                errors["corrects"] = (
+                    "A public update cannot correct an internal note, which the public never "
+                    "saw: untick “public”, or choose a public update."
+                )
         if errors:
             raise ValidationError(errors)
