@@ -153,7 +153,8 @@ def make_public_site() -> dict:
     )
     commitment.record_update(
         basis=Basis.SECRETARIAT_VERIFIED,
-        status=Status.DELAYED,
+        # An internal note keeps the status: a change of status is always public.
+        status=Status.IN_PROGRESS,
         as_of=datetime.date(2026, 4, 1),
         note="Internal: the ministry has not replied to our last three emails.",
         is_public=False,

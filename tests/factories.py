@@ -8,7 +8,7 @@ import itertools
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from tracker.models import Actor, ActorKind, Commitment, Source, Theme
+from tracker.models import Actor, ActorKind, Basis, Commitment, Source, Status, Theme
 
 _counter = itertools.count(1)
 
@@ -65,9 +65,18 @@ def make_commitment(*, themes=(), partners=(), **kwargs) -> Commitment:
         fields["proposer"] = make_actor(kind=ActorKind.PERSON)
     if "owner" not in fields:
         fields["owner"] = make_actor()
+    # A commitment starts "not yet assessed"; another status is recorded as its first update.
+    status = fields.pop("status", Status.NOT_ASSESSED)
     commitment = Commitment.objects.create(**fields)
     commitment.themes.set(themes)
     commitment.partners.set(partners)
+    if status != Status.NOT_ASSESSED:
+        commitment.record_update(
+            status=status,
+            as_of=commitment.status_date,
+            note="Status set up for a test.",
+            basis=Basis.SELF_REPORTED,
+        )
     return commitment
 
 

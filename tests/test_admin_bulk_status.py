@@ -125,21 +125,41 @@ def test_applying_records_one_update_per_commitment(editor_client, editor, three
     ]
 
 
-def test_an_internal_note_can_be_recorded_in_bulk(editor_client, three):
-    response = _apply(editor_client, *three, is_public=[])
+def test_an_internal_note_can_be_recorded_in_bulk_where_it_keeps_the_status(editor_client, three):
+    _, clinic, road = three
+
+    response = _apply(editor_client, clinic, road, status=Status.NOT_ASSESSED, is_public=[])
 
     assert _messages(response) == [
-        "Recorded “In progress” as of 1 March 2026 on 3 commitments, as an internal note: "
-        "Bridge, Clinic, Road."
+        "Recorded “Not yet assessed” as of 1 March 2026 on 2 commitments, as an internal note: "
+        "Clinic, Road."
     ]
-    assert not StatusUpdate.objects.filter(status=Status.IN_PROGRESS, is_public=True).exists()
+    assert StatusUpdate.objects.filter(is_public=False).count() == 2
+
+
+def test_an_internal_change_of_status_is_refused_in_bulk_and_records_nothing(editor_client, three):
+    before = StatusUpdate.objects.count()
+
+    response = _apply(editor_client, *three, is_public=[])
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["is_public"] == [
+        "“Bridge”: A change of status is always public. Tick “public”, or keep the current "
+        "status (Not started) to record an internal note."
+    ]
+    assert StatusUpdate.objects.count() == before
 
 
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"note": ""}, "note", "This field is required."),
-        ({"basis": []}, "basis", "This field is required."),
+        ({"note": ""}, "note", "Write a note saying why: it is shown with the update."),
+        (
+            {"basis": []},
+            "basis",
+            "Choose what this assessment rests on: the owner's own report, the secretariat's "
+            "verification or an independent assessment.",
+        ),
         (
             {"status": "maybe"},
             "status",

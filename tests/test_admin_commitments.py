@@ -178,7 +178,6 @@ def test_recording_a_status_update_changes_the_status_and_writes_one_history_ent
         as_of="2026-03-01",
         note="The tender was issued.",
         evidence_url="https://example.org/tender",
-        is_public=[],  # unticked: an internal note
     )
 
     assert response.redirect_chain[-1][0] == CHANGELIST
@@ -194,8 +193,30 @@ def test_recording_a_status_update_changes_the_status_and_writes_one_history_ent
     assert update.as_of == datetime.date(2026, 3, 1)
     assert update.note == "The tender was issued."
     assert update.evidence_url == "https://example.org/tender"
-    assert update.is_public is False
+    assert update.is_public is True
     assert update.author == admin_user
+
+
+def test_an_internal_note_cannot_change_the_status(admin_client, make_commitment):
+    commitment = make_commitment(title="Bridge")
+
+    response = _record(
+        admin_client,
+        commitment,
+        new_status=Status.IN_PROGRESS,
+        as_of="2026-03-01",
+        note="The tender was issued.",
+        is_public=[],  # unticked: internal
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["is_public"] == [
+        "A change of status is always public. Tick “public”, or keep the current status "
+        "(Not yet assessed) to record an internal note."
+    ]
+    commitment.refresh_from_db()
+    assert commitment.status == Status.NOT_ASSESSED
+    assert not StatusUpdate.objects.exists()
 
 
 def test_a_progress_note_can_keep_the_current_status(admin_client, make_commitment):

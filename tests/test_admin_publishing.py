@@ -77,7 +77,7 @@ def test_a_commitment_added_in_the_admin_starts_as_a_draft(
             "source": source.pk,
             "position": "1",
             "summary": "A bridge.",
-            "quote": "We will build a bridge.",
+            "quote": "The leaders promised to build a bridge.",
             "proposer": actor.pk,
             "owner": actor.pk,
         },

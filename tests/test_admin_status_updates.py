@@ -35,7 +35,8 @@ def history(make_commitment, make_source, admin_user) -> list[StatusUpdate]:
             basis=Basis.SELF_REPORTED,
         ),
         clinic.record_update(
-            status=Status.DELAYED,
+            # Internal: a note that keeps the status.
+            status=Status.NOT_ASSESSED,
             as_of=datetime.date(2026, 4, 1),
             note="Funding slipped a year.",
             is_public=False,
@@ -57,7 +58,7 @@ def test_the_changelist_shows_each_update_with_its_commitment_and_statuses(admin
     assert "Open the clinic" in html
     assert '<td class="field-previous_status">Not started</td>' in html
     assert '<td class="field-status">In progress</td>' in html
-    assert '<td class="field-status">Delayed</td>' in html
+    assert '<td class="field-status">Not yet assessed</td>' in html
     assert '<td class="field-author nowrap">administrator</td>' in html
     assert '<td class="field-basis">Self-reported by the owner</td>' in html
     assert len(response.context["cl"].result_list) == 3

@@ -147,22 +147,51 @@ def test_the_public_timeline_says_which_update_a_correction_corrects(client, wro
     )
 
 
-def test_a_correction_of_an_internal_note_does_not_reveal_it(client, make_commitment):
+def test_a_public_update_cannot_correct_an_internal_note(client, make_commitment):
     commitment = make_commitment(slug="bridge")
-    internal = _record(commitment, note="Internal: the minister says so.", is_public=False)
+    internal = _record(
+        commitment,
+        status=Status.NOT_ASSESSED,
+        note="Internal: the minister says so.",
+        is_public=False,
+    )
+
+    with pytest.raises(ValidationError) as error:
+        _record(
+            commitment,
+            status=Status.IN_PROGRESS,
+            as_of=datetime.date(2026, 3, 20),
+            note="Work continues.",
+            corrects=internal,
+        )
+
+    assert error.value.message_dict == {
+        "corrects": [
+            "A public update cannot correct an internal note, which the public never saw: "
+            "untick “public”, or choose a public update."
+        ]
+    }
+    assert commitment.updates.count() == 1
+    assert f"update-{internal.pk}" not in client.get("/commitments/bridge/").content.decode()
+
+
+def test_an_internal_correction_of_an_internal_note_stays_internal(client, make_commitment):
+    commitment = make_commitment(slug="bridge")
+    internal = _record(
+        commitment, status=Status.NOT_ASSESSED, note="Internal: wrong.", is_public=False
+    )
     _record(
         commitment,
-        status=Status.IN_PROGRESS,
-        as_of=datetime.date(2026, 3, 20),
-        note="Work continues.",
+        status=Status.NOT_ASSESSED,
+        note="Internal: put right.",
+        is_public=False,
         corrects=internal,
     )
 
     html = client.get("/commitments/bridge/").content.decode()
 
-    assert "Work continues." in html
+    assert "put right" not in html
     assert "Corrects" not in html
-    assert f"update-{internal.pk}" not in html
 
 
 def test_the_admin_history_shows_what_each_correction_corrects(editor_client, wrong):

@@ -29,7 +29,7 @@ def draft(make_commitment, make_theme, make_actor):
 def internal_note(make_commitment):
     commitment = make_commitment(slug="public-one", title="A public commitment")
     commitment.record_update(
-        status=Status.DELAYED,
+        status=Status.NOT_ASSESSED,  # an internal note keeps the status
         as_of=datetime.date(2026, 2, 1),
         note="Internal: the ministry has not replied.",
         is_public=False,

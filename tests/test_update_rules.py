@@ -98,11 +98,11 @@ def test_an_update_on_the_day_the_commitment_was_made_and_today_are_accepted(com
     assert StatusUpdate.objects.count() == 2
 
 
-def test_a_progress_note_keeping_the_status_needs_no_note_in_the_model(commitment):
-    # Only a change of status must be explained; the admin form asks for a note anyway.
-    _record(commitment, status=Status.NOT_ASSESSED, note="")
-
-    assert StatusUpdate.objects.get().note == ""
+def test_a_progress_note_keeping_the_status_needs_a_note_in_the_model_too(commitment):
+    # The admin asks for a note on every update; the shell and the importers must too.
+    assert _refused(commitment, status=Status.NOT_ASSESSED, note="") == {
+        "note": ["Write a note saying why: it is shown with the update."]
+    }
 
 
 def test_the_database_rejects_an_unknown_basis(commitment):

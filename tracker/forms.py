@@ -450,6 +450,8 @@ class BulkStatusForm(forms.Form):
     note = _update_field(
         "note",
         required=True,
+        # The model's own words, so every path explains a missing note the same way.
+        error_messages={"required": "Write a note saying why: it is shown with the update."},
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         help_text="Shown with each commitment's update, e.g. “Ministers endorsed the work plan "
         "covering these commitments.”",
@@ -466,6 +468,7 @@ class BulkStatusForm(forms.Form):
         choices=Basis.choices,
         widget=admin_widgets.AdminRadioSelect(attrs={"class": "radiolist"}),
         help_text=StatusUpdate._meta.get_field("basis").help_text,
+        error_messages={"required": StatusUpdate._meta.get_field("basis").error_messages["blank"]},
     )
     is_public = _update_field("is_public", required=False, initial=True)
 

@@ -500,7 +500,7 @@ class Commitment(PlainTextModel):
         return instance
 
     def clean(self) -> None:
-        """The rules a commitment must meet, however it is written (queries its history)."""
+        """The rules a commitment must meet, however it is written."""
         from tracker.annotate import find_passage  # annotate imports this module
 
         errors: dict[str, str] = {}
@@ -517,17 +517,12 @@ class Commitment(PlainTextModel):
                 )
             elif self.status_date > timezone.localdate():
                 errors["status_date"] = "Cannot be in the future."
-        # The status is the head of the public timeline: "not yet assessed" until an update.
-        head = None
-        if self.pk is not None:
-            head = self.updates.filter(is_public=True).order_by(*TIMELINE_ORDER).first()
-        expected = head.status if head else Status.NOT_ASSESSED
-        if self.status != expected and "status" not in errors:
-            errors["status"] = f"Is “{self.status}”, but " + (
-                f"its latest public update records “{expected}”."
-                if head
-                else "it has no update that records it: a commitment starts as "
-                f"“{Status.NOT_ASSESSED.value}” and changes status only through updates."
+        # Once saved, only save_edit() changes the status, with the update that says why.
+        if self.pk is None and self.status != Status.NOT_ASSESSED:
+            errors["status"] = (
+                f"Is “{self.status}”, but a new commitment starts as "
+                f"“{Status.NOT_ASSESSED.value}”: its status changes only through updates, which "
+                "record why."
             )
         if errors:
             raise ValidationError(errors)
@@ -597,8 +592,9 @@ class Commitment(PlainTextModel):
             type(self).objects.filter(pk=self.pk).update(
                 **values, version=F("version") + 1, updated=now, updated_by=user
             )
-            for name, value in values.items():
-                setattr(self, name, value)
+            # The edited fields are this instance's own; the status fields come from the update.
+            for name in STATUS_FIELDS & set(values):
+                setattr(self, name, values[name])
             self._loaded_status = self.status
             self.version, self.updated, self.updated_by = current.version + 1, now, user
         return recorded
