@@ -73,11 +73,11 @@ class _Record:
     fields: dict = field(default_factory=dict)
 
     def __str__(self) -> str:
+        if not self.label:
+            return f"record {self.number}"
         slug = self.fields.get("slug")
-        name = _plain(self.label)
-        if isinstance(slug, str):
-            name += f" {_show(slug)}"
-        return f"record {self.number} ({name})" if name else f"record {self.number}"
+        slug = f" {_show(slug)}" if isinstance(slug, str) else ""
+        return f"record {self.number} ({_plain(self.label)}{slug})"
 
 
 def _read(path: Path) -> list:
