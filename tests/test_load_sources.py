@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import tempfile
 from io import StringIO
 from pathlib import Path
 
@@ -15,6 +16,9 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase
 
 from tracker.models import Actor, Basis, Commitment, Source, Status, StatusUpdate, Theme
 
@@ -217,6 +221,14 @@ BAD_RECORDS = {
     "a record without a model": (
         [{"fields": SPEAKER["fields"]}],
         ["record 2: model: missing"],
+    ),
+    "a model that is not text": (
+        [{"model": ["tracker.actor"], "fields": SPEAKER["fields"]}],
+        ["record 2: model: load_sources creates only tracker.source"],
+    ),
+    "slugs that are not text": (
+        [_actor(slug=["speaker"]), _actor(slug=7)],
+        ["record 2 (tracker.actor): slug: must be text", "record 3 (tracker.actor): slug: must"],
     ),
     "a record without fields": (
         [{"model": "tracker.actor"}],
@@ -442,3 +454,49 @@ def test_a_dry_run_checks_everything_and_writes_nothing(db, tmp_path):
 
     assert output == f"{good}: checked 3 records; would load new-source (3 new records).\n"
     assert _counts() == counts
+
+
+# Any JSON value, for the property test below.
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=6,
+)
+
+
+class TestAnyDamagedFile(TestCase):
+    """Damage one value of a good file anywhere: it loads whole, or it is refused and changes
+    nothing, never with a traceback. Each example runs in its own transaction."""
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(
+        record=st.integers(0, 2),
+        key=st.sampled_from(["model", "pk", "fields", "slug", "owner", "themes", "status"])
+        | st.text(max_size=5),
+        value=JSON | st.sampled_from(["speaker", "completed", "2026-03-01", [["speaker"]]]),
+    )
+    def test_it_loads_or_refuses_without_writing(self, record, key, value):
+        records = json.loads(json.dumps([SOURCE, SPEAKER, _commitment(themes=[])]))
+        target = records[record] if key in ("model", "pk", "fields") else records[record]["fields"]
+        target[key] = value
+        path = Path(self._tmp.name) / f"damaged-{record}.json"
+        path.write_text(json.dumps(records), encoding="utf-8")
+        counts = _counts()
+
+        try:
+            _run(path)
+        except CommandError as error:
+            assert str(error).startswith(f"{path}: nothing loaded:\n"), error
+            assert _counts() == counts
+        else:
+            assert Commitment.objects.filter(source__slug="new-source").count() == 1
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._tmp = tempfile.TemporaryDirectory()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._tmp.cleanup()
+        super().tearDownClass()

@@ -168,7 +168,7 @@ def _parse(records: list) -> list[_Record]:
         if isinstance(fields, dict) and isinstance(fields.get("slug"), str):
             record.fields = {"slug": fields["slug"]}  # names the record in the messages below
         if record.model is None:
-            reason = REFUSED.get(label) or (
+            reason = REFUSED.get(record.label) or (
                 f"load_sources creates only {', '.join(MODELS)} records"
             )
             problems.append(f"{record}: model: {'missing' if label is None else reason}.")
@@ -184,11 +184,10 @@ def _parse(records: list) -> list[_Record]:
             if "slug" not in fields:
                 problems.append(f"{record}: slug: missing: every record is matched by its slug.")
             record.fields = {name: _value(record, name, v, problems) for name, v in fields.items()}
-            key = (label, fields.get("slug"))
-            if key in seen:
+            key = (label, record.fields.get("slug"))
+            if key[1] is not None and key in seen:
                 problems.append(f"{record}: slug: also {seen[key]}: give each record once.")
-            elif isinstance(key[1], str):
-                seen[key] = record
+            seen.setdefault(key, record)
             parsed.append(record)
     if problems:
         raise CommandError("nothing loaded:\n" + "\n".join(problems))
