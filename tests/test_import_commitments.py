@@ -70,9 +70,9 @@ def world(make_commitment, make_source, make_actor, make_theme):
         quote="=SUM(A1) is not a formula", proposer=pm, owner=states, themes=[trust],
     )  # fmt: skip
     make_commitment(source=jakarta, slug="bridge", title="Build a bridge", position=1,
-                    proposer=adgmin, owner=states)  # fmt: skip
+                    proposer=adgmin, owner=states, status_date=jakarta.event_date)  # fmt: skip
     make_commitment(source=jakarta, slug="secret-draft", title="A draft", is_published=False,
-                    proposer=pm, owner=adgmin)  # fmt: skip
+                    proposer=pm, owner=adgmin, status_date=jakarta.event_date)  # fmt: skip
     centres.record_update(basis=Basis.SECRETARIAT_VERIFIED,
         status=Status.IN_PROGRESS, as_of=datetime.date(2026, 2, 1), note="Work began.",
         evidence_url="https://example.org/communique",
@@ -241,7 +241,7 @@ def test_a_quote_must_be_a_passage_of_its_source(hanoi, tmp_path):
 
     _, report = fails(str(path))
 
-    assert "line 2 (tunnel): quote: is not a passage of the full text of source 'hanoi'" in report
+    assert f"line 2 (tunnel): quote: Is not a passage of the full text of “{hanoi}”" in report
 
 
 def test_model_validation_names_the_field(hanoi, tmp_path):
