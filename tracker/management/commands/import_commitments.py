@@ -216,6 +216,7 @@ def _read_csv(path: Path, text: str) -> list[Record]:
     # quotes do they end a record. str.splitlines() would also split on U+2028, \x0b, \x0c
     # and others that a cell may hold unquoted.
     reader = csv.DictReader(io.StringIO(text, newline=""))
+    line = 1  # where the record being read starts
     try:
         if not reader.fieldnames:
             raise CommandError(f"{path}: the file is empty.")
@@ -235,7 +236,7 @@ def _read_csv(path: Path, text: str) -> list[Record]:
             # A quoted cell may span lines: the next record starts after this one's last line.
             line = reader.line_num + 1
     except csv.Error as error:
-        raise CommandError(f"{path}: line {reader.line_num}: not valid CSV ({error}).") from None
+        raise CommandError(f"{path}: line {line}: not valid CSV ({error}).") from None
     return records
 
 
