@@ -154,7 +154,9 @@ def _record(table: str, where: str, raw: dict, from_csv: bool) -> Record:
 def read_file(path: Path) -> tuple[str, dict[str, list[Record]]]:
     """The file's kind ("dataset" or "commitments") and its records, table by table."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        # Bytes decoded as they are: reading in text mode would turn a carriage return inside
+        # a quoted CSV cell into a line feed.
+        text = path.read_bytes().decode("utf-8-sig")
     except OSError as error:
         raise CommandError(f"{path}: cannot be read ({error.strerror}).") from None
     except UnicodeDecodeError:
