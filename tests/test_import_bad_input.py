@@ -289,6 +289,10 @@ CASES = {
         _set("updates", 0, basis="rumour"),
         ["updates record 1 (bridge): basis: Value 'rumour' is not a valid choice."],
     ),
+    "empty basis, as on updates recorded before the tracker asked": (
+        _set("updates", 0, basis=""),
+        ["updates record 1 (bridge): basis: Choose what this assessment rests on"],
+    ),
     "unknown actor": (
         _set("commitments", 1, owner="nobody"),
         ["commitments record 2 (road): owner: no actor 'nobody' in the file or the database"],
