@@ -212,8 +212,9 @@ CASES = {
         ["updates record 1 (bridge): as_of: must be a date written YYYY-MM-DD, not 20260201"],
     ),
     "record that is not an object": (
-        lambda data: data["actors"].append("pm"),
-        ["actors record 3: must be an object, not 'pm'"],
+        [lambda data: data["actors"].append("pm"), lambda data: data["updates"].append([1])],
+        ["actors record 3: must be an object, not 'pm'",
+         "updates record 3: must be an object, not [1]"],
     ),
     "missing column": (
         _delete("commitments", 1, "quote"),

@@ -276,7 +276,9 @@ class Importer:
         ]
 
     def _report(self, record: Record, error: ValidationError) -> None:
-        for name, messages in error.message_dict.items():
+        # A rule may raise a plain message, not one per field: it is about the whole record.
+        errors = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+        for name, messages in errors.items():
             for message in messages:
                 record.problem("" if name == NON_FIELD_ERRORS else name, message)
 
@@ -374,9 +376,11 @@ class Importer:
     def _check_chains(self) -> dict[str, list[Record]]:
         """The format's rule for histories: each commitment's updates, in the file's order,
         form a chain from "not yet assessed" to the status the commitment says it has."""
-        in_file = {record.values.get("slug") for record in self.records["commitments"]}
+        in_file = {record.values.get("slug") for record in self.records["commitments"]} - {None}
         chains: dict[str, list[Record]] = {}
         for record in self.records.get("updates", []):
+            if not record.values:
+                continue  # Not an object: reported as such, nothing more to say.
             slug = record.values.get("commitment")
             if slug not in in_file:
                 record.problem(
@@ -428,6 +432,8 @@ class Importer:
     def _import_commitments(self, chains: dict[str, list[Record]]) -> None:
         seen: dict = {}
         for record in self.records["commitments"]:
+            if not record.values:
+                continue
             self._check_unique_in_file(record, Commitment, seen)
             refs = {
                 name: self._resolve(record, name)
