@@ -65,6 +65,7 @@ def test_drafts_and_internal_notes_are_not_in_the_dataset(client, make_commitmen
         note="Draft.",
     )
     public = make_commitment(slug="public")
+    # An internal note keeps the status: a status change is always public.
     public.record_update(basis=Basis.SECRETARIAT_VERIFIED,
         status=Status.NOT_ASSESSED, as_of=datetime.date(2026, 2, 1), note="Internal.",
         is_public=False,

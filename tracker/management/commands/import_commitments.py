@@ -10,27 +10,36 @@ Three inputs, all described in docs/data.md:
   source, actors and themes must already exist, and as the file carries no history, every
   status must be `not_assessed`.
 
-Every record is checked before anything is written; the command lists every problem with its
-line (CSV) or record number (JSON) and field, and writes nothing if there is one.
+Every record is checked with the model's own rules (`full_clean()`, the same messages as the
+admin) just before it is written, and writes go through `Commitment.save_edit()`, the one write
+path; all in one transaction. The command lists every problem with its line (CSV) or record
+number (JSON) and field, and if there is one, rolls everything back: nothing is written.
+
+The importer keeps only the rules of the file format itself: dates written YYYY-MM-DD, value
+types, known columns, no slug twice in the file, and each commitment's updates forming a chain
+(in as_of order, each starting from the status the previous one recorded, ending at the
+commitment's status). Every rule about what a record may say is the model's.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime
+import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 
-from tracker.annotate import find_passage
 from tracker.exports import (
     DATASET_FORMAT,
     DATASET_TABLES,
+    DATASET_VERSION,
     DATE,
     INT,
     SLUG,
@@ -49,6 +58,10 @@ MODELS: dict[str, type[models.Model]] = {
 }
 # Columns read although no model field is set from them: checked against the history.
 CHECKED = {"commitments": {"status", "status_date"}, "updates": {"previous_status"}}
+# Dates are written one way only: Python 3.11's date.fromisoformat() also takes 20260401 and
+# 2026-W14-3, which a spreadsheet would not read back the same.
+DATE_FORMAT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 # Columns that name other records, and the table they point into.
 REFERENCES = {
     "source": "sources",
@@ -94,10 +107,10 @@ def _parse(column: Column, raw: Any, from_csv: bool) -> Any:
     if from_csv:
         raw = csv_uncell(raw)
         if column.kind == INT:
-            try:
-                return int(raw)
-            except ValueError:
-                raise ValueError(f"must be a whole number, not {raw!r}") from None
+            # int() would also take " 7", "7_000" and other scripts' digits.
+            if not WHOLE_NUMBER.fullmatch(raw):
+                raise ValueError(f"must be a whole number, not {raw!r}")
+            return int(raw)
         if column.kind == SLUGS:
             return [slug.strip() for slug in raw.split(";") if slug.strip()]
         if column.kind == DATE and raw == "":
@@ -106,8 +119,10 @@ def _parse(column: Column, raw: Any, from_csv: bool) -> Any:
         if raw is None:
             return None
         try:
+            if not (isinstance(raw, str) and DATE_FORMAT.fullmatch(raw)):
+                raise ValueError
             return datetime.date.fromisoformat(raw)
-        except (TypeError, ValueError):
+        except ValueError:
             raise ValueError(f"must be a date written YYYY-MM-DD, not {raw!r}") from None
     if column.kind == INT and (not isinstance(raw, int) or isinstance(raw, bool)):
         raise ValueError(f"must be a whole number, not {raw!r}")
@@ -139,7 +154,9 @@ def _record(table: str, where: str, raw: dict, from_csv: bool) -> Record:
 def read_file(path: Path) -> tuple[str, dict[str, list[Record]]]:
     """The file's kind ("dataset" or "commitments") and its records, table by table."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        # Bytes decoded as they are: reading in text mode would turn a carriage return inside
+        # a quoted CSV cell into a line feed.
+        text = path.read_bytes().decode("utf-8-sig")
     except OSError as error:
         raise CommandError(f"{path}: cannot be read ({error.strerror}).") from None
     except UnicodeDecodeError:
@@ -153,70 +170,104 @@ def read_file(path: Path) -> tuple[str, dict[str, list[Record]]]:
     if not isinstance(data, dict):
         raise CommandError(f"{path}: expected a JSON object with a “commitments” list.")
     if data.get("format") == DATASET_FORMAT:
+        if data.get("format_version") != DATASET_VERSION:
+            raise CommandError(
+                f"{path}: format_version {data.get('format_version')!r} is not one this "
+                f"tracker reads ({DATASET_VERSION})."
+            )
         tables = list(DATASET_TABLES)
         kind = "dataset"
+        known = {"format", "format_version", *tables}
     elif "format" in data:
         raise CommandError(f"{path}: unknown format {data['format']!r}.")
     else:
         tables = ["commitments"]
         kind = "commitments"
+        known = set(tables)
+    # Anything else (internal notes, users, drafts' secrets) is not part of the format: refuse
+    # it rather than drop it unseen.
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise CommandError(
+            f"{path}: {', '.join(map(repr, unknown))} is not part of this format "
+            "(see docs/data.md)."
+        )
     records: dict[str, list[Record]] = {}
     for table in tables:
         rows = data.get(table)
-        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        if not isinstance(rows, list):
             raise CommandError(f"{path}: “{table}” must be a list of objects.")
-        records[table] = [
-            _record(table, f"{table} record {n}", row, from_csv=False)
-            for n, row in enumerate(rows, start=1)
-        ]
+        records[table] = []
+        for n, row in enumerate(rows, start=1):
+            if isinstance(row, dict):
+                records[table].append(_record(table, f"{table} record {n}", row, from_csv=False))
+            else:
+                record = Record(table, f"{table} record {n}", {})
+                record.problem("", f"must be an object, not {_short(row)}")
+                records[table].append(record)
     return kind, records
 
 
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
 def _read_csv(path: Path, text: str) -> list[Record]:
-    reader = csv.DictReader(text.splitlines(keepends=True))
-    if not reader.fieldnames:
-        raise CommandError(f"{path}: the file is empty.")
-    missing = [c.name for c in _read_columns("commitments") if c.name not in reader.fieldnames]
-    if missing:
-        raise CommandError(f"{path}: line 1: missing column(s): {', '.join(missing)}.")
-    records = []
-    columns = len(reader.fieldnames)
-    line = reader.line_num + 1
-    for row in reader:
-        if None in row or None in row.values():
-            record = Record("commitments", f"line {line}", {})
-            record.problem("", f"has a different number of cells from the header's {columns}")
-        else:
-            record = _record("commitments", f"line {line}", row, from_csv=True)
-        records.append(record)
-        # A quoted cell may span lines: the next record starts after this one's last line.
+    # newline="": only the CSV's own line ends (CR, LF, CRLF) end a line, and only outside
+    # quotes do they end a record. str.splitlines() would also split on U+2028, \x0b, \x0c
+    # and others that a cell may hold unquoted.
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    line = 1  # where the record being read starts
+    try:
+        if not reader.fieldnames:
+            raise CommandError(f"{path}: the file is empty.")
+        missing = [c.name for c in _read_columns("commitments") if c.name not in reader.fieldnames]
+        if missing:
+            raise CommandError(f"{path}: line 1: missing column(s): {', '.join(missing)}.")
+        records = []
+        columns = len(reader.fieldnames)
         line = reader.line_num + 1
+        for row in reader:
+            if None in row or None in row.values():
+                record = Record("commitments", f"line {line}", {})
+                record.problem("", f"has a different number of cells from the header's {columns}")
+            else:
+                record = _record("commitments", f"line {line}", row, from_csv=True)
+            records.append(record)
+            # A quoted cell may span lines: the next record starts after this one's last line.
+            line = reader.line_num + 1
+    except csv.Error as error:
+        raise CommandError(f"{path}: line {line}: not valid CSV ({error}).") from None
     return records
 
 
 class Importer:
-    """Checks every record, then writes them all in one transaction."""
+    """Checks each record with the model's rules and writes it, all in the caller's transaction.
+
+    Records are checked in the order they refer to each other (sources, actors and themes,
+    then commitments, then each commitment's updates), and each valid one is written before
+    the next is checked: the model's rules that look at related rows (a quote against its
+    source's text, an update's date against the event's and the latest update's) need those
+    rows saved. The caller rolls everything back if any problem was found.
+    """
 
     def __init__(self, kind: str, records: dict[str, list[Record]], publish: bool) -> None:
         self.kind = kind
         self.records = records
         self.publish = publish
-        # slug -> object, for each table: new (unsaved) objects from the file, or existing ones.
+        # slug -> saved object, for each table: imported from the file, or existing ones.
         self.objects: dict[str, dict[str, models.Model]] = {t: {} for t in MODELS}
-        self.new: dict[str, list[tuple[Record, models.Model]]] = {t: [] for t in MODELS}
-        self.updates: dict[str, list[tuple[Record, StatusUpdate]]] = {}
-        # slug -> (partners, themes) of each new commitment, set once it is saved.
-        self.relations: dict[str, tuple[list[Actor], list[Theme]]] = {}
+        self.counts: dict[str, int] = dict.fromkeys((*MODELS, "updates"), 0)
         self.notes: list[str] = []
 
-    # Checking
-
-    def check(self) -> list[str]:
+    def run(self) -> list[str]:
+        """Check and write every record; the problems found, each naming record and field."""
         for table in ("sources", "actors", "themes"):
-            self._check_plain(table)
+            self._import_plain(table)
         self._load_existing()
-        self._check_commitments()
-        self._check_updates()
+        chains = self._check_chains()
+        self._import_commitments(chains)
         return [
             f"{record.label}: {problem}"
             for table in self.records.values()
@@ -225,9 +276,23 @@ class Importer:
         ]
 
     def _report(self, record: Record, error: ValidationError) -> None:
-        for name, messages in error.message_dict.items():
+        # A rule may raise a plain message, not one per field: it is about the whole record.
+        errors = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+        for name, messages in errors.items():
             for message in messages:
-                record.problem(name, message)
+                record.problem("" if name == NON_FIELD_ERRORS else name, message)
+
+    def _write(self, record: Record, write) -> bool:
+        """Run `write` in a savepoint; a refusal is reported against the record, never raised."""
+        try:
+            with transaction.atomic():
+                write()
+        except ValidationError as error:
+            self._report(record, error)
+        except DatabaseError as error:
+            # Only a rule the checks above missed, or a concurrent write, gets here.
+            record.problem("", f"could not be written: {error}")
+        return not record.problems
 
     def _fields(self, record: Record) -> dict[str, Any]:
         return {
@@ -235,6 +300,14 @@ class Importer:
             for column in _read_columns(record.table)
             if column.field and column.name in record.values and column.name not in REFERENCES
         }
+
+    def _unread(self, record: Record) -> list[str]:
+        """Fields the file gave no usable value for, already reported: not validated again."""
+        return [
+            column.field or column.name
+            for column in _read_columns(record.table)
+            if column.name in record.bad_columns or column.name not in record.values
+        ]
 
     def _check_unique_in_file(self, record: Record, model, seen: dict) -> None:
         for f in model._meta.fields:
@@ -244,12 +317,11 @@ class Importer:
                     record.problem(f.name, f"{key[1]!r} is already used by {seen[key]}")
                 seen.setdefault(key, record.where)
 
-    def _check_plain(self, table: str) -> None:
+    def _import_plain(self, table: str) -> None:
         model = MODELS[table]
         rows = self.records.get(table, [])
-        existing = model.objects.in_bulk(
-            [r.values["slug"] for r in rows if "slug" in r.values], field_name="slug"
-        )
+        slugs = [r.values["slug"] for r in rows if isinstance(r.values.get("slug"), str)]
+        existing = model.objects.in_bulk(slugs, field_name="slug")
         seen: dict = {}
         for record in rows:
             self._check_unique_in_file(record, model, seen)
@@ -268,13 +340,9 @@ class Importer:
                 self.objects[table][current.slug] = current
                 continue
             obj = model(**fields)
-            try:
-                obj.full_clean()
-            except ValidationError as error:
-                self._report(record, error)
-                continue
-            self.objects[table][obj.slug] = obj
-            self.new[table].append((record, obj))
+            if self._write(record, lambda obj=obj: (obj.full_clean(), obj.save())):
+                self.objects[table][obj.slug] = obj
+                self.counts[table] += 1
 
     def _load_existing(self) -> None:
         """Objects the commitments name that the file does not define: from the database."""
@@ -289,11 +357,11 @@ class Importer:
             for slug, obj in MODELS[table].objects.in_bulk(missing, field_name="slug").items():
                 self.objects[table][slug] = obj
 
-    def _resolve(self, record: Record, name: str):
+    def _resolve(self, record: Record, name: str) -> list[models.Model]:
         table = REFERENCES[name]
         value = record.values.get(name)
         slugs = value if isinstance(value, list) else [value] if value else []
-        if not slugs and name in ("source", "proposer", "owner"):
+        if not slugs and name in ("source", "proposer", "owner") and name in record.values:
             record.problem(name, "is required")
         found = []
         for slug in slugs:
@@ -305,66 +373,14 @@ class Importer:
                 found.append(obj)
         return found
 
-    def _check_commitments(self) -> None:
-        has_updates = {r.values.get("commitment") for r in self.records.get("updates", [])}
-        seen: dict = {}
-        for record in self.records["commitments"]:
-            self._check_unique_in_file(record, Commitment, seen)
-            refs = {
-                name: self._resolve(record, name)
-                for name in ("source", "proposer", "owner", "partners", "themes")
-            }
-            status = record.values.get("status")
-            if status is not None and status not in Status.values:
-                record.problem("status", f"{status!r} is not one of {', '.join(Status.values)}")
-            elif (
-                status
-                and status != Status.NOT_ASSESSED
-                and record.values.get("slug") not in (has_updates)
-            ):
-                record.problem(
-                    "status",
-                    f"is {status!r}, but the file has no updates that record it. A new "
-                    "commitment starts as not_assessed: import its history too (the dataset "
-                    "format) or set the status to not_assessed.",
-                )
-            if "status_date" in record.values and record.values["status_date"] is None:
-                record.problem("status_date", "is required")
-            # Validate what could be read, so one pass reports every problem of the row.
-            commitment = Commitment(
-                **self._fields(record),
-                status=Status.NOT_ASSESSED,
-                status_date=record.values.get("status_date"),
-                is_published=self.publish,
-            )
-            unread = [c.field or c.name for c in _read_columns("commitments")
-                      if c.name in record.bad_columns or c.name not in record.values]  # fmt: skip
-            try:
-                commitment.full_clean(exclude=["source", "proposer", "owner", *unread])
-            except ValidationError as error:
-                self._report(record, error)
-            source = refs["source"][0] if refs["source"] else None
-            if (
-                source
-                and "quote" in record.values
-                and not find_passage(source.full_text, record.values["quote"])
-            ):
-                record.problem(
-                    "quote", f"is not a passage of the full text of source {source.slug!r}"
-                )
-            if record.problems:
-                continue
-            commitment.source, commitment.proposer = source, refs["proposer"][0]
-            commitment.owner = refs["owner"][0]
-            self.relations[commitment.slug] = (refs["partners"], refs["themes"])
-            self.objects["commitments"][commitment.slug] = commitment
-            self.new["commitments"].append((record, commitment))
-
-    def _check_updates(self) -> None:
-        in_file = {record.values.get("slug") for record in self.records["commitments"]}
-        commitments = {record.values.get("slug"): record for record, _ in self.new["commitments"]}
-        previous: dict[str, Record] = {}
+    def _check_chains(self) -> dict[str, list[Record]]:
+        """The format's rule for histories: each commitment's updates, in the file's order,
+        form a chain from "not yet assessed" to the status the commitment says it has."""
+        in_file = {record.values.get("slug") for record in self.records["commitments"]} - {None}
+        chains: dict[str, list[Record]] = {}
         for record in self.records.get("updates", []):
+            if not record.values:
+                continue  # Not an object: reported as such, nothing more to say.
             slug = record.values.get("commitment")
             if slug not in in_file:
                 record.problem(
@@ -372,9 +388,11 @@ class Importer:
                     f"{slug!r} is not a commitment in this file; updates are imported "
                     "with their commitment only",
                 )
-            before = previous.get(slug)
-            expected = before.values.get("status") if before else Status.NOT_ASSESSED
-            if slug in in_file and record.values.get("previous_status") != expected:
+                continue
+            chain = chains.setdefault(slug, [])
+            before = chain[-1] if chain else None
+            expected = before.values.get("status") if before else Status.NOT_ASSESSED.value
+            if record.values.get("previous_status") != expected:
                 record.problem(
                     "previous_status",
                     f"is {record.values.get('previous_status')!r}, but "
@@ -384,54 +402,113 @@ class Importer:
             as_of = record.values.get("as_of")
             if before and as_of and before.values.get("as_of") and as_of < before.values["as_of"]:
                 record.problem("as_of", f"is earlier than the update before it, {before.where}")
-            update = StatusUpdate(**self._fields(record), previous_status=expected, is_public=True)
-            if not record.problems:
-                try:
-                    update.full_clean(exclude=["commitment"])
-                except ValidationError as error:
-                    self._report(record, error)
-            previous[slug] = record
-            # Updates of a commitment with problems are checked, but never written.
-            if slug in commitments:
-                self.updates.setdefault(slug, []).append((record, update))
-        # The history must arrive where the file says the commitment is now.
-        for slug, record in commitments.items():
-            last = previous.get(slug)
+            chain.append(record)
+        for record in self.records["commitments"]:
+            status = record.values.get("status")
+            last = chains.get(record.values.get("slug"), [None])[-1]
+            if status is not None and status not in Status.values:
+                record.problem("status", f"{status!r} is not one of {', '.join(Status.values)}")
+            elif last is None and status not in (None, Status.NOT_ASSESSED):
+                record.problem(
+                    "status",
+                    f"is {status!r}, but the file has no updates that record it. A new "
+                    "commitment starts as not_assessed: import its history too (the dataset "
+                    "format) or set the status to not_assessed.",
+                )
             if last is None:
                 continue
+            # The history must arrive where the file says the commitment is now.
             for name, update_name in (("status", "status"), ("status_date", "as_of")):
+                if name in record.bad_columns or name in last.bad_columns:
+                    continue
                 if record.values.get(name) != last.values.get(update_name):
                     record.problem(
                         name,
                         f"is {record.values.get(name)!s}, but its latest update, {last.where}, "
                         f"records {last.values.get(update_name)!s}",
                     )
+        return chains
 
-    # Writing
+    def _import_commitments(self, chains: dict[str, list[Record]]) -> None:
+        seen: dict = {}
+        for record in self.records["commitments"]:
+            if not record.values:
+                continue
+            self._check_unique_in_file(record, Commitment, seen)
+            refs = {
+                name: self._resolve(record, name)
+                for name in ("source", "proposer", "owner", "partners", "themes")
+            }
+            if "status_date" in record.values and record.values["status_date"] is None:
+                record.problem("status_date", "is required")
+            # Built with what could be read, so one pass reports every problem of the row.
+            # It starts "not yet assessed"; its updates then move it to its status.
+            commitment = Commitment(
+                **self._fields(record),
+                status=Status.NOT_ASSESSED,
+                status_date=record.values.get("status_date"),
+                is_published=self.publish,
+            )
+            unresolved = []
+            for name in ("source", "proposer", "owner"):
+                if refs[name]:
+                    setattr(commitment, name, refs[name][0])
+                else:
+                    unresolved.append(name)
+            exclude = [*unresolved, *self._unread(record)]
 
-    def write(self) -> dict[str, int]:
-        for table in ("sources", "actors", "themes"):
-            for _, obj in self.new[table]:
-                obj.save()
-        for _, commitment in self.new["commitments"]:
-            # Its source and actors were saved just above (Django picks up their new keys)
-            # or came from the database.
-            commitment.save()
-            partners, themes = self.relations[commitment.slug]
-            commitment.partners.set(partners)
-            commitment.themes.set(themes)
-            for _, update in self.updates.get(commitment.slug, []):
-                commitment.record_update(
+            def write(commitment=commitment, refs=refs, exclude=exclude, record=record):
+                # The model's rules, the admin's messages: fields, unique slug, and clean():
+                # the quote is a passage of the source, status_date within its range.
+                commitment.full_clean(exclude=exclude)
+                if record.problems:
+                    return
+                commitment.save()
+                commitment.partners.set(refs["partners"])
+                commitment.themes.set(refs["themes"])
+
+            if not self._write(record, write):
+                commitment = None  # Its updates are still checked, but never written.
+            else:
+                self.objects["commitments"][commitment.slug] = commitment
+                self.counts["commitments"] += 1
+            self._import_updates(commitment, chains.get(record.values.get("slug"), []))
+
+    def _import_updates(self, commitment: Commitment | None, chain: list[Record]) -> None:
+        for record in chain:
+            fields = {
+                name: value
+                for name, value in self._fields(record).items()
+                if name not in self._unread(record)
+            }
+            if commitment is None or record.problems:
+                # No history to write it into: check what the model can check on its own.
+                update = StatusUpdate(
+                    **fields, previous_status=record.values.get("previous_status", ""),
                     is_public=True,
-                    **{
-                        column.field: getattr(update, column.field)
-                        for column in _read_columns("updates")
-                        if column.field and column.field != "commitment"
-                    },
-                )
-        counts = {table: len(self.new[table]) for table in MODELS}
-        counts["updates"] = sum(len(updates) for updates in self.updates.values())
-        return counts
+                )  # fmt: skip
+                try:
+                    update.full_clean(exclude=["commitment", "previous_status",
+                                               *self._unread(record)])  # fmt: skip
+                except ValidationError as error:
+                    self._report(record, error)
+                commitment = None  # The rest of this history cannot follow a broken link.
+                continue
+
+            def write(commitment=commitment, fields=fields):
+                # save_edit() checks the update with StatusUpdate.full_clean() against the
+                # saved history (event date, latest date, note) before it writes anything.
+                commitment.record_update(**fields)
+
+            if self._write(record, write):
+                self.counts["updates"] += 1
+            else:
+                commitment = None
+
+    def summary(self) -> str:
+        return ", ".join(
+            f"{n} {table if n != 1 else table[:-1]}" for table, n in self.counts.items()
+        )
 
 
 class Command(BaseCommand):
@@ -458,24 +535,23 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: contains no commitments.")
         importer = Importer(kind, records, publish)
         with transaction.atomic():
-            problems = importer.check()
+            problems = importer.run()
             for note in importer.notes:
                 self.stdout.write(self.style.WARNING(f"{path}: {note}"))
             if problems:
                 for problem in problems:
                     self.stderr.write(f"{path}: {problem}")
+                # Raised inside the transaction: every record written so far is rolled back.
                 raise CommandError(
                     f"{path}: {len(problems)} problem{'s' if len(problems) != 1 else ''} "
                     "found; nothing was imported."
                 )
-            counts = importer.write()
-            summary = ", ".join(
-                f"{n} {table if n != 1 else table[:-1]}" for table, n in counts.items()
-            )
             if dry_run:
-                # Everything was written and checked by the database; now undo it.
+                # Everything was checked and written; now undo it.
                 transaction.set_rollback(True)
-                self.stdout.write(f"{path}: would import {summary}. Nothing was written.")
+                self.stdout.write(
+                    f"{path}: would import {importer.summary()}. Nothing was written."
+                )
                 return
         state = "published" if publish else "drafts, to review and publish in the admin"
-        self.stdout.write(self.style.SUCCESS(f"{path}: imported {summary} ({state})."))
+        self.stdout.write(self.style.SUCCESS(f"{path}: imported {importer.summary()} ({state})."))
