@@ -9,16 +9,38 @@ DEV := DJANGO_DEBUG=1
 # Production mode, whatever the shell says: DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS required.
 PROD := DJANGO_DEBUG=0
 
-.PHONY: run test check lint fmt bench clean serve deploy-check production-env test-postgres
+.PHONY: run test check lint fmt bench clean serve deploy-check production-env test-postgres \
+	install lock lock-upgrade
 
-# Re-install whenever pyproject.toml changes; the stamp file records the last install.
-$(BIN)/.installed: pyproject.toml
+# Production install: exactly the versions in requirements.lock, each file checked against its
+# hash, and nothing else (no test, lint or browser tools). The app runs from the checkout, so it
+# needs no installing itself. Re-done whenever the lock file changes.
+$(BIN)/.installed-production: requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "Python 3.11 or newer is needed; set PYTHON=/path/to/python3.11"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	touch $@
+
+install: $(BIN)/.installed-production
+
+# Development (make run, make test, CI): the locked production install, then the app itself and
+# the dev extra on top. Re-done whenever the lock file or pyproject.toml changes.
+$(BIN)/.installed: $(BIN)/.installed-production pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
+
+# Write requirements.lock from pyproject.toml (production dependencies and the redis extra, with
+# hashes, for every platform and Python version the project supports). `make lock` keeps the
+# pinned versions that still fit; `make lock-upgrade` moves everything to the newest allowed.
+LOCK_COMMAND = $(BIN)/uv pip compile pyproject.toml --extra redis --universal --generate-hashes \
+	--custom-compile-command "make lock" --quiet --output-file requirements.lock
+
+lock: $(BIN)/.installed
+	$(LOCK_COMMAND)
+
+lock-upgrade: $(BIN)/.installed
+	$(LOCK_COMMAND) --upgrade
 
 run: $(BIN)/.installed
 	$(DEV) $(BIN)/python manage.py migrate --noinput
@@ -36,7 +58,7 @@ test-postgres: $(BIN)/.installed
 
 # Run as in production: migrate, collect hashed static files, serve with gunicorn, DEBUG off.
 # See docs/deploy.md for the reverse proxy in front of it.
-serve: production-env $(BIN)/.installed
+serve: production-env $(BIN)/.installed-production
 	$(PROD) $(BIN)/python manage.py migrate --noinput
 	$(PROD) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(PROD) $(BIN)/python manage.py check --deploy
@@ -44,7 +66,7 @@ serve: production-env $(BIN)/.installed
 	$(PROD) PORT=$(PORT) $(BIN)/gunicorn --config config/gunicorn.conf.py config.wsgi
 
 # Would this environment pass Django's deployment checklist? Run it where the app is deployed.
-deploy-check: production-env $(BIN)/.installed
+deploy-check: production-env $(BIN)/.installed-production
 	$(PROD) $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 production-env:
