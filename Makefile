@@ -1,6 +1,8 @@
 # The two commands a newcomer needs: `make run` and `make test`. Everything else is optional.
 PYTHON ?= python3
 PORT ?= 8000
+# make serve: the address gunicorn listens on (config/gunicorn.conf.py reads it too).
+BIND_ADDRESS ?= 127.0.0.1
 VENV := .venv
 BIN := $(VENV)/bin
 FIXTURES := fixtures/adgmin-2026.json
@@ -59,11 +61,12 @@ test-postgres: $(BIN)/.installed
 # Run as in production: migrate, collect hashed static files, serve with gunicorn, DEBUG off.
 # See docs/deploy.md for the reverse proxy in front of it.
 serve: production-env $(BIN)/.installed-production
+	@$(PROD) $(BIN)/python manage.py describe_database
 	$(PROD) $(BIN)/python manage.py migrate --noinput
 	$(PROD) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(PROD) $(BIN)/python manage.py check --deploy
-	@echo "Serving the tracker with gunicorn on 127.0.0.1:$(PORT) (Ctrl+C to stop)"
-	$(PROD) PORT=$(PORT) $(BIN)/gunicorn --config config/gunicorn.conf.py config.wsgi
+	@echo "Serving the tracker with gunicorn on $(BIND_ADDRESS):$(PORT) (Ctrl+C to stop)"
+	$(PROD) PORT=$(PORT) BIND_ADDRESS=$(BIND_ADDRESS) $(BIN)/gunicorn --config config/gunicorn.conf.py config.wsgi
 
 # Would this environment pass Django's deployment checklist? Run it where the app is deployed.
 deploy-check: production-env $(BIN)/.installed-production
