@@ -14,14 +14,14 @@ PROD := DJANGO_DEBUG=0
 .PHONY: run test check lint fmt bench clean serve deploy-check production-env test-postgres \
 	install lock lock-upgrade
 
-# Production install: exactly the versions in requirements.lock, each file checked against its
+# Production install: exactly the versions in config/requirements.lock, each file checked against its
 # hash, and nothing else (no test, lint or browser tools). The app runs from the checkout, so it
 # needs no installing itself. Re-done whenever the lock file changes.
-$(BIN)/.installed-production: requirements.lock
+$(BIN)/.installed-production: config/requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "Python 3.11 or newer is needed; set PYTHON=/path/to/python3.11"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r config/requirements.lock
 	touch $@
 
 install: $(BIN)/.installed-production
@@ -32,11 +32,11 @@ $(BIN)/.installed: $(BIN)/.installed-production pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# Write requirements.lock from pyproject.toml (production dependencies and the redis extra, with
+# Write config/requirements.lock from pyproject.toml (production dependencies and the redis extra, with
 # hashes, for every platform and Python version the project supports). `make lock` keeps the
 # pinned versions that still fit; `make lock-upgrade` moves everything to the newest allowed.
 LOCK_COMMAND = $(BIN)/uv pip compile pyproject.toml --extra redis --universal --generate-hashes \
-	--custom-compile-command "make lock" --quiet --output-file requirements.lock
+	--custom-compile-command "make lock" --quiet --output-file config/requirements.lock
 
 lock: $(BIN)/.installed
 	$(LOCK_COMMAND)

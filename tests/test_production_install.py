@@ -1,4 +1,5 @@
-"""Production installs requirements.lock: runtime dependencies pinned with hashes, no dev tools."""
+"""Production installs config/requirements.lock: runtime dependencies pinned with hashes, and no
+dev tools."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ DEV_ONLY = {"pytest", "pytest-django", "ruff", "feedparser", "playwright", "hypo
 
 
 def _locked() -> dict[str, tuple[str, str]]:
-    text = (BASE / "requirements.lock").read_text()
+    text = (BASE / "config/requirements.lock").read_text()
     return {
         canonicalize_name(match["name"]): (match["version"], match["rest"])
         for match in PINNED.finditer(text)
@@ -50,10 +51,10 @@ def test_the_lock_pins_every_production_dependency_within_pyprojects_bounds():
 
     for requirement in _production_requirements():
         name = canonicalize_name(requirement.name)
-        assert name in locked, f"{name} is not in requirements.lock: run make lock"
+        assert name in locked, f"{name} is not in config/requirements.lock: run make lock"
         version, _ = locked[name]
         assert requirement.specifier.contains(version, prereleases=True), (
-            f"requirements.lock pins {name}=={version}, outside {requirement.specifier}: "
+            f"config/requirements.lock pins {name}=={version}, outside {requirement.specifier}: "
             "run make lock"
         )
         for extra in requirement.extras:  # psycopg[binary] needs psycopg-binary too
@@ -65,7 +66,7 @@ def test_every_locked_package_carries_its_hash():
 
     assert len(locked) >= len(_production_requirements())
     for name, (_, rest) in locked.items():
-        assert "--hash=sha256:" in rest, f"{name} has no hash in requirements.lock"
+        assert "--hash=sha256:" in rest, f"{name} has no hash in config/requirements.lock"
 
 
 def test_the_lock_contains_no_development_tool():
@@ -93,18 +94,18 @@ def _make_dry_run(*args: str) -> str:
 def test_make_install_installs_only_the_lock_checking_hashes():
     commands = _make_dry_run("--always-make", "install")
 
-    assert "pip install --quiet --require-hashes --no-deps -r requirements.lock" in commands
+    assert "pip install --quiet --require-hashes --no-deps -r config/requirements.lock" in commands
     assert "[dev]" not in commands
 
 
-@pytest.mark.parametrize("changed", ["requirements.lock", "pyproject.toml"])
+@pytest.mark.parametrize("changed", ["config/requirements.lock", "pyproject.toml"])
 def test_a_changed_lock_or_pyproject_reinstalls_the_development_environment(changed):
     # --what-if pretends the file just changed, without touching it.
     commands = _make_dry_run(f"--what-if={changed}", ".venv/bin/.installed")
 
     assert "pip install --quiet -e '.[dev]'" in commands
-    if changed == "requirements.lock":
-        assert "-r requirements.lock" in commands
+    if changed == "config/requirements.lock":
+        assert "-r config/requirements.lock" in commands
 
 
 def test_serving_needs_only_the_production_install():
@@ -112,5 +113,5 @@ def test_serving_needs_only_the_production_install():
         "--always-make", "serve", "DJANGO_SECRET_KEY=x", "DJANGO_ALLOWED_HOSTS=x"
     )
 
-    assert "-r requirements.lock" in commands
+    assert "-r config/requirements.lock" in commands
     assert "[dev]" not in commands

@@ -24,8 +24,9 @@ def check_redis_client_installed(app_configs, **kwargs) -> list[Error]:
         Error(
             "REDIS_URL is set, but the Python package 'redis' is not installed.",
             hint=(
-                "Install the app's redis extra: make install (it installs requirements.lock, "
-                "which includes it), or .venv/bin/pip install -e '.[redis]'. Or unset REDIS_URL."
+                "Install the app's redis extra: make install (it installs "
+                "config/requirements.lock, which includes it), or .venv/bin/pip install -e "
+                "'.[redis]'. Or unset REDIS_URL."
             ),
             id="tracker.E001",
         )
