@@ -1,6 +1,8 @@
 # The two commands a newcomer needs: `make run` and `make test`. Everything else is optional.
 PYTHON ?= python3
 PORT ?= 8000
+# make serve: the address gunicorn listens on (config/gunicorn.conf.py reads it too).
+BIND_ADDRESS ?= 127.0.0.1
 VENV := .venv
 BIN := $(VENV)/bin
 FIXTURES := fixtures/adgmin-2026.json
@@ -9,16 +11,38 @@ DEV := DJANGO_DEBUG=1
 # Production mode, whatever the shell says: DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS required.
 PROD := DJANGO_DEBUG=0
 
-.PHONY: run test check lint fmt bench clean serve deploy-check production-env test-postgres
+.PHONY: run test check lint fmt bench clean serve deploy-check production-env test-postgres \
+	install lock lock-upgrade
 
-# Re-install whenever pyproject.toml changes; the stamp file records the last install.
-$(BIN)/.installed: pyproject.toml
+# Production install: exactly the versions in config/requirements.lock, each file checked against its
+# hash, and nothing else (no test, lint or browser tools). The app runs from the checkout, so it
+# needs no installing itself. Re-done whenever the lock file changes.
+$(BIN)/.installed-production: config/requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "Python 3.11 or newer is needed; set PYTHON=/path/to/python3.11"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r config/requirements.lock
+	touch $@
+
+install: $(BIN)/.installed-production
+
+# Development (make run, make test, CI): the locked production install, then the app itself and
+# the dev extra on top. Re-done whenever the lock file or pyproject.toml changes.
+$(BIN)/.installed: $(BIN)/.installed-production pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
+
+# Write config/requirements.lock from pyproject.toml (production dependencies and the redis extra, with
+# hashes, for every platform and Python version the project supports). `make lock` keeps the
+# pinned versions that still fit; `make lock-upgrade` moves everything to the newest allowed.
+LOCK_COMMAND = $(BIN)/uv pip compile pyproject.toml --extra redis --universal --generate-hashes \
+	--custom-compile-command "make lock" --quiet --output-file config/requirements.lock
+
+lock: $(BIN)/.installed
+	$(LOCK_COMMAND)
+
+lock-upgrade: $(BIN)/.installed
+	$(LOCK_COMMAND) --upgrade
 
 run: $(BIN)/.installed
 	$(DEV) $(BIN)/python manage.py migrate --noinput
@@ -36,15 +60,16 @@ test-postgres: $(BIN)/.installed
 
 # Run as in production: migrate, collect hashed static files, serve with gunicorn, DEBUG off.
 # See docs/deploy.md for the reverse proxy in front of it.
-serve: production-env $(BIN)/.installed
+serve: production-env $(BIN)/.installed-production
+	@$(PROD) $(BIN)/python manage.py describe_database
 	$(PROD) $(BIN)/python manage.py migrate --noinput
 	$(PROD) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(PROD) $(BIN)/python manage.py check --deploy
-	@echo "Serving the tracker with gunicorn on 127.0.0.1:$(PORT) (Ctrl+C to stop)"
-	$(PROD) PORT=$(PORT) $(BIN)/gunicorn --config config/gunicorn.conf.py config.wsgi
+	@echo "Serving the tracker with gunicorn on $(BIND_ADDRESS):$(PORT) (Ctrl+C to stop)"
+	$(PROD) PORT=$(PORT) BIND_ADDRESS=$(BIND_ADDRESS) $(BIN)/gunicorn --config config/gunicorn.conf.py config.wsgi
 
 # Would this environment pass Django's deployment checklist? Run it where the app is deployed.
-deploy-check: production-env $(BIN)/.installed
+deploy-check: production-env $(BIN)/.installed-production
 	$(PROD) $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 production-env:

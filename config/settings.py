@@ -6,6 +6,7 @@ app runs in production mode and refuses to start without a real secret key and a
 """
 
 import datetime
+import ipaddress
 import os
 from pathlib import Path
 
@@ -56,6 +57,20 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return number
 
 
+def env_networks(name: str, default: list[str]) -> list[str]:
+    """Read a comma-separated list of IP addresses or networks (`10.0.0.5`, `10.0.0.0/24`)."""
+    networks = env_list(name, default)
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list IP addresses or networks, e.g. 10.0.0.5,10.0.1.0/24; "
+                f"got {network!r}"
+            ) from None
+    return networks
+
+
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -93,11 +108,16 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 # and browsers are told (HSTS) never to use plain http for this site again.
 # Behind a reverse proxy that terminates TLS, the app sees plain http from the proxy; with
 # DJANGO_BEHIND_PROXY=1 it trusts the proxy's X-Forwarded-Proto header (and X-Forwarded-For for
-# the client's address, see AXES_CLIENT_IP_CALLABLE). Never set it when clients can reach the app
-# directly: they could then forge both headers.
+# the client's address, see AXES_CLIENT_IP_CALLABLE), but only on requests that come from one of
+# DJANGO_TRUSTED_PROXIES.
 BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
 # How many proxies append to X-Forwarded-For in front of the app (1: just nginx).
 PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 1, minimum=1)
+# The addresses (or networks) the reverse proxy connects from. Only requests that arrive from
+# one of them may speak for the client through X-Forwarded-*: tracker.security.
+# TrustedProxyMiddleware removes those headers from anybody else's request, so reaching gunicorn
+# directly, past the proxy, forges nothing. Loopback by default: nginx on the same machine.
+TRUSTED_PROXIES = env_networks("DJANGO_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
@@ -151,6 +171,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later layer (the https redirect, login throttling) must see only the
+    # X-Forwarded-* headers a trusted proxy sent.
+    "tracker.security.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

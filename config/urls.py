@@ -13,3 +13,6 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("tracker.urls")),
 ]
+
+# A database outage answers 503 with Retry-After; anything else, the usual 500 page.
+handler500 = "tracker.errors.server_error"

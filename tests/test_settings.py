@@ -153,6 +153,21 @@ def test_proxy_headers_are_trusted_only_behind_a_proxy(load_settings):
     assert "SECURE_PROXY_SSL_HEADER" not in load_settings(DJANGO_BEHIND_PROXY=None)
 
 
+def test_only_loopback_is_a_trusted_proxy_by_default(load_settings):
+    assert load_settings()["TRUSTED_PROXIES"] == ["127.0.0.1", "::1"]
+
+
+def test_trusted_proxies_are_addresses_or_networks(load_settings):
+    config = load_settings(DJANGO_TRUSTED_PROXIES="10.0.0.10, 10.0.1.0/24,fd00::1")
+
+    assert config["TRUSTED_PROXIES"] == ["10.0.0.10", "10.0.1.0/24", "fd00::1"]
+
+
+def test_a_trusted_proxy_that_is_not_an_address_is_a_configuration_error(load_settings):
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_TRUSTED_PROXIES must list IP"):
+        load_settings(DJANGO_TRUSTED_PROXIES="nginx.example.internal")
+
+
 def test_hosts_and_trusted_origins_are_comma_separated_lists(load_settings):
     config = load_settings(
         DJANGO_ALLOWED_HOSTS="tracker.example.org, www.tracker.example.org,",

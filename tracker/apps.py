@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class TrackerConfig(AppConfig):
     name = "tracker"
     verbose_name = "Commitments tracker"
+
+    def ready(self) -> None:
+        # Registers the system checks.
+        from tracker import checks  # noqa: F401

@@ -1,4 +1,4 @@
-"""Security glue: the one exception to "never framed", and django-axes' hooks.
+"""Security glue: the one exception to "never framed", proxy trust, and django-axes' hooks.
 
 Everything else about security is configuration in config/settings.py.
 """
@@ -6,8 +6,9 @@ Everything else about security is configuration in config/settings.py.
 from __future__ import annotations
 
 import datetime
+import ipaddress
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
 
 from axes.helpers import get_cool_off
 from csp.decorators import csp_replace
@@ -41,15 +42,65 @@ def allow_embedding(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     return xframe_options_exempt(csp_replace({"frame-ancestors": ["*"]})(wrapped))
 
 
+# What a client could forge to pass for someone else, or for a visitor on https.
+FORWARDED_HEADERS = (
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+)
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+
+
+def is_trusted_proxy(address: str | None) -> bool:
+    """Whether `address` is one of DJANGO_TRUSTED_PROXIES, with DJANGO_BEHIND_PROXY on."""
+    if not settings.BEHIND_PROXY or not address:
+        return False
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in _networks(tuple(settings.TRUSTED_PROXIES)))
+
+
+class TrustedProxyMiddleware:
+    """Drop X-Forwarded-* headers unless the request comes from a trusted proxy.
+
+    Behind nginx, the app believes X-Forwarded-Proto (is this https?) and X-Forwarded-For (who
+    is the client?). If gunicorn can be reached past nginx, anyone could send those headers
+    themselves, pass for a new address on every wrong password and never be locked out. Removing
+    them here, first in the middleware, means neither Django nor django-axes ever sees a header
+    that the proxy did not send.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not is_trusted_proxy(request.META.get("REMOTE_ADDR")):
+            for header in FORWARDED_HEADERS:
+                request.META.pop(header, None)
+        return self.get_response(request)
+
+
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address for login throttling, trusting X-Forwarded-For only behind a proxy.
+    """The client's address for login throttling, from X-Forwarded-For only via a trusted proxy.
 
     A proxy appends the address it received the request from to X-Forwarded-For, after
     whatever the client sent; so the trustworthy entry is the one DJANGO_PROXY_COUNT places from
     the right. Everything to its left is the client's to invent.
     """
     remote_addr = request.META.get("REMOTE_ADDR")
-    if not settings.BEHIND_PROXY:
+    # TrustedProxyMiddleware has already dropped the header from anybody else; this check
+    # keeps the function safe on its own.
+    if not is_trusted_proxy(remote_addr):
         return remote_addr
     forwarded = [
         address.strip()
