@@ -179,8 +179,8 @@ BAD_RECORDS = {
     "a completed status with no history": (
         [SPEAKER, _commitment(status="completed")],
         [
-            "record 3 (tracker.commitment “bridge”): status: Is “completed”, but it has no "
-            "update that records it"
+            "record 3 (tracker.commitment “bridge”): status: Is “completed”, but a new "
+            "commitment starts as “not_assessed”"
         ],
     ),
     "a quote that is not in the source's text": (

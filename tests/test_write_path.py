@@ -290,3 +290,45 @@ def test_a_review_mark_meanwhile_does_not_stop_a_list_edit(
     commitment.refresh_from_db()
     assert commitment.target_date == datetime.date(2030, 12, 31)
     assert commitment.last_reviewed is not None
+
+
+def test_the_rules_run_before_the_records_they_name_are_saved(make_actor):
+    # An importer checks a whole file before writing: its source is not saved yet.
+    from tracker.models import Source
+
+    source = Source(
+        slug="new",
+        title="Report",
+        event_name="Summit",
+        event_place="Hanoi",
+        event_date=datetime.date(2026, 1, 15),
+        full_text="The leaders promised to build a bridge.",
+    )
+    actor = make_actor()
+    commitment = Commitment(
+        source=source,
+        slug="bridge",
+        title="Bridge",
+        summary="A bridge.",
+        quote="Words nobody said.",
+        proposer=actor,
+        owner=actor,
+        status_date=datetime.date(2026, 1, 15),
+    )
+    update = StatusUpdate(
+        commitment=commitment,
+        status=Status.IN_PROGRESS,
+        previous_status=Status.NOT_ASSESSED,
+        as_of=datetime.date(2025, 12, 1),
+        note="Early.",
+        basis=Basis.SELF_REPORTED,
+    )
+
+    with pytest.raises(ValidationError) as error:
+        commitment.full_clean(exclude=["source"])
+    assert list(error.value.message_dict) == ["quote"]
+    with pytest.raises(ValidationError) as error:
+        update.full_clean(exclude=["commitment"])
+    assert error.value.message_dict["as_of"] == [
+        "The as-of date cannot be before the commitment was made, on 15 January 2026."
+    ]

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.db.models import F, Q
@@ -167,6 +167,20 @@ class PlainTextModel(models.Model):
                     errors[field.name] = error.error_list
         if errors:
             raise ValidationError(errors)
+
+
+def _attached(obj: models.Model, name: str):
+    """The related object `name`, saved or not yet, or None: so a record's rules run before
+    the records it names are saved (an importer checking a whole file first)."""
+    try:
+        return getattr(obj, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def _event_date(commitment) -> datetime.date | None:
+    source = _attached(commitment, "source") if commitment is not None else None
+    return source.event_date if source is not None else None
 
 
 class SlugManager(models.Manager):
@@ -504,7 +518,7 @@ class Commitment(PlainTextModel):
         from tracker.annotate import find_passage  # annotate imports this module
 
         errors: dict[str, str] = {}
-        source = self.source if self.source_id is not None else None
+        source = _attached(self, "source")
         if source is not None and self.quote and not find_passage(source.full_text, self.quote):
             errors["quote"] = (
                 f"Is not a passage of the full text of “{source}”: copy the quote verbatim "
@@ -757,9 +771,7 @@ class StatusUpdate(PlainTextModel):
                 errors["as_of"] = (
                     "The as-of date cannot be in the future: record what is true today or earlier."
                 )
-            elif self.commitment_id is not None and self.as_of < (
-                made := self.commitment.source.event_date
-            ):
+            elif (made := _event_date(_attached(self, "commitment"))) and self.as_of < made:
                 errors["as_of"] = (
                     f"The as-of date cannot be before the commitment was made, on {made:%-d %B %Y}."
                 )
