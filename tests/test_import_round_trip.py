@@ -217,3 +217,21 @@ class DatasetRoundTripTests(TestCase):
         self.reimport("commitments.csv", exported_csv)
 
         self.assertEqual(self.export()[1], exported_csv)
+
+
+def test_when_staff_last_reviewed_a_commitment_survives_the_round_trip(
+    client, make_commitment, tmp_path
+):
+    commitment = make_commitment(slug="bridge")
+    commitment.record_update(
+        status=Status.IN_PROGRESS, as_of=datetime.date(2026, 2, 1), note="Started.",
+        basis=Basis.SELF_REPORTED,
+    )  # fmt: skip
+    Commitment.objects.filter(pk=commitment.pk).update(last_reviewed=datetime.date(2026, 2, 3))
+    dataset = body(client.get("/data/dataset.json"))
+    wipe()
+
+    import_file(tmp_path, "dataset.json", dataset)
+
+    assert Commitment.objects.get(slug="bridge").last_reviewed == datetime.date(2026, 2, 3)
+    assert body(client.get("/data/dataset.json")) == dataset

@@ -1,12 +1,17 @@
 """Property-based: random sequences of status updates through every write path keep the
 timeline rule. After each step the commitment's status is the head of its public timeline and
-the public chain of previous statuses is unbroken; a refused step changes nothing."""
+the public chain of previous statuses is unbroken; a refused step changes nothing. At the end,
+the public dataset imports into an empty database and exports again unchanged."""
 
 from __future__ import annotations
 
 import datetime
+import tempfile
+from io import StringIO
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
@@ -16,6 +21,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from tests import factories
 from tests.forms import form_data
+from tests.test_import_round_trip import body, wipe
 from tracker.models import Basis, Commitment, Status, StatusUpdate
 
 EVENT = datetime.date(2026, 1, 15)
@@ -117,6 +123,15 @@ class Timeline(RuleBasedStateMachine):
         else:
             assert after[1] == before[1] + 1
             assert after[0].version == before[0].version + 1
+
+    def teardown(self):
+        exported = body(Client().get("/data/dataset.json"))
+        wipe()
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "dataset.json"
+            path.write_text(exported, encoding="utf-8")
+            call_command("import_commitments", str(path), "--publish", stdout=StringIO())
+        assert body(Client().get("/data/dataset.json")) == exported
 
     @invariant()
     def status_is_the_head_of_the_public_timeline(self):

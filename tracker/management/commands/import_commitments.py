@@ -35,6 +35,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, models, transaction
+from django.utils import timezone
 
 from tracker.exports import (
     DATASET_FORMAT,
@@ -57,7 +58,12 @@ MODELS: dict[str, type[models.Model]] = {
     "commitments": Commitment,
 }
 # Columns read although no model field is set from them: checked against the history.
-CHECKED = {"commitments": {"status", "status_date"}, "updates": {"previous_status"}}
+CHECKED = {
+    "commitments": {"status", "status_date", "last_reviewed"},
+    "updates": {"previous_status"},
+}
+# Columns a file may leave out, e.g. a spreadsheet that never had them.
+OPTIONAL = {"last_reviewed"}
 # Dates are written one way only: Python 3.11's date.fromisoformat() also takes 20260401 and
 # 2026-W14-3, which a spreadsheet would not read back the same.
 DATE_FORMAT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -142,7 +148,8 @@ def _record(table: str, where: str, raw: dict, from_csv: bool) -> Record:
         record.problem(name, "is not a column of this format (see docs/data.md)")
     for column in _read_columns(table):
         if column.name not in raw:
-            record.problem(column.name, "is missing")
+            if column.name not in OPTIONAL:
+                record.problem(column.name, "is missing")
             continue
         try:
             record.values[column.name] = _parse(column, raw[column.name], from_csv)
@@ -222,7 +229,11 @@ def _read_csv(path: Path, text: str) -> list[Record]:
     try:
         if not reader.fieldnames:
             raise CommandError(f"{path}: the file is empty.")
-        missing = [c.name for c in _read_columns("commitments") if c.name not in reader.fieldnames]
+        missing = [
+            c.name
+            for c in _read_columns("commitments")
+            if c.name not in reader.fieldnames and c.name not in OPTIONAL
+        ]
         if missing:
             raise CommandError(f"{path}: line 1: missing column(s): {', '.join(missing)}.")
         records = []
@@ -473,6 +484,17 @@ class Importer:
                 self.objects["commitments"][commitment.slug] = commitment
                 self.counts["commitments"] += 1
             self._import_updates(commitment, chains.get(record.values.get("slug"), []))
+            if commitment is not None:
+                self._set_last_reviewed(commitment, record)
+
+    def _set_last_reviewed(self, commitment: Commitment, record: Record) -> None:
+        """When staff last checked it, as the file says: recording its history marked it
+        reviewed today, which is not what happened."""
+        reviewed = record.values.get("last_reviewed")
+        if reviewed is not None and reviewed > timezone.localdate():
+            record.problem("last_reviewed", "cannot be in the future")
+            return
+        Commitment.objects.filter(pk=commitment.pk).update(last_reviewed=reviewed)
 
     def _import_updates(self, commitment: Commitment | None, chain: list[Record]) -> None:
         for record in chain:
