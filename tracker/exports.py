@@ -26,7 +26,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from tracker.models import (
     STATUS_INFO,
@@ -305,7 +305,7 @@ def _filtered_commitments(request: HttpRequest):
     return filterset.qs, []
 
 
-@require_GET
+@require_safe
 def commitments_csv(request: HttpRequest) -> HttpResponse:
     """The filtered list as CSV: same filters, same rows, same order as /commitments/."""
     commitments, errors = _filtered_commitments(request)
@@ -321,7 +321,7 @@ def commitments_csv(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def commitments_json(request: HttpRequest) -> HttpResponse:
     """The filtered list as JSON: same filters, same rows, same order as /commitments/."""
     commitments, errors = _filtered_commitments(request)
@@ -369,7 +369,7 @@ def dataset_querysets() -> dict[str, QuerySet]:
     }
 
 
-@require_GET
+@require_safe
 def dataset_json(request: HttpRequest) -> HttpResponse:
     """Every public source, actor, theme, commitment and update, as one JSON file."""
     querysets = dataset_querysets()
@@ -386,7 +386,7 @@ def dataset_json(request: HttpRequest) -> HttpResponse:
 
 
 # /data/
-@require_GET
+@require_safe
 def data(request: HttpRequest) -> HttpResponse:
     """What can be downloaded, and what every column means."""
     ctx = {

@@ -18,7 +18,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.html import format_html
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_safe
 from django_filters.views import FilterView
 
 from tracker import charts
@@ -53,7 +53,7 @@ def _latest_updates(**filters) -> list[StatusUpdate]:
     )
 
 
-@require_GET
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     public = Commitment.objects.public()
     sources = Source.objects.annotate(
@@ -137,7 +137,7 @@ def _counts_by_status(commitments) -> dict[str, int]:
 
 
 # /charts/
-@require_GET
+@require_safe
 def chart_list(request: HttpRequest) -> HttpResponse:
     """Every chart on one page: by status, by bucket, per theme and per owner."""
     list_url = reverse("tracker:commitment-list") + "?"
@@ -232,7 +232,7 @@ def _applied_filters(filterset: CommitmentFilter) -> list[tuple[str, str]]:
 
 
 # /commitments/print/
-@require_GET
+@require_safe
 def commitment_print(request: HttpRequest) -> HttpResponse:
     """Every commitment the list's filters select, on one page, laid out for printing."""
     filterset = list_filterset(request)
@@ -253,7 +253,7 @@ def commitment_print(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/commitment_print.html", ctx, status=400 if invalid else 200)
 
 
-@require_GET
+@require_safe
 def commitment_detail(request: HttpRequest, slug: str) -> HttpResponse:
     commitment = get_object_or_404(Commitment.objects.public().with_related(), slug=slug)
     updates = (
@@ -301,7 +301,7 @@ def _text_width(text: str) -> int:
 
 
 # /commitments/<slug>/badge.svg
-@require_GET
+@require_safe
 @allow_embedding
 def commitment_badge(request: HttpRequest, slug: str) -> HttpResponse:
     """A small SVG with a commitment's current status, for articles and reports to embed."""
@@ -342,7 +342,7 @@ def commitment_badge(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def status_list(request: HttpRequest) -> HttpResponse:
     buckets = [
         (bucket, BUCKET_DEFINITIONS[bucket], [Status(s) for s in statuses_in(bucket)])
@@ -359,12 +359,12 @@ def _commitments_page(request: HttpRequest, template: str, ctx: dict, commitment
 
 
 # /themes/
-@require_GET
+@require_safe
 def theme_list(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/theme_list.html", {"theme_rows": _theme_rows()})
 
 
-@require_GET
+@require_safe
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     theme = get_object_or_404(Theme, slug=slug)
     commitments = Commitment.objects.public().filter(themes=theme)
@@ -392,7 +392,7 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 # /actors/
-@require_GET
+@require_safe
 def actor_list(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/actor_list.html", {"actor_rows": _actor_rows()})
 
@@ -408,7 +408,7 @@ def involving(actor: Actor):
 ROLE_VERBS = {"owner": "owns", "partner": "shares", "proposer": "proposed"}
 
 
-@require_GET
+@require_safe
 def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     actor = get_object_or_404(Actor, slug=slug)
     commitments = list(involving(actor).with_related())
@@ -444,7 +444,7 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _commitments_page(request, "tracker/actor_detail.html", ctx, commitments)
 
 
-@require_GET
+@require_safe
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     source = get_object_or_404(Source, slug=slug)
     commitments = list(source.commitments.public().with_related())
@@ -453,7 +453,7 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 # /robots.txt
-@require_GET
+@require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     """Everything public may be indexed; the admin may not; the sitemap lists every page."""
     lines = [
