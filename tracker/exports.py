@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -30,14 +30,12 @@ from django.views.decorators.http import require_safe
 
 from tracker.models import (
     STATUS_INFO,
-    Actor,
     Commitment,
-    Source,
     Status,
     StatusUpdate,
-    Theme,
     bucket_of,
 )
+from tracker.public import public_actors, public_sources, public_themes
 
 # The list view is the one definition of "what the list shows": the exports ask it for their
 # rows rather than repeat its queryset and filters.
@@ -344,17 +342,10 @@ def dataset_querysets() -> dict[str, QuerySet]:
     """Everything public, ordered by slugs and dates so that two databases holding the same
     data write the same file, whatever order their rows were created in."""
     public = Commitment.objects.public()
-    involved = public.filter(
-        Q(proposer=OuterRef("pk")) | Q(owner=OuterRef("pk")) | Q(partners=OuterRef("pk"))
-    )
     return {
-        "sources": Source.objects.filter(Exists(public.filter(source=OuterRef("pk")))).order_by(
-            "slug"
-        ),
-        "actors": Actor.objects.filter(Exists(involved)).order_by("slug"),
-        "themes": Theme.objects.filter(Exists(public.filter(themes=OuterRef("pk")))).order_by(
-            "position", "slug"
-        ),
+        "sources": public_sources().order_by("slug"),
+        "actors": public_actors().order_by("slug"),
+        "themes": public_themes().order_by("position", "slug"),
         "commitments": public.with_related().order_by("source__slug", "position", "slug"),
         "updates": StatusUpdate.objects.public()
         .select_related("commitment")

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from tracker.models import Actor, Commitment, Status, StatusUpdate, Theme
+from tracker.public import public_actors, public_themes
 from tracker.views import involving
 
 FEED_LENGTH = 50
@@ -112,7 +113,7 @@ class ThemeFeed(UpdatesFeed):
     """The public updates on the commitments filed under a theme."""
 
     def get_object(self, request, slug: str) -> Theme:
-        return get_object_or_404(Theme, slug=slug)
+        return get_object_or_404(public_themes(), slug=slug)
 
     def title(self, theme: Theme) -> str:
         return self._title(theme.name)
@@ -131,7 +132,7 @@ class ActorFeed(UpdatesFeed):
     """The public updates on the commitments an actor proposed, owns or shares."""
 
     def get_object(self, request, slug: str) -> Actor:
-        return get_object_or_404(Actor, slug=slug)
+        return get_object_or_404(public_actors(), slug=slug)
 
     def title(self, actor: Actor) -> str:
         return self._title(actor.name)

@@ -4,7 +4,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from tracker.models import Actor, Bucket, Commitment, Source, Status, Theme, statuses_in
+from tracker.models import Actor, Bucket, Commitment, Source, Status, statuses_in
+from tracker.public import public_themes
 
 
 class CommitmentFilter(django_filters.FilterSet):
@@ -22,7 +23,7 @@ class CommitmentFilter(django_filters.FilterSet):
         label="Theme",
         field_name="themes",
         to_field_name="slug",
-        queryset=Theme.objects.all(),
+        queryset=public_themes(),
         empty_label="Any theme",
     )
     owner = django_filters.ModelChoiceFilter(

@@ -37,6 +37,7 @@ from tracker.models import (
     bucket_of,
     statuses_in,
 )
+from tracker.public import public_sources, public_themes
 from tracker.security import allow_embedding
 from tracker.templatetags.tracker_tags import count_buckets
 
@@ -83,7 +84,9 @@ def _theme_rows() -> list[tuple[Theme, dict[str, int]]]:
             )
             for bucket in Bucket
         },
-    ).order_by("position", "name")
+    )
+    # A theme only drafts use is not public yet (tracker.public); total counts published ones.
+    themes = themes.filter(total__gt=0).order_by("position", "name")
     return [
         (theme, {bucket.value: getattr(theme, bucket.value) for bucket in Bucket})
         for theme in themes
@@ -366,7 +369,7 @@ def theme_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    theme = get_object_or_404(Theme, slug=slug)
+    theme = get_object_or_404(public_themes(), slug=slug)
     commitments = Commitment.objects.public().filter(themes=theme)
     # Figures for the whole theme from one aggregate; the cards come a page at a time, so a
     # theme with hundreds of commitments costs no more than one with ten.
@@ -446,7 +449,7 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    source = get_object_or_404(Source, slug=slug)
+    source = get_object_or_404(public_sources(), slug=slug)
     commitments = list(source.commitments.public().with_related())
     ctx = {"source": source, "annotated": annotate(source.full_text, commitments)}
     return _commitments_page(request, "tracker/source_detail.html", ctx, commitments)
