@@ -83,7 +83,9 @@ def test_it_appears_on_no_public_page_count_filter_or_download(client, drafts_on
         assert secret not in text, f"{secret!r} is public at {url}"
 
 
-@pytest.mark.parametrize("param", ["theme=secret-theme", "owner=secret-actor", "source=secret-source"])
+@pytest.mark.parametrize(
+    "param", ["theme=secret-theme", "owner=secret-actor", "source=secret-source"]
+)
 def test_filtering_the_list_by_it_is_refused_like_an_unknown_value(client, drafts_only, param):
     response = client.get(f"/commitments/?{param}")
 
