@@ -244,7 +244,10 @@ class _Echo:
 
 def stream_csv(records: Iterable[dict], columns: list[Column]) -> Iterator[str]:
     # A byte-order mark, so spreadsheet programs read the file as UTF-8 (names, curly quotes).
-    writer = csv.writer(_Echo())
+    # Every cell quoted: the csv module quotes only cells with \r or \n by itself, but a reader
+    # that splits the file into lines (str.splitlines) also breaks at \x0b, \x0c, \x1c-\x1e,
+    # \x85, U+2028 and U+2029, which pasted text brings; inside quotes the line goes on.
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
     yield "\ufeff" + writer.writerow([column.name for column in columns])
     for record in records:
         yield writer.writerow([csv_cell(record[column.name]) for column in columns])

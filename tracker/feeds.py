@@ -17,13 +17,28 @@ from django.utils.feedgenerator import Atom1Feed
 
 from tracker.models import Actor, Commitment, Status, StatusUpdate, Theme
 from tracker.public import public_actors, public_themes
+from tracker.text import xml_safe
 from tracker.views import involving
 
 FEED_LENGTH = 50
 
 
+def _xml_safe_values(values: dict) -> dict:
+    return {key: xml_safe(v) if isinstance(v, str) else v for key, v in values.items()}
+
+
 class AtomWithContent(Atom1Feed):
-    """Atom with the note as <content type="text">: readers show it as text, never as HTML."""
+    """Atom with the note as <content type="text">: readers show it as text, never as HTML.
+
+    Every text that goes into the feed passes through xml_safe(): a title or note saved
+    before input was checked may hold a control character, which XML 1.0 cannot carry.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **_xml_safe_values(kwargs))
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*args, **_xml_safe_values(kwargs))
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)

@@ -40,6 +40,7 @@ from tracker.models import (
 from tracker.public import public_sources, public_themes
 from tracker.security import allow_embedding
 from tracker.templatetags.tracker_tags import count_buckets
+from tracker.text import xml_safe
 
 LATEST_UPDATES = 10
 
@@ -324,6 +325,8 @@ def commitment_badge(request: HttpRequest, slug: str) -> HttpResponse:
     label_width, value_width = _text_width(label) + 12, _text_width(value) + 12
     ctx = {
         "commitment": commitment,
+        # SVG is XML: a legacy title may hold a character XML 1.0 forbids.
+        "title": xml_safe(commitment.title),
         "label": label,
         "value": value,
         "fill": BADGE_FILL[info.bucket],
