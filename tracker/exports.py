@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -271,8 +272,14 @@ def stream_json(header: dict, tables: dict[str, Iterable[dict]]) -> Iterator[str
 
 
 def _records(queryset: QuerySet, columns: list[Column], request: HttpRequest) -> Iterator[dict]:
-    for obj in queryset.iterator(chunk_size=CHUNK_SIZE):
-        yield to_record(obj, columns, request.build_absolute_uri)
+    """The rows as records, the first one fetched now: a query that fails then fails the
+    request with a 500, instead of cutting short a download that has already answered 200."""
+    records = (
+        to_record(obj, columns, request.build_absolute_uri)
+        for obj in queryset.iterator(chunk_size=CHUNK_SIZE)
+    )
+    first = list(itertools.islice(records, 1))
+    return itertools.chain(first, records)
 
 
 def _filename(stem: str, extension: str) -> str:
