@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -18,13 +18,28 @@ from django.utils.feedgenerator import Atom1Feed
 from tracker.models import Actor, Commitment, Status, StatusUpdate, Theme
 from tracker.public import public_actors, public_themes
 from tracker.text import xml_safe
-from tracker.views import involving
+from tracker.views import HISTORY_PAGE_SIZE, count_of, involving
 
 FEED_LENGTH = 50
 
 
 def _xml_safe_values(values: dict) -> dict:
     return {key: xml_safe(v) if isinstance(v, str) else v for key, v in values.items()}
+
+
+def _newer_on_its_timeline():
+    """How many public updates come before this one on its commitment's page (newest first,
+    as views.TIMELINE_ORDER), so the entry can link to the page it is on. A subquery."""
+    same_date = Q(as_of=OuterRef("as_of"))
+    same_time = same_date & Q(created=OuterRef("created"))
+    newer = StatusUpdate.objects.filter(
+        Q(as_of__gt=OuterRef("as_of"))
+        | (same_date & Q(created__gt=OuterRef("created")))
+        | (same_time & Q(pk__gt=OuterRef("pk"))),
+        commitment=OuterRef("commitment"),
+        is_public=True,
+    )
+    return count_of(newer)
 
 
 class AtomWithContent(Atom1Feed):
@@ -72,7 +87,10 @@ class UpdatesFeed(Feed):
 
     def items(self, obj=None):
         return (
-            self.updates(obj).select_related("commitment").order_by("-created", "-pk")[:FEED_LENGTH]
+            self.updates(obj)
+            .select_related("commitment")
+            .annotate(newer=_newer_on_its_timeline())
+            .order_by("-created", "-pk")[:FEED_LENGTH]
         )
 
     def item_title(self, update: StatusUpdate) -> str:
@@ -95,7 +113,11 @@ class UpdatesFeed(Feed):
         return {"content": "\n\n".join(lines)}
 
     def item_link(self, update: StatusUpdate) -> str:
-        return update.get_absolute_url()
+        # The commitment's timeline is paged: link to the page the update is on.
+        page = update.newer // HISTORY_PAGE_SIZE + 1
+        if page == 1:
+            return update.get_absolute_url()
+        return f"{update.commitment.get_absolute_url()}?page={page}#update-{update.pk}"
 
     def item_pubdate(self, update: StatusUpdate):
         return update.created

@@ -43,6 +43,9 @@ from tracker.templatetags.tracker_tags import count_buckets
 from tracker.text import xml_safe
 
 LATEST_UPDATES = 10
+# Updates per page of a commitment's timeline, newest first.
+HISTORY_PAGE_SIZE = 50
+TIMELINE_ORDER = ("-as_of", "-created", "-pk")
 
 
 def _latest_updates(**filters) -> list[StatusUpdate]:
@@ -94,8 +97,8 @@ def _theme_rows() -> list[tuple[Theme, dict[str, int]]]:
     ]
 
 
-def _count_of(commitments) -> Coalesce:
-    """A subquery counting the given commitments (filtered on OuterRef) for each outer row."""
+def count_of(commitments) -> Coalesce:
+    """A subquery counting the given rows (filtered on OuterRef) for each outer row."""
     counted = commitments.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
@@ -107,10 +110,10 @@ def _actor_rows() -> list[tuple[Actor, dict[str, int]]]:
     owned = public.filter(owner=OuterRef("pk"))
     actors = (
         Actor.objects.annotate(
-            owned=_count_of(owned),
-            proposed=_count_of(public.filter(proposer=OuterRef("pk"))),
-            shared=_count_of(public.filter(partners=OuterRef("pk"))),
-            **{f"owned_{bucket.value}": _count_of(owned.in_bucket(bucket)) for bucket in Bucket},
+            owned=count_of(owned),
+            proposed=count_of(public.filter(proposer=OuterRef("pk"))),
+            shared=count_of(public.filter(partners=OuterRef("pk"))),
+            **{f"owned_{bucket.value}": count_of(owned.in_bucket(bucket)) for bucket in Bucket},
         )
         .filter(Q(owned__gt=0) | Q(proposed__gt=0) | Q(shared__gt=0))
         .order_by("-owned", "name")
@@ -263,8 +266,11 @@ def commitment_detail(request: HttpRequest, slug: str) -> HttpResponse:
     updates = (
         StatusUpdate.objects.filter(commitment=commitment, is_public=True)
         .for_timeline()
-        .order_by("-as_of", "-created", "-pk")
+        .order_by(*TIMELINE_ORDER)
     )
+    # A page at a time: a history of thousands of updates would otherwise make a page of
+    # megabytes. A page number out of range shows the last page, garbage the first.
+    page = Paginator(updates, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     span = find_passage(commitment.source.full_text, commitment.quote)
     passage_url = commitment.source.get_absolute_url()
     if span:
@@ -275,7 +281,8 @@ def commitment_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     ctx = {
         "commitment": commitment,
-        "updates": updates,
+        "updates": page.object_list,
+        "page_obj": page,
         "passage_url": passage_url,
         "badge_path": reverse("tracker:commitment-badge", args=[commitment.slug]),
         "embed_code": format_html(
