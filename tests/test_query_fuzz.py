@@ -116,7 +116,7 @@ class TestHostileQueryStrings(TestCase):
                     self._get(url, urlencode({param: value}))
         for url in self.urls:
             for value in WORST:
-                self._get(url, urlencode({param: value for param in PARAMS}))
+                self._get(url, urlencode(dict.fromkeys(PARAMS, value)))
 
     def test_broken_encodings_repeated_parameters_and_arrays(self):
         queries = [
@@ -127,7 +127,7 @@ class TestHostileQueryStrings(TestCase):
             "&".join(["q=a"] * 500),
             "&".join(f"q{i}=x" for i in range(900)),
             "status[]=in_progress&status[]=delayed&theme[0]=x&owner[a][b]=c",
-            "q=%s" % quote("bridge " * 10),
+            f"q={quote('bridge ' * 10)}",
         ]
         for url in ALONE_AT:
             for query in queries:
