@@ -225,9 +225,9 @@ def test_the_public_page_runs_the_same_queries_however_many_corrections(
             corrects=wrong,
         )
 
-    # The commitment (with source, owner, proposer), its themes, its partners, its public
-    # updates with the updates they correct (joined).
-    with django_assert_num_queries(4):
+    # The commitment (with source, owner, proposer), its themes, its partners, the number of
+    # its public updates, one page of them with the updates they correct (joined).
+    with django_assert_num_queries(5):
         response = client.get("/commitments/bridge/")
 
     assert response.content.decode().count("Corrects <a") == corrections

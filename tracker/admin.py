@@ -20,6 +20,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, OuterRef, Subquery
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -164,10 +165,37 @@ class ReadOnlyHistoryMixin:
         return _corrected(obj)
 
 
+# Updates shown on a commitment's change page; the whole history is one link away.
+HISTORY_SHOWN = 20
+
+
+class LatestUpdatesFormSet(BaseInlineFormSet):
+    """The newest HISTORY_SHOWN updates only: a history of thousands made the change page take
+    seconds and megabytes. The total comes with the rows (a window count, computed before the
+    LIMIT), so showing "See all N updates" costs no query."""
+
+    def get_queryset(self):
+        if not hasattr(self, "_latest"):
+            rows = super().get_queryset().annotate(total=models.Window(Count("pk")))
+            self._latest = rows[:HISTORY_SHOWN]
+        return self._latest
+
+    @property
+    def total(self) -> int:
+        rows = self.get_queryset()
+        return rows[0].total if rows else 0
+
+    @property
+    def shown(self) -> int:
+        return HISTORY_SHOWN
+
+
 class StatusUpdateInline(ReadOnlyHistoryMixin, admin.TabularInline):
-    """A commitment's history, newest first. Read-only: it is only ever appended to."""
+    """A commitment's latest updates, newest first. Read-only: it is only ever appended to."""
 
     model = StatusUpdate
+    formset = LatestUpdatesFormSet
+    template = "admin/tracker/commitment/status_history_inline.html"
     fields = (
         "as_of",
         "status_change",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -22,22 +23,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from tracker.models import (
     STATUS_INFO,
-    Actor,
     Commitment,
-    Source,
     Status,
     StatusUpdate,
-    Theme,
     bucket_of,
 )
+from tracker.public import public_actors, public_sources, public_themes
 
 # The list view is the one definition of "what the list shows": the exports ask it for their
 # rows rather than repeat its queryset and filters.
@@ -246,7 +245,10 @@ class _Echo:
 
 def stream_csv(records: Iterable[dict], columns: list[Column]) -> Iterator[str]:
     # A byte-order mark, so spreadsheet programs read the file as UTF-8 (names, curly quotes).
-    writer = csv.writer(_Echo())
+    # Every cell quoted: the csv module quotes only cells with \r or \n by itself, but a reader
+    # that splits the file into lines (str.splitlines) also breaks at \x0b, \x0c, \x1c-\x1e,
+    # \x85, U+2028 and U+2029, which pasted text brings; inside quotes the line goes on.
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
     yield "\ufeff" + writer.writerow([column.name for column in columns])
     for record in records:
         yield writer.writerow([csv_cell(record[column.name]) for column in columns])
@@ -270,8 +272,14 @@ def stream_json(header: dict, tables: dict[str, Iterable[dict]]) -> Iterator[str
 
 
 def _records(queryset: QuerySet, columns: list[Column], request: HttpRequest) -> Iterator[dict]:
-    for obj in queryset.iterator(chunk_size=CHUNK_SIZE):
-        yield to_record(obj, columns, request.build_absolute_uri)
+    """The rows as records, the first one fetched now: a query that fails then fails the
+    request with a 500, instead of cutting short a download that has already answered 200."""
+    records = (
+        to_record(obj, columns, request.build_absolute_uri)
+        for obj in queryset.iterator(chunk_size=CHUNK_SIZE)
+    )
+    first = list(itertools.islice(records, 1))
+    return itertools.chain(first, records)
 
 
 def _filename(stem: str, extension: str) -> str:
@@ -305,7 +313,7 @@ def _filtered_commitments(request: HttpRequest):
     return filterset.qs, []
 
 
-@require_GET
+@require_safe
 def commitments_csv(request: HttpRequest) -> HttpResponse:
     """The filtered list as CSV: same filters, same rows, same order as /commitments/."""
     commitments, errors = _filtered_commitments(request)
@@ -321,7 +329,7 @@ def commitments_csv(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def commitments_json(request: HttpRequest) -> HttpResponse:
     """The filtered list as JSON: same filters, same rows, same order as /commitments/."""
     commitments, errors = _filtered_commitments(request)
@@ -344,17 +352,10 @@ def dataset_querysets() -> dict[str, QuerySet]:
     """Everything public, ordered by slugs and dates so that two databases holding the same
     data write the same file, whatever order their rows were created in."""
     public = Commitment.objects.public()
-    involved = public.filter(
-        Q(proposer=OuterRef("pk")) | Q(owner=OuterRef("pk")) | Q(partners=OuterRef("pk"))
-    )
     return {
-        "sources": Source.objects.filter(Exists(public.filter(source=OuterRef("pk")))).order_by(
-            "slug"
-        ),
-        "actors": Actor.objects.filter(Exists(involved)).order_by("slug"),
-        "themes": Theme.objects.filter(Exists(public.filter(themes=OuterRef("pk")))).order_by(
-            "position", "slug"
-        ),
+        "sources": public_sources().order_by("slug"),
+        "actors": public_actors().order_by("slug"),
+        "themes": public_themes().order_by("position", "slug"),
         "commitments": public.with_related().order_by("source__slug", "position", "slug"),
         "updates": StatusUpdate.objects.public()
         .select_related("commitment")
@@ -369,7 +370,7 @@ def dataset_querysets() -> dict[str, QuerySet]:
     }
 
 
-@require_GET
+@require_safe
 def dataset_json(request: HttpRequest) -> HttpResponse:
     """Every public source, actor, theme, commitment and update, as one JSON file."""
     querysets = dataset_querysets()
@@ -386,7 +387,7 @@ def dataset_json(request: HttpRequest) -> HttpResponse:
 
 
 # /data/
-@require_GET
+@require_safe
 def data(request: HttpRequest) -> HttpResponse:
     """What can be downloaded, and what every column means."""
     ctx = {

@@ -10,19 +10,50 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from tracker.models import Actor, Commitment, Status, StatusUpdate, Theme
-from tracker.views import involving
+from tracker.public import public_actors, public_themes
+from tracker.text import xml_safe
+from tracker.views import HISTORY_PAGE_SIZE, count_of, involving
 
 FEED_LENGTH = 50
 
 
+def _xml_safe_values(values: dict) -> dict:
+    return {key: xml_safe(v) if isinstance(v, str) else v for key, v in values.items()}
+
+
+def _newer_on_its_timeline():
+    """How many public updates come before this one on its commitment's page (newest first,
+    as views.TIMELINE_ORDER), so the entry can link to the page it is on. A subquery."""
+    same_date = Q(as_of=OuterRef("as_of"))
+    same_time = same_date & Q(created=OuterRef("created"))
+    newer = StatusUpdate.objects.filter(
+        Q(as_of__gt=OuterRef("as_of"))
+        | (same_date & Q(created__gt=OuterRef("created")))
+        | (same_time & Q(pk__gt=OuterRef("pk"))),
+        commitment=OuterRef("commitment"),
+        is_public=True,
+    )
+    return count_of(newer)
+
+
 class AtomWithContent(Atom1Feed):
-    """Atom with the note as <content type="text">: readers show it as text, never as HTML."""
+    """Atom with the note as <content type="text">: readers show it as text, never as HTML.
+
+    Every text that goes into the feed passes through xml_safe(): a title or note saved
+    before input was checked may hold a control character, which XML 1.0 cannot carry.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **_xml_safe_values(kwargs))
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*args, **_xml_safe_values(kwargs))
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
@@ -56,7 +87,10 @@ class UpdatesFeed(Feed):
 
     def items(self, obj=None):
         return (
-            self.updates(obj).select_related("commitment").order_by("-created", "-pk")[:FEED_LENGTH]
+            self.updates(obj)
+            .select_related("commitment")
+            .annotate(newer=_newer_on_its_timeline())
+            .order_by("-created", "-pk")[:FEED_LENGTH]
         )
 
     def item_title(self, update: StatusUpdate) -> str:
@@ -79,7 +113,11 @@ class UpdatesFeed(Feed):
         return {"content": "\n\n".join(lines)}
 
     def item_link(self, update: StatusUpdate) -> str:
-        return update.get_absolute_url()
+        # The commitment's timeline is paged: link to the page the update is on.
+        page = update.newer // HISTORY_PAGE_SIZE + 1
+        if page == 1:
+            return update.get_absolute_url()
+        return f"{update.commitment.get_absolute_url()}?page={page}#update-{update.pk}"
 
     def item_pubdate(self, update: StatusUpdate):
         return update.created
@@ -112,7 +150,7 @@ class ThemeFeed(UpdatesFeed):
     """The public updates on the commitments filed under a theme."""
 
     def get_object(self, request, slug: str) -> Theme:
-        return get_object_or_404(Theme, slug=slug)
+        return get_object_or_404(public_themes(), slug=slug)
 
     def title(self, theme: Theme) -> str:
         return self._title(theme.name)
@@ -131,7 +169,7 @@ class ActorFeed(UpdatesFeed):
     """The public updates on the commitments an actor proposed, owns or shares."""
 
     def get_object(self, request, slug: str) -> Actor:
-        return get_object_or_404(Actor, slug=slug)
+        return get_object_or_404(public_actors(), slug=slug)
 
     def title(self, actor: Actor) -> str:
         return self._title(actor.name)

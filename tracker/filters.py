@@ -2,17 +2,38 @@
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from tracker.models import Actor, Bucket, Commitment, Source, Status, Theme, statuses_in
+from tracker.models import Actor, Bucket, Commitment, Source, Status, statuses_in
+from tracker.public import public_themes
+
+# Each word of a search adds a clause over five columns and a subquery: unbounded, a long
+# search costs seconds and then fails in the database ("Expression tree is too large").
+SEARCH_MAX_WORDS = 10
+SEARCH_MAX_CHARS = 200
+
+
+def validate_search_words(value: str) -> None:
+    words = len(value.split())
+    if words > SEARCH_MAX_WORDS:
+        raise ValidationError(
+            f"Use at most {SEARCH_MAX_WORDS} words; this search has {words}.", code="max_words"
+        )
 
 
 class CommitmentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",
-        help_text="Words from the title, summary, quote or an actor's name.",
+        help_text=f"Words from the title, summary, quote or an actor's name. At most "
+        f"{SEARCH_MAX_WORDS} words.",
         widget=forms.TextInput(attrs={"type": "search", "aria-describedby": "id_q-help"}),
+        max_length=SEARCH_MAX_CHARS,
+        validators=[validate_search_words],
+        error_messages={
+            "max_length": "Use at most %(limit_value)d characters; this search has %(show_value)d."
+        },
     )
     status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
     bucket = django_filters.ChoiceFilter(
@@ -22,7 +43,7 @@ class CommitmentFilter(django_filters.FilterSet):
         label="Theme",
         field_name="themes",
         to_field_name="slug",
-        queryset=Theme.objects.all(),
+        queryset=public_themes(),
         empty_label="Any theme",
     )
     owner = django_filters.ModelChoiceFilter(
@@ -66,7 +87,8 @@ class CommitmentFilter(django_filters.FilterSet):
         fields = ["q", "status", "bucket", "theme", "owner", "partner", "proposer", "source"]
 
     def search(self, queryset, name, value):
-        for word in value.split():
+        # A word given twice narrows nothing further.
+        for word in dict.fromkeys(value.split()):
             queryset = queryset.filter(
                 Q(title__icontains=word)
                 | Q(summary__icontains=word)

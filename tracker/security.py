@@ -28,7 +28,7 @@ def allow_embedding(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     still show it in an <img>. Use it only on responses that carry no private data and no
     controls, since a framing site may overlay them:
 
-        @require_GET
+        @require_safe
         @allow_embedding
         def commitment_badge(request, slug): ...
     """

@@ -1,8 +1,13 @@
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from tracker import exports, feeds, views
 
 app_name = "tracker"
+
+# Every public view is read-only: it answers GET and HEAD (link checkers, caches, monitors ask
+# with HEAD) and refuses anything else with 405. The views carry @require_safe themselves; the
+# feeds are Feed instances, so they are wrapped here.
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -12,21 +17,25 @@ urlpatterns = [
     path("commitments/export.json", exports.commitments_json, name="commitment-export-json"),
     path("commitments/print/", views.commitment_print, name="commitment-print"),
     path("commitments/<slug:slug>/", views.commitment_detail, name="commitment-detail"),
-    path("commitments/<slug:slug>/feed/", feeds.CommitmentFeed(), name="commitment-feed"),
+    path(
+        "commitments/<slug:slug>/feed/",
+        require_safe(feeds.CommitmentFeed()),
+        name="commitment-feed",
+    ),
     path("commitments/<slug:slug>/badge.svg", views.commitment_badge, name="commitment-badge"),
     # /statuses/
     path("statuses/", views.status_list, name="status-list"),
     # /themes/, /themes/<slug>/, /actors/, /actors/<slug>/, /sources/<slug>/
     path("themes/", views.theme_list, name="theme-list"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),
-    path("themes/<slug:slug>/feed/", feeds.ThemeFeed(), name="theme-feed"),
+    path("themes/<slug:slug>/feed/", require_safe(feeds.ThemeFeed()), name="theme-feed"),
     path("actors/", views.actor_list, name="actor-list"),
     path("actors/<slug:slug>/", views.actor_detail, name="actor-detail"),
-    path("actors/<slug:slug>/feed/", feeds.ActorFeed(), name="actor-feed"),
+    path("actors/<slug:slug>/feed/", require_safe(feeds.ActorFeed()), name="actor-feed"),
     path("sources/<slug:slug>/", views.source_detail, name="source-detail"),
     # /charts/, /feeds/updates/, /data/
     path("charts/", views.chart_list, name="chart-list"),
-    path("feeds/updates/", feeds.UpdatesFeed(), name="feed-updates"),
+    path("feeds/updates/", require_safe(feeds.UpdatesFeed()), name="feed-updates"),
     path("data/", exports.data, name="data"),
     path("data/dataset.json", exports.dataset_json, name="dataset-json"),
     path("robots.txt", views.robots_txt, name="robots-txt"),

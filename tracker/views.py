@@ -18,7 +18,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.html import format_html
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_safe
 from django_filters.views import FilterView
 
 from tracker import charts
@@ -37,10 +37,15 @@ from tracker.models import (
     bucket_of,
     statuses_in,
 )
+from tracker.public import public_sources, public_themes
 from tracker.security import allow_embedding
 from tracker.templatetags.tracker_tags import count_buckets
+from tracker.text import xml_safe
 
 LATEST_UPDATES = 10
+# Updates per page of a commitment's timeline, newest first.
+HISTORY_PAGE_SIZE = 50
+TIMELINE_ORDER = ("-as_of", "-created", "-pk")
 
 
 def _latest_updates(**filters) -> list[StatusUpdate]:
@@ -53,7 +58,7 @@ def _latest_updates(**filters) -> list[StatusUpdate]:
     )
 
 
-@require_GET
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     public = Commitment.objects.public()
     sources = Source.objects.annotate(
@@ -83,15 +88,17 @@ def _theme_rows() -> list[tuple[Theme, dict[str, int]]]:
             )
             for bucket in Bucket
         },
-    ).order_by("position", "name")
+    )
+    # A theme only drafts use is not public yet (tracker.public); total counts published ones.
+    themes = themes.filter(total__gt=0).order_by("position", "name")
     return [
         (theme, {bucket.value: getattr(theme, bucket.value) for bucket in Bucket})
         for theme in themes
     ]
 
 
-def _count_of(commitments) -> Coalesce:
-    """A subquery counting the given commitments (filtered on OuterRef) for each outer row."""
+def count_of(commitments) -> Coalesce:
+    """A subquery counting the given rows (filtered on OuterRef) for each outer row."""
     counted = commitments.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
@@ -103,10 +110,10 @@ def _actor_rows() -> list[tuple[Actor, dict[str, int]]]:
     owned = public.filter(owner=OuterRef("pk"))
     actors = (
         Actor.objects.annotate(
-            owned=_count_of(owned),
-            proposed=_count_of(public.filter(proposer=OuterRef("pk"))),
-            shared=_count_of(public.filter(partners=OuterRef("pk"))),
-            **{f"owned_{bucket.value}": _count_of(owned.in_bucket(bucket)) for bucket in Bucket},
+            owned=count_of(owned),
+            proposed=count_of(public.filter(proposer=OuterRef("pk"))),
+            shared=count_of(public.filter(partners=OuterRef("pk"))),
+            **{f"owned_{bucket.value}": count_of(owned.in_bucket(bucket)) for bucket in Bucket},
         )
         .filter(Q(owned__gt=0) | Q(proposed__gt=0) | Q(shared__gt=0))
         .order_by("-owned", "name")
@@ -137,7 +144,7 @@ def _counts_by_status(commitments) -> dict[str, int]:
 
 
 # /charts/
-@require_GET
+@require_safe
 def chart_list(request: HttpRequest) -> HttpResponse:
     """Every chart on one page: by status, by bucket, per theme and per owner."""
     list_url = reverse("tracker:commitment-list") + "?"
@@ -232,7 +239,7 @@ def _applied_filters(filterset: CommitmentFilter) -> list[tuple[str, str]]:
 
 
 # /commitments/print/
-@require_GET
+@require_safe
 def commitment_print(request: HttpRequest) -> HttpResponse:
     """Every commitment the list's filters select, on one page, laid out for printing."""
     filterset = list_filterset(request)
@@ -253,14 +260,17 @@ def commitment_print(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/commitment_print.html", ctx, status=400 if invalid else 200)
 
 
-@require_GET
+@require_safe
 def commitment_detail(request: HttpRequest, slug: str) -> HttpResponse:
     commitment = get_object_or_404(Commitment.objects.public().with_related(), slug=slug)
     updates = (
         StatusUpdate.objects.filter(commitment=commitment, is_public=True)
         .for_timeline()
-        .order_by("-as_of", "-created", "-pk")
+        .order_by(*TIMELINE_ORDER)
     )
+    # A page at a time: a history of thousands of updates would otherwise make a page of
+    # megabytes. A page number out of range shows the last page, garbage the first.
+    page = Paginator(updates, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     span = find_passage(commitment.source.full_text, commitment.quote)
     passage_url = commitment.source.get_absolute_url()
     if span:
@@ -271,7 +281,8 @@ def commitment_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     ctx = {
         "commitment": commitment,
-        "updates": updates,
+        "updates": page.object_list,
+        "page_obj": page,
         "passage_url": passage_url,
         "badge_path": reverse("tracker:commitment-badge", args=[commitment.slug]),
         "embed_code": format_html(
@@ -301,7 +312,7 @@ def _text_width(text: str) -> int:
 
 
 # /commitments/<slug>/badge.svg
-@require_GET
+@require_safe
 @allow_embedding
 def commitment_badge(request: HttpRequest, slug: str) -> HttpResponse:
     """A small SVG with a commitment's current status, for articles and reports to embed."""
@@ -321,6 +332,8 @@ def commitment_badge(request: HttpRequest, slug: str) -> HttpResponse:
     label_width, value_width = _text_width(label) + 12, _text_width(value) + 12
     ctx = {
         "commitment": commitment,
+        # SVG is XML: a legacy title may hold a character XML 1.0 forbids.
+        "title": xml_safe(commitment.title),
         "label": label,
         "value": value,
         "fill": BADGE_FILL[info.bucket],
@@ -342,7 +355,7 @@ def commitment_badge(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def status_list(request: HttpRequest) -> HttpResponse:
     buckets = [
         (bucket, BUCKET_DEFINITIONS[bucket], [Status(s) for s in statuses_in(bucket)])
@@ -359,14 +372,14 @@ def _commitments_page(request: HttpRequest, template: str, ctx: dict, commitment
 
 
 # /themes/
-@require_GET
+@require_safe
 def theme_list(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/theme_list.html", {"theme_rows": _theme_rows()})
 
 
-@require_GET
+@require_safe
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    theme = get_object_or_404(Theme, slug=slug)
+    theme = get_object_or_404(public_themes(), slug=slug)
     commitments = Commitment.objects.public().filter(themes=theme)
     # Figures for the whole theme from one aggregate; the cards come a page at a time, so a
     # theme with hundreds of commitments costs no more than one with ten.
@@ -392,7 +405,7 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 # /actors/
-@require_GET
+@require_safe
 def actor_list(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/actor_list.html", {"actor_rows": _actor_rows()})
 
@@ -408,7 +421,7 @@ def involving(actor: Actor):
 ROLE_VERBS = {"owner": "owns", "partner": "shares", "proposer": "proposed"}
 
 
-@require_GET
+@require_safe
 def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     actor = get_object_or_404(Actor, slug=slug)
     commitments = list(involving(actor).with_related())
@@ -444,16 +457,16 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _commitments_page(request, "tracker/actor_detail.html", ctx, commitments)
 
 
-@require_GET
+@require_safe
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    source = get_object_or_404(Source, slug=slug)
+    source = get_object_or_404(public_sources(), slug=slug)
     commitments = list(source.commitments.public().with_related())
     ctx = {"source": source, "annotated": annotate(source.full_text, commitments)}
     return _commitments_page(request, "tracker/source_detail.html", ctx, commitments)
 
 
 # /robots.txt
-@require_GET
+@require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     """Everything public may be indexed; the admin may not; the sitemap lists every page."""
     lines = [
