@@ -231,3 +231,20 @@ def test_the_public_page_runs_the_same_queries_however_many_corrections(
         response = client.get("/commitments/bridge/")
 
     assert response.content.decode().count("Corrects <a") == corrections
+
+
+def test_the_change_form_offers_only_the_latest_50_updates_to_correct(editor_client, wrong):
+    commitment = wrong.commitment
+    for day in range(60):
+        _record(
+            commitment,
+            as_of=datetime.date(2026, 3, 2) + datetime.timedelta(days=day),
+            note=f"Week {day}.",
+        )
+
+    form = editor_client.get(_url(commitment)).context["adminform"].form
+
+    offered = list(form.fields["corrects"].queryset)
+    assert len(offered) == 50
+    assert offered[0] == commitment.updates.order_by("-as_of", "-created", "-pk").first()
+    assert wrong not in offered

@@ -59,5 +59,10 @@ def test_head_answers_like_get_with_an_empty_body_at_every_public_url(client, si
 
 
 def test_a_post_to_a_read_only_page_is_refused(client, site):
-    for url in ("/", "/commitments/export.csv", f"/commitments/{site['commitment'].slug}/feed/"):
+    for url in (
+        "/",
+        "/commitments/export.csv",
+        f"/commitments/{site['commitment'].slug}/feed/",
+        "/sitemap.xml",
+    ):
         assert client.post(url).status_code == 405, url

@@ -91,15 +91,13 @@ def test_a_short_history_has_no_pagination(client, make_commitment):
     assert "newest first." not in html
 
 
-def test_a_feed_entry_links_to_the_page_its_update_is_on(client, long_history):
-    # Recorded last, about the earliest date: first in the feed, last on the timeline.
-    backdated = long_history.record_update(
-        status=Status.IN_PROGRESS,
-        as_of=datetime.date(2026, 1, 15),
-        note="Backdated.",
-        basis=Basis.SELF_REPORTED,
-    )
+def test_a_feed_entry_links_to_the_page_its_update_is_on(client, long_history, monkeypatch):
+    # The feed (50 entries) reaches further back than a page of the timeline only when pages
+    # are shorter than the feed; make them 20 long here.
+    monkeypatch.setattr("tracker.views.HISTORY_PAGE_SIZE", 20)
+    monkeypatch.setattr("tracker.feeds.HISTORY_PAGE_SIZE", 20)
     newest = StatusUpdate.objects.get(note="Note 119.")
+    older = StatusUpdate.objects.get(note="Note 75.")  # 45th newest: page 3
 
     root = ET.fromstring(client.get("/commitments/long-history/feed/").content)
 
@@ -109,9 +107,9 @@ def test_a_feed_entry_links_to_the_page_its_update_is_on(client, long_history):
     }
     page = "http://testserver/commitments/long-history/"
     assert links["Note 119."] == f"{page}#update-{newest.pk}"
-    assert links["Backdated."] == f"{page}?page=3#update-{backdated.pk}"
+    assert links["Note 75."] == f"{page}?page=3#update-{older.pk}"
     html = client.get("/commitments/long-history/?page=3").content.decode()
-    assert f'id="update-{backdated.pk}"' in html
+    assert f'id="update-{older.pk}"' in html
 
 
 @pytest.mark.parametrize("updates", [1, 4000])

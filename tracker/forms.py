@@ -12,7 +12,17 @@ from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from tracker.models import WEB_URL_MESSAGE, Basis, Commitment, Status, StatusUpdate
+from tracker.models import (
+    TIMELINE_ORDER,
+    WEB_URL_MESSAGE,
+    Basis,
+    Commitment,
+    Status,
+    StatusUpdate,
+)
+
+# How many of a commitment's latest updates the change form offers to correct.
+CORRECTABLE_UPDATES = 50
 
 # The hidden fields a versioned form carries from the page the editor loaded.
 TOKEN_FIELDS = ("loaded_version", "loaded_snapshot")
@@ -350,9 +360,12 @@ class CommitmentChangeForm(CommitmentEditForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
-            self.fields["corrects"].queryset = self.instance.updates.order_by(
-                "-as_of", "-created", "-pk"
-            )
+            # The latest ones only: a long history must not make the page huge. A correction
+            # is dated on or after the latest update, and mistakes are put right soon after.
+            latest = self.instance.updates.order_by(*TIMELINE_ORDER).values("pk")
+            self.fields["corrects"].queryset = StatusUpdate.objects.filter(
+                pk__in=latest[:CORRECTABLE_UPDATES]
+            ).order_by(*TIMELINE_ORDER)
 
     def _is_recording_update(self) -> bool:
         return bool(self.cleaned_data.get("new_status"))
