@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.base import DeserializationError, DeserializedObject
 from django.db import DatabaseError, transaction
 
-from tracker.models import Source
+from tracker.models import Commitment, MemberGroup, Source
 
 
 class _DryRun(Exception):
@@ -53,10 +53,14 @@ def _load(path: Path) -> int:
                 problems.extend(f"{_name(number, record)}: {field}: {m}" for m in messages)
     if problems:
         raise CommandError(f"{path}: nothing loaded:\n" + "\n".join(problems))
+    # Raw saves skip Commitment.save(): give per-member commitments their progress rows here.
+    for _number, record in records:
+        if isinstance(record.object, Commitment) and record.object.member_group_id:
+            record.object.sync_member_progress()
     return len(records)
 
 
-def _source_slugs(path: Path) -> list[str]:
+def _slugs(path: Path, model: str = "tracker.source") -> list[str]:
     try:
         records = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
@@ -64,9 +68,9 @@ def _source_slugs(path: Path) -> list[str]:
     except json.JSONDecodeError as error:
         raise CommandError(f"{path}: not valid JSON, line {error.lineno}: {error.msg}.") from None
     try:
-        return [r["fields"]["slug"] for r in records if r.get("model") == "tracker.source"]
+        return [r["fields"]["slug"] for r in records if r.get("model") == model]
     except (AttributeError, KeyError, TypeError):
-        raise CommandError(f"{path}: every tracker.source record needs a fields.slug.") from None
+        raise CommandError(f"{path}: every {model} record needs a fields.slug.") from None
 
 
 class Command(BaseCommand):
@@ -83,10 +87,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths: list[Path], dry_run: bool, **options) -> None:
         for path in paths:
-            slugs = _source_slugs(path)
+            # A file of sources, or of member groups (with their member states) alone.
+            keyed_by = Source
+            slugs = _slugs(path)
             if not slugs:
-                raise CommandError(f"{path}: contains no tracker.source record.")
-            present = set(Source.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+                keyed_by, slugs = MemberGroup, _slugs(path, "tracker.membergroup")
+            if not slugs:
+                raise CommandError(
+                    f"{path}: contains no tracker.source (or tracker.membergroup) record."
+                )
+            present = set(keyed_by.objects.filter(slug__in=slugs).values_list("slug", flat=True))
             if present == set(slugs):
                 self.stdout.write(
                     f"{path}: already loaded ({', '.join(sorted(present))}); skipped."
