@@ -117,11 +117,20 @@ def test_load_sources_names_a_file_that_is_not_json(db, tmp_path):
         _run("load_sources", str(path))
 
 
-def test_load_sources_loads_the_shipped_fixture(db):
-    output = _run("load_sources", "fixtures/adgmin-2026.json")
+def test_load_sources_loads_the_shipped_fixtures_members_first(db):
+    output = _run("load_sources", "fixtures/asean-members.json", "fixtures/adgmin-2026.json")
 
+    assert "loaded asean" in output
     assert "loaded adgmin-2026-hanoi" in output
     assert Commitment.objects.filter(source__slug="adgmin-2026-hanoi").exists()
+
+
+def test_load_sources_skips_a_members_file_already_loaded(db):
+    _run("load_sources", "fixtures/asean-members.json")
+
+    output = _run("load_sources", "fixtures/asean-members.json")
+
+    assert "already loaded (asean); skipped" in output
 
 
 def test_ensure_local_admin_creates_one_administrator_and_prints_its_password(db, settings):
