@@ -115,7 +115,8 @@ FINISHED_BUCKETS = (Bucket.DONE, Bucket.CLOSED)
 # The G20 Research Group's compliance scale, applied to each member's status on a commitment:
 # +1 full compliance, 0 partial compliance or work in progress, -1 no compliance. None means
 # not scored: "not yet assessed" is missing data, never a failure, and "superseded" leaves
-# nothing to comply with. Averages are taken over scored statuses only (docs/methodology.md).
+# nothing to comply with. Averages are taken over scored statuses only (docs/data.md,
+# "Compliance scores").
 STATUS_SCORE: dict[Status, int | None] = {
     Status.COMPLETED: 1,
     Status.PARTIALLY_COMPLETED: 0,
