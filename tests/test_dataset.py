@@ -6,7 +6,7 @@ import json
 from django.http import StreamingHttpResponse
 
 from tests.html import check_page, h1_of
-from tracker.exports import DATASET_TABLES
+from tracker.exports import DATASET_TABLES, MEMBER_TABLES
 from tracker.models import Basis, Status
 
 
@@ -37,7 +37,7 @@ def test_the_dataset_holds_every_public_table(client, make_commitment, make_acto
 
     assert data["format"] == "commitments-tracker/dataset"
     assert data["format_version"] == 1
-    assert list(data)[2:] == list(DATASET_TABLES)
+    assert list(data)[2:] == [*DATASET_TABLES, *MEMBER_TABLES]
     assert [s["slug"] for s in data["sources"]] == [commitment.source.slug]
     assert data["sources"][0]["full_text"] == "The leaders promised to build a bridge."
     assert sorted(a["slug"] for a in data["actors"]) == sorted(
@@ -98,11 +98,12 @@ def test_the_dataset_runs_the_same_queries_for_one_or_fifty_commitments(
             )
 
     add(1)
-    # sources, actors, themes; commitments, their themes, their partners; updates
-    with django_assert_num_queries(7):
+    # sources, actors, themes; commitments, their themes, their partners; updates; member
+    # groups, member states, member progress, member updates (one query each)
+    with django_assert_num_queries(11):
         dataset(client)
     add(49)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(11):
         data = dataset(client)
     assert len(data["commitments"]) == len(data["updates"]) == 50
 

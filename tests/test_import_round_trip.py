@@ -16,7 +16,18 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from tests import factories
-from tracker.models import Actor, Basis, Commitment, Source, Status, StatusUpdate, Theme
+from tracker.models import (
+    Actor,
+    Basis,
+    Commitment,
+    MemberGroup,
+    MemberProgress,
+    MemberState,
+    Source,
+    Status,
+    StatusUpdate,
+    Theme,
+)
 
 # Text a spreadsheet or a line-splitting reader gets wrong: line and paragraph separators,
 # tabs, quotes, commas, every line end, and formula characters at the start.
@@ -31,7 +42,10 @@ def wipe() -> None:
     """Empty the tracker's tables, in the order their protected references allow."""
     StatusUpdate.objects.update(corrects=None)  # corrections protect what they correct
     StatusUpdate.objects.all().delete()
+    MemberProgress.objects.all().delete()
     Commitment.objects.all().delete()
+    MemberState.objects.all().delete()
+    MemberGroup.objects.all().delete()
     for model in (Theme, Actor, Source):
         model.objects.all().delete()
 

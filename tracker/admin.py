@@ -17,12 +17,14 @@ import datetime
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import capfirst
@@ -33,8 +35,21 @@ from tracker.forms import (
     CommitmentEditForm,
     CommitmentForm,
     CommitmentRowForm,
+    MemberGridForm,
 )
-from tracker.models import Actor, Commitment, EditConflict, Source, StatusUpdate, Theme
+from tracker.models import (
+    Actor,
+    Commitment,
+    EditConflict,
+    MemberGroup,
+    MemberProgress,
+    MemberState,
+    MemberUpdatesInvalid,
+    Source,
+    Status,
+    StatusUpdate,
+    Theme,
+)
 
 # Bare "example.org" becomes https://; Django 6 makes this the default.
 URL_FIELD_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
@@ -261,6 +276,47 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _members(request: HttpRequest) -> list[MemberState]:
+    """Every member state, fetched once per request for both member filters."""
+    if not hasattr(request, "_tracker_members"):
+        request._tracker_members = list(MemberState.objects.select_related("group"))
+    return request._tracker_members
+
+
+class MemberFilter(admin.SimpleListFilter):
+    """Commitments a member state carries out (those tracked for it)."""
+
+    title = "member state"
+    parameter_name = "member"
+
+    def lookups(self, request, model_admin):
+        return [(m.slug, m.name) for m in _members(request)]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(member_progress__member__slug=self.value())
+        return queryset
+
+
+class NotAssessedForMemberFilter(admin.SimpleListFilter):
+    """Commitments on which a member state's status is still "not yet assessed"."""
+
+    title = "not yet assessed for"
+    parameter_name = "not_assessed_for"
+
+    def lookups(self, request, model_admin):
+        return [(m.slug, m.name) for m in _members(request)]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                pk__in=MemberProgress.objects.filter(
+                    member__slug=self.value(), status=Status.NOT_ASSESSED
+                ).values("commitment_id")
+            )
+        return queryset
+
+
 # /admin/tracker/commitment/
 @admin.register(Commitment)
 class CommitmentAdmin(admin.ModelAdmin):
@@ -274,6 +330,7 @@ class CommitmentAdmin(admin.ModelAdmin):
         "target_date",
         "last_update",
         "last_reviewed",
+        "members",
         "is_published",
     )
     # Version-checked like the change form: see CommitmentRowForm.
@@ -286,6 +343,8 @@ class CommitmentAdmin(admin.ModelAdmin):
         ("owner", admin.RelatedOnlyFieldListFilter),
         "source",
         "is_published",
+        MemberFilter,
+        NotAssessedForMemberFilter,
     )
     list_select_related = ("owner",)
     # Matches on partners can't duplicate rows: Django filters m2m searches with EXISTS.
@@ -298,21 +357,21 @@ class CommitmentAdmin(admin.ModelAdmin):
         "partners__name",
     )
     search_help_text = "Searches titles, summaries, quotes and the names of the actors involved."
-    autocomplete_fields = ("proposer", "owner", "partners", "themes")
+    autocomplete_fields = ("proposer", "owner", "partners", "themes", "member_group")
     prepopulated_fields = {"slug": ("title",)}
-    readonly_fields = ("status", "status_date", "last_reviewed")
+    readonly_fields = ("status", "status_date", "last_reviewed", "member_statuses")
     # Every action writes through a model method that moves the commitments' versions on.
     actions = ["change_status", "mark_reviewed", "publish", "unpublish", "delete_selected"]
 
     fieldsets = (
         (None, {"fields": ("title", "slug", "source", "heading", "position")}),
         ("What was promised", {"fields": ("summary", "quote", "target_date")}),
-        ("Who", {"fields": ("proposer", "owner", "partners")}),
+        ("Who", {"fields": ("proposer", "owner", "partners", "member_group")}),
         ("Themes and publication", {"fields": ("themes", "is_published")}),
         (
             "Current status",
             {
-                "fields": ("status", "status_date", "last_reviewed"),
+                "fields": ("status", "status_date", "last_reviewed", "member_statuses"),
                 "description": "To change the status, record a status update below.",
             },
         ),
@@ -348,6 +407,7 @@ class CommitmentAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(last_update=Subquery(latest.values("as_of")[:1]))
+            .with_member_scores()
             .prefetch_related("themes")
         )
 
@@ -433,6 +493,114 @@ class CommitmentAdmin(admin.ModelAdmin):
                 f"as of {update.as_of:%-d %B %Y}."
             )
         self.message_user(request, message)
+
+    @admin.display(description="member states", ordering="members_assessed")
+    def members(self, obj: Commitment) -> str:
+        """“Assessed 4 of 11”, linked to the grid; from the queryset's annotations, no query."""
+        if not obj.members_tracked:
+            return "—"
+        return format_html(
+            '<a href="{}">Assessed {} of {}</a>',
+            reverse("admin:tracker_commitment_members", args=[obj.pk]),
+            obj.members_assessed,
+            obj.members_tracked,
+        )
+
+    @admin.display(description="member states")
+    def member_statuses(self, obj: Commitment) -> str:
+        """The change page's link to the grid; one query, for commitments tracked per member."""
+        if obj is None or obj.pk is None or obj.member_group_id is None:
+            return "Not tracked member state by member state."
+        figures = Commitment.objects.with_member_scores().get(pk=obj.pk)
+        return format_html(
+            'Assessed {} of {}. <a href="{}">Record member states’ statuses</a>',
+            figures.members_assessed,
+            figures.members_tracked,
+            reverse("admin:tracker_commitment_members", args=[obj.pk]),
+        )
+
+    def get_urls(self):
+        # /admin/tracker/commitment/<pk>/members/
+        grid = path(
+            "<path:object_id>/members/",
+            self.admin_site.admin_view(self.member_grid_view),
+            name="tracker_commitment_members",
+        )
+        return [grid, *super().get_urls()]
+
+    def member_grid_view(self, request: HttpRequest, object_id: str):
+        """Record several member states' statuses on one commitment, all at once or none."""
+        try:
+            pk = int(object_id)
+        except ValueError:
+            raise Http404 from None
+        commitment = get_object_or_404(Commitment.objects.select_related("source"), pk=pk)
+        if not self.has_record_permission(request, commitment):
+            raise PermissionDenied
+        rows = list(commitment.member_progress.select_related("member"))
+        if request.method != "POST":
+            form = MemberGridForm(rows=rows, initial={"version": commitment.version})
+            return self._member_grid_page(request, commitment, form)
+        form = MemberGridForm(request.POST, rows=rows)
+        if not form.is_valid():
+            return self._member_grid_page(request, commitment, form)
+        try:
+            recorded = commitment.record_member_updates(
+                form.member_updates(),
+                expected_version=form.cleaned_data["version"],
+                user=request.user,
+            )
+        except EditConflict:
+            # Nothing was written. Show what is there now, and carry the latest version.
+            commitment = Commitment.objects.select_related("source", "updated_by").get(pk=pk)
+            who = str(commitment.updated_by) if commitment.updated_by_id else "Somebody else"
+            data = request.POST.copy()
+            data["version"] = str(commitment.version)
+            rows = list(commitment.member_progress.select_related("member"))
+            form = MemberGridForm(data, rows=rows)
+            form.is_valid()
+            when = timezone.localtime(commitment.updated)
+            form.add_error(
+                None,
+                f"{who} saved this commitment on {when:%-d %B %Y at %H:%M}, after you opened "
+                "this page, so nothing has been recorded. The current statuses are shown below "
+                "and your entries are kept: check them, then record again.",
+            )
+            return self._member_grid_page(request, commitment, form)
+        except MemberUpdatesInvalid as invalid:
+            form.add_member_errors(invalid.by_member)
+            return self._member_grid_page(request, commitment, form)
+        names = ", ".join(f"{update.member} ({update.get_status_display()})" for update in recorded)
+        self._log(
+            request,
+            [commitment],
+            f"Recorded member states’ statuses: {names}, as of {recorded[0].as_of:%-d %B %Y}.",
+        )
+        self.message_user(
+            request,
+            f"Recorded {_plural(len(recorded), 'member state')}’ statuses as of "
+            f"{recorded[0].as_of:%-d %B %Y}"
+            f"{'' if recorded[0].is_public else ', as internal notes'}: {names}.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(
+            reverse("admin:tracker_commitment_change", args=[commitment.pk])
+        )
+
+    def _member_grid_page(self, request, commitment: Commitment, form: MemberGridForm):
+        shared = ["as_of", "note", "evidence_url", "basis", "is_public"]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Member states’ statuses on “{commitment}”",
+            "opts": self.model._meta,
+            "commitment": commitment,
+            "form": form,
+            "adminform": admin.helpers.AdminForm(
+                form, [("For every row given a status", {"fields": shared})], {}
+            ),
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/tracker/commitment/member_grid.html", context)
 
     @admin.display(description="themes")
     def theme_names(self, obj: Commitment) -> str:
@@ -650,3 +818,57 @@ class StatusUpdateAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
         "created",
     )
     readonly_fields = fields
+
+
+class MemberStateInline(admin.TabularInline):
+    model = MemberState
+    fields = ("name", "slug", "joined_on", "position")
+    prepopulated_fields = {"slug": ("name",)}
+    extra = 0
+
+
+# /admin/tracker/membergroup/
+@admin.register(MemberGroup)
+class MemberGroupAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "member_count", "commitment_count")
+    search_fields = ("name", "slug", "members__name")
+    ordering = ("name",)
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [MemberStateInline]
+
+    def get_queryset(self, request: HttpRequest):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                member_count=Count("members", distinct=True),
+                commitment_count=Count("commitments", distinct=True),
+            )
+        )
+
+    @admin.display(description="members", ordering="member_count")
+    def member_count(self, obj: MemberGroup) -> int:
+        return obj.member_count
+
+    @admin.display(description="commitments tracked per member", ordering="commitment_count")
+    def commitment_count(self, obj: MemberGroup) -> int:
+        return obj.commitment_count
+
+
+# /admin/tracker/memberstate/
+@admin.register(MemberState)
+class MemberStateAdmin(admin.ModelAdmin):
+    list_display = ("name", "group", "joined_on", "position", "tracked_count")
+    list_display_links = ("name",)
+    list_filter = ("group",)
+    search_fields = ("name", "slug", "group__name")
+    list_select_related = ("group",)
+    ordering = ("group__name", "position", "name")
+    prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).annotate(tracked_count=Count("progress"))
+
+    @admin.display(description="commitments tracked", ordering="tracked_count")
+    def tracked_count(self, obj: MemberState) -> int:
+        return obj.tracked_count

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -32,6 +32,9 @@ from django.views.decorators.http import require_safe
 from tracker.models import (
     STATUS_INFO,
     Commitment,
+    MemberGroup,
+    MemberProgress,
+    MemberState,
     Status,
     StatusUpdate,
     bucket_of,
@@ -196,6 +199,56 @@ DATASET_TABLES: dict[str, list[Column]] = {
 }
 
 
+# Member states. Written after the tables above; import_commitments reads them back. Ids are
+# stable: slugs, and for a member's update the commitment, the member and its
+# 1-based place in that member's chain ("develop-domestic-data-centres/viet-nam/1").
+MEMBER_GROUP_COLUMNS: list[Column] = [
+    Column("slug", "Unique identifier, e.g. asean.", SLUG, lambda g: g.slug, field="slug"),
+    Column("name", "The group's name.", TEXT, lambda g: g.name, field="name"),
+]  # fmt: skip
+
+MEMBER_STATE_COLUMNS: list[Column] = [
+    Column("slug", "Unique identifier, e.g. viet-nam.", SLUG, lambda m: m.slug, field="slug"),
+    Column("group", "Slug of its group (see member_groups).", SLUG,
+           lambda m: m.group.slug, field="group"),
+    Column("name", "The member's name as the group writes it.", TEXT,
+           lambda m: m.name, field="name"),
+    Column("joined_on", "When it joined the group.", DATE,
+           lambda m: m.joined_on, field="joined_on"),
+    Column("position", "The group's own order, lowest first.", INT,
+           lambda m: m.position, field="position"),
+]  # fmt: skip
+
+MEMBER_PROGRESS_COLUMNS: list[Column] = [
+    Column("commitment", "Slug of a commitment carried out by each member of a group.", SLUG,
+           lambda p: p.commitment.slug, field="commitment"),
+    Column("member", "Slug of the member state.", SLUG, lambda p: p.member.slug,
+           field="member"),
+    Column("status", "The member's current status on it, one of the status values.", TEXT,
+           lambda p: p.status),
+    Column("status_date", "The date that status describes.", DATE, lambda p: p.status_date),
+    Column("score", "The status on the compliance scale: 1, 0 or -1; empty when not scored "
+           "(not yet assessed, superseded).", INT, lambda p: p.score),
+]  # fmt: skip
+
+MEMBER_UPDATE_COLUMNS: list[Column] = [
+    Column("id", "Stable identifier: commitment/member/place in that member's history, from 1.",
+           TEXT, lambda u: f"{u.commitment.slug}/{u.member.slug}/{u.sequence}"),
+    Column("commitment", "Slug of the commitment.", SLUG, lambda u: u.commitment.slug,
+           field="commitment"),
+    Column("member", "Slug of the member state the update is about.", SLUG,
+           lambda u: u.member.slug, field="member"),
+    *[column for column in UPDATE_COLUMNS if column.name != "commitment"],
+]  # fmt: skip
+
+MEMBER_TABLES: dict[str, list[Column]] = {
+    "member_groups": MEMBER_GROUP_COLUMNS,
+    "member_states": MEMBER_STATE_COLUMNS,
+    "member_progress": MEMBER_PROGRESS_COLUMNS,
+    "member_updates": MEMBER_UPDATE_COLUMNS,
+}
+
+
 def to_record(obj: Any, columns: list[Column], absolute: Callable[[str], str]) -> dict:
     """One object as a JSON-ready dict: dates as ISO strings, lists as lists, URLs absolute."""
     record = {}
@@ -357,7 +410,9 @@ def dataset_querysets() -> dict[str, QuerySet]:
         "actors": public_actors().order_by("slug"),
         "themes": public_themes().order_by("position", "slug"),
         "commitments": public.with_related().order_by("source__slug", "position", "slug"),
+        # The commitments' own histories: a member state's is in member_updates.
         "updates": StatusUpdate.objects.public()
+        .filter(member__isnull=True)
         .select_related("commitment")
         .order_by(
             "commitment__source__slug",
@@ -370,6 +425,45 @@ def dataset_querysets() -> dict[str, QuerySet]:
     }
 
 
+def member_querysets() -> dict[str, QuerySet]:
+    """The member tables of the dataset: groups and members of published commitments, their
+    progress and public updates, in a stable order (commitments as in `commitments`)."""
+    public = Commitment.objects.public()
+    by_commitment = ("commitment__source__slug", "commitment__position", "commitment__slug")
+    updates = StatusUpdate.objects.public().filter(member__isnull=False)
+    # Place in the member's own chain, counted in the database: stable as history only grows.
+    sequence = Subquery(
+        StatusUpdate.objects.filter(
+            commitment=OuterRef("commitment"), member=OuterRef("member"), is_public=True
+        )
+        .filter(
+            Q(as_of__lt=OuterRef("as_of"))
+            | Q(as_of=OuterRef("as_of"), created__lt=OuterRef("created"))
+            | Q(as_of=OuterRef("as_of"), created=OuterRef("created"), pk__lte=OuterRef("pk"))
+        )
+        .order_by()
+        .values("commitment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return {
+        "member_groups": MemberGroup.objects.filter(
+            Exists(public.filter(member_group=OuterRef("pk")))
+        ).order_by("slug"),
+        "member_states": MemberState.objects.filter(
+            Exists(MemberProgress.objects.public().filter(member=OuterRef("pk")))
+        )
+        .select_related("group")
+        .order_by("group__slug", "position", "slug"),
+        "member_progress": MemberProgress.objects.public()
+        .select_related("commitment", "member")
+        .order_by(*by_commitment, "member__position", "member__slug"),
+        "member_updates": updates.select_related("commitment", "member")
+        .annotate(sequence=sequence)
+        .order_by(*by_commitment, "member__position", "member__slug", "as_of", "created", "pk"),
+    }
+
+
 @require_safe
 def dataset_json(request: HttpRequest) -> HttpResponse:
     """Every public source, actor, theme, commitment and update, as one JSON file."""
@@ -377,6 +471,10 @@ def dataset_json(request: HttpRequest) -> HttpResponse:
     tables = {
         name: _records(querysets[name], columns, request)
         for name, columns in DATASET_TABLES.items()
+    }
+    members = member_querysets()
+    tables |= {
+        name: _records(members[name], columns, request) for name, columns in MEMBER_TABLES.items()
     }
     header = {"format": DATASET_FORMAT, "format_version": DATASET_VERSION}
     return _download(

@@ -11,6 +11,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 
 from tracker.models import (
     TIMELINE_ORDER,
@@ -47,6 +48,7 @@ class CommitmentForm(forms.ModelForm):
             "proposer",
             "owner",
             "partners",
+            "member_group",
             "themes",
             "is_published",
         ]
@@ -496,3 +498,119 @@ class BulkStatusForm(forms.Form):
             "evidence_url": data["evidence_url"],
             "is_public": data["is_public"],
         }
+
+
+class MemberGridForm(forms.Form):
+    """Several member states' statuses on one commitment, each recorded as its own update.
+
+    One row per member: a new status (or none, to leave that member alone) and an optional note
+    of its own. The as-of date, shared note, evidence, basis and public flag apply to every row
+    given a status; a row's own note replaces the shared one. `version` is the commitment's
+    version when the page was loaded: save_edit() refuses the whole form if it moved on.
+    """
+
+    as_of = _update_field("as_of", initial=timezone.localdate, widget=admin_widgets.AdminDateWidget)
+    note = _update_field(
+        "note",
+        required=False,
+        label="Note for every row",
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Used for each member state given a status without a note of its own, e.g. "
+        "“National reports to the ministers’ June meeting.”",
+    )
+    evidence_url = _update_field(
+        "evidence_url",
+        required=False,
+        assume_scheme="https",
+        error_messages={"invalid": WEB_URL_MESSAGE},
+        widget=admin_widgets.AdminURLFieldWidget,
+    )
+    basis = forms.ChoiceField(
+        label="Basis of the assessment",
+        choices=Basis.choices,
+        widget=admin_widgets.AdminRadioSelect(attrs={"class": "radiolist"}),
+        help_text=StatusUpdate._meta.get_field("basis").help_text,
+        error_messages={"required": StatusUpdate._meta.get_field("basis").error_messages["blank"]},
+    )
+    is_public = _update_field("is_public", required=False, initial=True)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, rows, **kwargs):
+        """`rows` are the commitment's MemberProgress rows, with their members."""
+        super().__init__(*args, **kwargs)
+        self.rows = list(rows)
+        for row in self.rows:
+            self.fields[self.status_name(row.member)] = forms.ChoiceField(
+                label=f"New status for {row.member}",
+                choices=[("", "— no change —"), *Status.choices],
+                required=False,
+            )
+            self.fields[self.note_name(row.member)] = forms.CharField(
+                label=f"Note for {row.member}",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
+            )
+
+    @staticmethod
+    def status_name(member) -> str:
+        return f"status-{member.slug}"
+
+    @staticmethod
+    def note_name(member) -> str:
+        return f"note-{member.slug}"
+
+    def row_fields(self):
+        """(progress row, its status field, its note field), for the template."""
+        return [
+            (row, self[self.status_name(row.member)], self[self.note_name(row.member)])
+            for row in self.rows
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = [row for row in self.rows if cleaned.get(self.status_name(row.member))]
+        if not chosen:
+            raise forms.ValidationError(
+                "Choose a new status for at least one member state: rows left at “no change” "
+                "are not recorded."
+            )
+        for row in chosen:
+            if not cleaned.get(self.note_name(row.member)) and not cleaned.get("note"):
+                self.add_error(
+                    self.note_name(row.member),
+                    f"Write a note for {row.member}, or a note for every row above: it is shown "
+                    "with the update.",
+                )
+        return cleaned
+
+    def member_updates(self) -> list[dict]:
+        """The `member_updates` for Commitment.save_edit(): one per row given a status."""
+        data = self.cleaned_data
+        return [
+            {
+                "member": row.member,
+                "status": data[self.status_name(row.member)],
+                "as_of": data["as_of"],
+                "note": data[self.note_name(row.member)] or data["note"],
+                "evidence_url": data["evidence_url"],
+                "basis": data["basis"],
+                "is_public": data["is_public"],
+            }
+            for row in self.rows
+            if data.get(self.status_name(row.member))
+        ]
+
+    def add_member_errors(self, by_member: dict) -> None:
+        """Put save_edit()'s errors on each member's row, naming the field they are about."""
+        for member, error in by_member.items():
+            if member is None:
+                self.add_error(None, error)
+                continue
+            items = error.message_dict.items() if hasattr(error, "error_dict") else [("", error)]
+            for field, messages in items:
+                where = self.note_name(member) if field == "note" else self.status_name(member)
+                label = ""
+                if field not in ("", "__all__", "note", "status", "member"):
+                    label = f"{capfirst(StatusUpdate._meta.get_field(field).verbose_name)}: "
+                for message in messages:
+                    self.add_error(where, f"{label}{message}")

@@ -43,13 +43,24 @@ from tracker.exports import (
     DATASET_VERSION,
     DATE,
     INT,
+    MEMBER_TABLES,
     SLUG,
     SLUGS,
     TEXT,
     Column,
     csv_uncell,
 )
-from tracker.models import Actor, Commitment, Source, Status, StatusUpdate, Theme
+from tracker.models import (
+    Actor,
+    Commitment,
+    MemberGroup,
+    MemberProgress,
+    MemberState,
+    Source,
+    Status,
+    StatusUpdate,
+    Theme,
+)
 
 MODELS: dict[str, type[models.Model]] = {
     "sources": Source,
@@ -58,9 +69,17 @@ MODELS: dict[str, type[models.Model]] = {
     "commitments": Commitment,
 }
 # Columns read although no model field is set from them: checked against the history.
+# The member-state tables (optional: a dataset from before member states has none).
+MEMBER_MODELS: dict[str, type[models.Model]] = {
+    "member_groups": MemberGroup,
+    "member_states": MemberState,
+}
+ALL_TABLES = {**DATASET_TABLES, **MEMBER_TABLES}
 CHECKED = {
     "commitments": {"status", "status_date", "last_reviewed"},
     "updates": {"previous_status"},
+    "member_progress": {"status", "status_date"},
+    "member_updates": {"previous_status"},
 }
 # Columns a file may leave out, e.g. a spreadsheet that never had them.
 OPTIONAL = {"last_reviewed"}
@@ -76,6 +95,8 @@ REFERENCES = {
     "partners": "actors",
     "themes": "themes",
     "commitment": "commitments",
+    "group": "member_groups",
+    "member": "member_states",
 }
 
 
@@ -105,7 +126,7 @@ class Record:
 def _read_columns(table: str) -> list[Column]:
     """The columns the importer reads in a table: model fields and those checked."""
     checked = CHECKED.get(table, set())
-    return [c for c in DATASET_TABLES[table] if c.field or c.name in checked]
+    return [c for c in ALL_TABLES[table] if c.field or c.name in checked]
 
 
 def _parse(column: Column, raw: Any, from_csv: bool) -> Any:
@@ -143,7 +164,7 @@ def _parse(column: Column, raw: Any, from_csv: bool) -> Any:
 
 def _record(table: str, where: str, raw: dict, from_csv: bool) -> Record:
     record = Record(table, where, {})
-    known = {column.name for column in DATASET_TABLES[table]}
+    known = {column.name for column in ALL_TABLES[table]}
     for name in sorted(set(raw) - known):
         record.problem(name, "is not a column of this format (see docs/data.md)")
     for column in _read_columns(table):
@@ -182,9 +203,9 @@ def read_file(path: Path) -> tuple[str, dict[str, list[Record]]]:
                 f"{path}: format_version {data.get('format_version')!r} is not one this "
                 f"tracker reads ({DATASET_VERSION})."
             )
-        tables = list(DATASET_TABLES)
+        tables = [*DATASET_TABLES, *(table for table in MEMBER_TABLES if table in data)]
         kind = "dataset"
-        known = {"format", "format_version", *tables}
+        known = {"format", "format_version", *DATASET_TABLES, *MEMBER_TABLES}
     elif "format" in data:
         raise CommandError(f"{path}: unknown format {data['format']!r}.")
     else:
@@ -268,17 +289,25 @@ class Importer:
         self.records = records
         self.publish = publish
         # slug -> saved object, for each table: imported from the file, or existing ones.
-        self.objects: dict[str, dict[str, models.Model]] = {t: {} for t in MODELS}
+        self.objects: dict[str, dict[str, models.Model]] = {
+            t: {} for t in (*MODELS, *MEMBER_MODELS)
+        }
         self.counts: dict[str, int] = dict.fromkeys((*MODELS, "updates"), 0)
+        # Said only when the file has member tables, so older files read as they always did.
+        self.member_counts: dict[str, int] = dict.fromkeys(
+            ("member groups", "member states", "member updates"), 0
+        )
         self.notes: list[str] = []
 
     def run(self) -> list[str]:
         """Check and write every record; the problems found, each naming record and field."""
-        for table in ("sources", "actors", "themes"):
+        for table in ("sources", "actors", "themes", *MEMBER_MODELS):
             self._import_plain(table)
         self._load_existing()
         chains = self._check_chains()
-        self._import_commitments(chains)
+        member_chains = self._check_member_chains()
+        self._import_commitments(chains, member_chains)
+        self._check_member_progress()
         return [
             f"{record.label}: {problem}"
             for table in self.records.values()
@@ -329,7 +358,7 @@ class Importer:
                 seen.setdefault(key, record.where)
 
     def _import_plain(self, table: str) -> None:
-        model = MODELS[table]
+        model = MODELS.get(table) or MEMBER_MODELS[table]
         rows = self.records.get(table, [])
         slugs = [r.values["slug"] for r in rows if isinstance(r.values.get("slug"), str)]
         existing = model.objects.in_bulk(slugs, field_name="slug")
@@ -351,9 +380,19 @@ class Importer:
                 self.objects[table][current.slug] = current
                 continue
             obj = model(**fields)
+            # A member state's group, from the file or the database.
+            for name in (c.field for c in _read_columns(table) if c.field in REFERENCES):
+                found = self._resolve(record, name)
+                if found:
+                    setattr(obj, name, found[0])
+            if record.problems:
+                continue
             if self._write(record, lambda obj=obj: (obj.full_clean(), obj.save())):
                 self.objects[table][obj.slug] = obj
-                self.counts[table] += 1
+                if table in MODELS:
+                    self.counts[table] += 1
+                else:
+                    self.member_counts[table.replace("_", " ")] += 1
 
     def _load_existing(self) -> None:
         """Objects the commitments name that the file does not define: from the database."""
@@ -377,6 +416,8 @@ class Importer:
         found = []
         for slug in slugs:
             obj = self.objects[table].get(slug)
+            if obj is None and table in MEMBER_MODELS:
+                obj = MEMBER_MODELS[table].objects.filter(slug=slug).first()
             if obj is None:
                 where = "the file or the database" if self.kind == "dataset" else "the database"
                 record.problem(name, f"no {table[:-1]} {slug!r} in {where}")
@@ -440,7 +481,10 @@ class Importer:
                     )
         return chains
 
-    def _import_commitments(self, chains: dict[str, list[Record]]) -> None:
+    def _import_commitments(
+        self, chains: dict[str, list[Record]], member_chains: dict[str, list[Record]]
+    ) -> None:
+        groups = self._member_groups_of_commitments()
         seen: dict = {}
         for record in self.records["commitments"]:
             if not record.values:
@@ -459,6 +503,8 @@ class Importer:
                 status=Status.NOT_ASSESSED,
                 status_date=record.values.get("status_date"),
                 is_published=self.publish,
+                # Carried out by each member of this group: its members' progress says so.
+                member_group=groups.get(record.values.get("slug")),
             )
             unresolved = []
             for name in ("source", "proposer", "owner"):
@@ -484,6 +530,9 @@ class Importer:
                 self.objects["commitments"][commitment.slug] = commitment
                 self.counts["commitments"] += 1
             self._import_updates(commitment, chains.get(record.values.get("slug"), []))
+            self._import_member_updates(
+                commitment, member_chains.get(record.values.get("slug"), [])
+            )
             if commitment is not None:
                 self._set_last_reviewed(commitment, record)
 
@@ -527,10 +576,116 @@ class Importer:
             else:
                 commitment = None
 
+    # Member states: groups and members are plain records; a commitment that has member
+    # progress in the file is carried out by each member of that group; each member's updates
+    # form their own chain, written through the same write path as the commitment's own.
+
+    def _member_groups_of_commitments(self) -> dict[str, MemberGroup]:
+        """Commitment slug -> the group whose members the file tracks it for."""
+        groups: dict[str, MemberGroup] = {}
+        for record in self.records.get("member_progress", []):
+            slug = record.values.get("commitment")
+            found = self._resolve(record, "member") if "member" in record.values else []
+            if not found or not isinstance(slug, str):
+                continue
+            group = found[0].group
+            if groups.setdefault(slug, group) != group:
+                record.problem(
+                    "member", f"belongs to {group.slug!r}, but {slug!r} is tracked for "
+                    f"{groups[slug].slug!r}: a commitment is tracked for one group",
+                )  # fmt: skip
+        return groups
+
+    def _check_member_chains(self) -> dict[str, list[Record]]:
+        """Each member's updates on a commitment form a chain from "not yet assessed"."""
+        in_file = {record.values.get("slug") for record in self.records["commitments"]} - {None}
+        last: dict[tuple, Record] = {}
+        by_commitment: dict[str, list[Record]] = {}
+        for record in self.records.get("member_updates", []):
+            if not record.values:
+                continue
+            slug, member = record.values.get("commitment"), record.values.get("member")
+            if slug not in in_file:
+                record.problem(
+                    "commitment", f"{slug!r} is not a commitment in this file; member updates "
+                    "are imported with their commitment only",
+                )  # fmt: skip
+                continue
+            before = last.get((slug, member))
+            expected = before.values.get("status") if before else Status.NOT_ASSESSED.value
+            if record.values.get("previous_status") != expected:
+                record.problem(
+                    "previous_status", f"is {record.values.get('previous_status')!r}, but "
+                    + (f"{member!r}'s update before it, {before.where}, records {expected!r}"
+                       if before else f"a member starts as {expected!r}"),
+                )  # fmt: skip
+            as_of = record.values.get("as_of")
+            if before and as_of and before.values.get("as_of") and as_of < before.values["as_of"]:
+                record.problem("as_of", f"is earlier than {member!r}'s update before it")
+            last[(slug, member)] = record
+            by_commitment.setdefault(slug, []).append(record)
+        return by_commitment
+
+    def _import_member_updates(self, commitment: Commitment | None, chain: list[Record]) -> None:
+        for record in chain:
+            if commitment is None or record.problems:
+                continue  # Its commitment was not written: reported there.
+            found = self._resolve(record, "member")
+            if not found:
+                continue
+            fields = {
+                name: value
+                for name, value in self._fields(record).items()
+                if name not in self._unread(record)
+            }
+
+            def write(commitment=commitment, fields=fields, member=found[0]):
+                # Checked by StatusUpdate.full_clean() against that member's own history.
+                commitment.record_update(member=member, **fields)
+
+            if self._write(record, write):
+                self.member_counts["member updates"] += 1
+
+    def _check_member_progress(self) -> None:
+        """Each member's progress as written must be what the file says it is."""
+        rows = self.records.get("member_progress", [])
+        written = {
+            (p.commitment.slug, p.member.slug): p
+            for p in MemberProgress.objects.filter(
+                commitment__in=list(self.objects["commitments"].values())
+            ).select_related("commitment", "member")
+        }
+        listed = set()
+        for record in rows:
+            key = (record.values.get("commitment"), record.values.get("member"))
+            listed.add(key)
+            if key[0] not in self.objects["commitments"] or record.problems:
+                continue
+            progress = written.get(key)
+            if progress is None:
+                record.problem(
+                    "member", f"{key[1]!r} was not a member of the group on the day "
+                    f"{key[0]!r} was made",
+                )  # fmt: skip
+                continue
+            for name in ("status", "status_date"):
+                if name in record.values and getattr(progress, name) != record.values[name]:
+                    record.problem(
+                        name, f"is {record.values[name]!s}, but the member's updates in the "
+                        f"file lead to {getattr(progress, name)!s}",
+                    )  # fmt: skip
+        if "member_progress" in self.records:
+            for key in sorted(set(written) - listed):
+                self.notes.append(
+                    f"{key[0]}: the file lists no progress for member {key[1]!r}, a member "
+                    "when it was made; it starts as not yet assessed."
+                )
+
     def summary(self) -> str:
-        return ", ".join(
-            f"{n} {table if n != 1 else table[:-1]}" for table, n in self.counts.items()
-        )
+        counts = dict(self.counts)
+        if any(self.member_counts.values()):
+            counts.update(self.member_counts)
+        return ", ".join(f"{n} {table if n != 1 else table[:-1]}" for table, n in counts.items())
 
 
 class Command(BaseCommand):
