@@ -5,7 +5,8 @@ PORT ?= 8000
 BIND_ADDRESS ?= 127.0.0.1
 VENV := .venv
 BIN := $(VENV)/bin
-FIXTURES := fixtures/adgmin-2026.json
+# Member states first: the ADGMIN commitments name the group that carries some of them out.
+FIXTURES := fixtures/asean-members.json fixtures/adgmin-2026.json
 # Local development mode: a throwaway secret key, DEBUG on, SQLite unless DATABASE_URL says otherwise.
 DEV := DJANGO_DEBUG=1
 # Production mode, whatever the shell says: DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS required.

@@ -31,6 +31,16 @@ def make_commitment(db):
 
 
 @pytest.fixture
+def make_group(db):
+    return factories.make_group
+
+
+@pytest.fixture
+def make_member(db):
+    return factories.make_member
+
+
+@pytest.fixture
 def admin_user(db):
     """An administrator: a superuser with every permission."""
     return factories.make_user("administrator", is_superuser=True)

@@ -175,6 +175,27 @@ def make_public_site() -> dict:
         as_of=datetime.date(2026, 3, 1),
         note="Progress note on the draft.",
     )
+    # A commitment carried out by each member state, one of which has a status of its own.
+    group = factories.make_group(slug="asean", name="ASEAN")
+    members = [
+        factories.make_member(group=group, slug="viet-nam", name="Viet Nam"),
+        factories.make_member(group=group, slug="cambodia", name="Cambodia"),
+    ]
+    national = factories.make_commitment(
+        slug="develop-domestic-data-centres",
+        title="Develop domestic data centres in each nation",
+        source=source,
+        owner=owner,
+        themes=[theme],
+        member_group=group,
+    )
+    national.record_update(
+        member=members[0],
+        basis=Basis.SELF_REPORTED,
+        status=Status.IN_PROGRESS,
+        as_of=datetime.date(2026, 3, 1),
+        note="The first national data centre opened.",
+    )
     return {
         "source": source,
         "owner": owner,

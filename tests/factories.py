@@ -8,7 +8,17 @@ import itertools
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from tracker.models import Actor, ActorKind, Basis, Commitment, Source, Status, Theme
+from tracker.models import (
+    Actor,
+    ActorKind,
+    Basis,
+    Commitment,
+    MemberGroup,
+    MemberState,
+    Source,
+    Status,
+    Theme,
+)
 
 _counter = itertools.count(1)
 
@@ -44,6 +54,31 @@ def make_theme(**kwargs) -> Theme:
     fields = {"slug": f"theme-{n}", "name": f"Theme {n}", "position": n}
     fields.update(kwargs)
     return Theme.objects.create(**fields)
+
+
+def make_group(*, members: int = 0, **kwargs) -> MemberGroup:
+    """A group of states, with `members` members that joined long before any test source."""
+    n = _n()
+    fields = {"slug": f"group-{n}", "name": f"Group {n}"}
+    fields.update(kwargs)
+    group = MemberGroup.objects.create(**fields)
+    for _ in range(members):
+        make_member(group=group)
+    return group
+
+
+def make_member(**kwargs) -> MemberState:
+    n = _n()
+    fields = {
+        "slug": f"member-{n}",
+        "name": f"Member {n}",
+        "joined_on": datetime.date(1967, 8, 8),
+        "position": n,
+    }
+    fields.update(kwargs)
+    if "group" not in fields:
+        fields["group"] = make_group()
+    return MemberState.objects.create(**fields)
 
 
 def make_commitment(*, themes=(), partners=(), **kwargs) -> Commitment:

@@ -31,7 +31,7 @@ django.setup()
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
-call_command("load_sources", "{FIXTURE}", verbosity=0)
+call_command("load_sources", "fixtures/asean-members.json", "{FIXTURE}", verbosity=0)
 get_user_model().objects.create_superuser("admin", "", "a-long-test-password")
 """
 

@@ -40,9 +40,12 @@ def _text_fields(model) -> list[str]:
 
 
 def test_every_text_field_of_every_tracker_model_refuses_them(
-    make_commitment, make_source, make_actor, make_theme
+    make_commitment, make_source, make_actor, make_theme, make_group, make_member
 ):
-    commitment = make_commitment()
+    group = make_group()
+    member = make_member(group=group)
+    commitment = make_commitment(member_group=group)
+    progress = commitment.member_progress.get()
     update = StatusUpdate(
         commitment=commitment,
         status=Status.NOT_ASSESSED,
@@ -51,7 +54,8 @@ def test_every_text_field_of_every_tracker_model_refuses_them(
         note="Fine.",
         basis=Basis.SELF_REPORTED,
     )
-    objects = [make_source(), make_actor(), make_theme(), commitment, update]
+    objects = [make_source(), make_actor(), make_theme(), commitment, update, group, member]
+    objects.append(progress)
     assert {type(o) for o in objects} == set(apps.get_app_config("tracker").get_models())
     for obj in objects:
         for name in _text_fields(type(obj)):

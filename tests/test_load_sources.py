@@ -20,9 +20,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from tracker.models import Actor, Basis, Commitment, Source, Status, StatusUpdate, Theme
+from tracker.models import (
+    Actor,
+    Basis,
+    Commitment,
+    MemberProgress,
+    Source,
+    Status,
+    StatusUpdate,
+    Theme,
+)
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "adgmin-2026.json"
+MEMBERS = FIXTURE.parent / "asean-members.json"
 
 SOURCE = {
     "model": "tracker.source",
@@ -102,7 +112,7 @@ def _rows() -> dict[str, list[dict]]:
 @pytest.fixture
 def adgmin(db) -> StatusUpdate:
     """The ADGMIN source loaded, and an editor's update on one of its commitments: history row 1."""
-    call_command("loaddata", FIXTURE, verbosity=0)
+    call_command("loaddata", MEMBERS, FIXTURE, verbosity=0)
     commitment = Commitment.objects.get(slug="connect-national-data-centres")
     return commitment.record_update(
         status=Status.IN_PROGRESS,
@@ -145,8 +155,9 @@ BAD_RECORDS = {
             }
         ],
         [
-            "record 2 (auth.user): model: load_sources creates only tracker.source, "
-            "tracker.actor, tracker.theme, tracker.commitment records"
+            "record 2 (auth.user): model: load_sources creates only tracker.membergroup, "
+            "tracker.memberstate, tracker.source, tracker.actor, tracker.theme, "
+            "tracker.commitment records"
         ],
     ),
     "an existing actor's slug with another name": (
@@ -224,7 +235,7 @@ BAD_RECORDS = {
     ),
     "a model that is not text": (
         [{"model": ["tracker.actor"], "fields": SPEAKER["fields"]}],
-        ["record 2: model: load_sources creates only tracker.source"],
+        ["record 2: model: load_sources creates only tracker.membergroup"],
     ),
     "slugs that are not text": (
         [_actor(slug=["speaker"]), _actor(slug=7)],
@@ -360,11 +371,13 @@ def test_it_refuses_a_file_it_cannot_read_and_changes_nothing(case, adgmin, tmp_
 
 
 def test_it_loads_the_adgmin_fixture_on_an_empty_database(db):
+    members = _run(MEMBERS)
     output = _run(FIXTURE)
 
-    assert f"{FIXTURE}: loaded adgmin-2026-hanoi (47 new records)." in output
+    assert f"{MEMBERS}: loaded asean (12 new records)." in members
+    assert f"{FIXTURE}: loaded adgmin-2026-hanoi (38 new records)." in output
     assert Source.objects.count() == 1
-    assert (Actor.objects.count(), Theme.objects.count(), Commitment.objects.count()) == (9, 8, 29)
+    assert (Actor.objects.count(), Theme.objects.count(), Commitment.objects.count()) == (8, 8, 21)
     assert not StatusUpdate.objects.exists()
     for commitment in Commitment.objects.all():
         commitment.full_clean()
@@ -373,8 +386,10 @@ def test_it_loads_the_adgmin_fixture_on_an_empty_database(db):
     assert set(Commitment.objects.values_list("created", flat=True)) == {
         datetime.datetime(2026, 1, 15, tzinfo=datetime.UTC)
     }
-    closing = Commitment.objects.get(slug="deepen-solidarity-cooperation-and-dialogue")
-    assert list(closing.partners.values_list("slug", flat=True)) == ["asean-businesses"]
+    # Each commitment carried out nationally has a not-assessed record for all 11 members.
+    progress = MemberProgress.objects.all()
+    assert progress.count() == 9 * 11
+    assert set(progress.values_list("status", flat=True)) == {Status.NOT_ASSESSED}
 
 
 def test_it_loads_a_utf8_file_with_a_byte_order_mark(db, tmp_path):

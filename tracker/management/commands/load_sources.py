@@ -16,11 +16,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.utils import timezone
 
-from tracker.models import Actor, Commitment, Source, Theme
+from tracker.models import Actor, Commitment, MemberGroup, MemberState, Source, Theme
 from tracker.validators import validate_plain_text
 
 # The models a fixture may hold, in the order they are created: each refers only to earlier ones.
-MODELS = {model._meta.label_lower: model for model in (Source, Actor, Theme, Commitment)}
+MODELS = {
+    model._meta.label_lower: model
+    for model in (MemberGroup, MemberState, Source, Actor, Theme, Commitment)
+}
 
 
 def _settable(model_field) -> bool:
@@ -117,6 +120,8 @@ def _value(record: _Record, name: str, value, problems: list[str]):
     if model_field.many_to_many:
         ok = isinstance(value, list) and all(_is_key(item) for item in value)
         expected, value = 'a list of ["slug"] references', ok and [item[0] for item in value]
+    elif model_field.many_to_one and value is None and model_field.null:
+        return None  # an optional reference left empty, e.g. a commitment's member group
     elif model_field.many_to_one:
         ok, expected, value = _is_key(value), 'a ["slug"] reference', _is_key(value) and value[0]
     elif isinstance(model_field, models.BooleanField):
@@ -212,7 +217,7 @@ def _create(record: _Record, problems: list[str]) -> bool:
         if model_field.many_to_many:
             many[name] = {_resolve(record, name, slug, problems) for slug in value}
         elif model_field.many_to_one:
-            values[name] = _resolve(record, name, value, problems)
+            values[name] = None if value is None else _resolve(record, name, value, problems)
         elif not model_field.editable:  # created and updated: save() would set them to now
             stamps[name] = value
         else:
@@ -245,6 +250,9 @@ def _create(record: _Record, problems: list[str]) -> bool:
         getattr(obj, name).set(related)
     if stamps:
         model.objects.filter(pk=obj.pk).update(**stamps)
+    if isinstance(obj, Commitment) and obj.member_group_id:
+        # A not-assessed progress row for each member of its group at the time.
+        obj.sync_member_progress()
     return True
 
 
@@ -286,10 +294,15 @@ class Command(BaseCommand):
 
     def _handle_file(self, path: Path, dry_run: bool) -> None:
         records = _parse(_read(path))
+        # A file of sources, or of member groups (with their member states) alone.
+        keyed_by = Source
         slugs = [r.fields["slug"] for r in records if r.model is Source]
         if not slugs:
-            raise CommandError("contains no tracker.source record.")
-        present = set(Source.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+            keyed_by = MemberGroup
+            slugs = [r.fields["slug"] for r in records if r.model is MemberGroup]
+        if not slugs:
+            raise CommandError("contains no tracker.source (or tracker.membergroup) record.")
+        present = set(keyed_by.objects.filter(slug__in=slugs).values_list("slug", flat=True))
         if present == set(slugs):
             # Editors may have changed these since: loading again must not touch their work.
             self.stdout.write(f"{path}: already loaded ({', '.join(sorted(present))}); skipped.")
