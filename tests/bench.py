@@ -40,7 +40,17 @@ def _fill(n: int) -> None:
     """Synthetic data, labelled as such. Bulk-written for speed: this is not an edit path."""
     from django.core.management import call_command
 
-    from tracker.models import Actor, Commitment, Source, Status, StatusUpdate, Theme
+    from tracker.models import (
+        Actor,
+        Commitment,
+        MemberGroup,
+        MemberProgress,
+        MemberState,
+        Source,
+        Status,
+        StatusUpdate,
+        Theme,
+    )
 
     call_command("migrate", verbosity=0)
     event = datetime.date(2026, 1, 15)
@@ -59,6 +69,14 @@ def _fill(n: int) -> None:
         Theme(slug=f"theme-{i}", name=f"Synthetic theme {i}", position=i) for i in range(8)
     )
     statuses = list(Status)
+    # A third of the commitments are carried out by each of 11 member states, as nine of the
+    # 21 ADGMIN ones are: 11 progress rows each, one in three with a public update.
+    group = MemberGroup.objects.create(slug="synthetic-group", name="Synthetic group")
+    members = MemberState.objects.bulk_create(
+        MemberState(group=group, slug=f"member-{i}", name=f"Synthetic member {i}",
+                    joined_on=datetime.date(1967, 8, 8), position=i)
+        for i in range(11)
+    )  # fmt: skip
     commitments = Commitment.objects.bulk_create(
         Commitment(
             source=source,
@@ -72,9 +90,25 @@ def _fill(n: int) -> None:
             status=statuses[i % len(statuses)],
             status_date=event,
             is_published=True,
+            member_group=group if i % 3 == 0 else None,
         )
         for i in range(n)
     )
+    national = [c for c in commitments if c.member_group_id is not None]
+    MemberProgress.objects.bulk_create(
+        MemberProgress(commitment=c, member=m, status=statuses[(i + j) % len(statuses)],
+                       status_date=event)
+        for i, c in enumerate(national)
+        for j, m in enumerate(members)
+    )  # fmt: skip
+    StatusUpdate.objects.bulk_create(
+        StatusUpdate(commitment=c, member=m, status=statuses[(i + j) % len(statuses)],
+                     previous_status=Status.NOT_ASSESSED, as_of=event + datetime.timedelta(days=1),
+                     note="Synthetic member note.", basis="self_reported", is_public=True)
+        for i, c in enumerate(national)
+        for j, m in enumerate(members)
+        if (i + j) % 3 == 0
+    )  # fmt: skip
     Through = Commitment.themes.through
     Through.objects.bulk_create(
         Through(commitment=c, theme=themes[i % 8]) for i, c in enumerate(commitments)
@@ -142,11 +176,19 @@ def main() -> None:
             "/actors/",
             "/sources/synthetic/",
             "/charts/",
+            "/scorecard/",
+            "/scorecard/?theme=theme-3",
+            "/scorecard/methodology/",
+            "/members/",
+            "/members/member-5/",
+            "/members/member-5/feed/",
             "/feeds/updates/",
             "/sitemap.xml",
             "/commitments/export.csv",
             "/commitments/export.json",
             "/data/dataset.json",
+            "/scorecard/export.csv",
+            "/scorecard/export.json",
         ]
         client = Client()
         for url in pages:

@@ -195,6 +195,16 @@ def make_public_site() -> dict:
         status=Status.IN_PROGRESS,
         as_of=datetime.date(2026, 3, 1),
         note="The first national data centre opened.",
+        evidence_url="https://example.org/data-centre",
+    )
+    national.record_update(
+        member=members[0],
+        basis=Basis.SELF_REPORTED,
+        # A member's internal note keeps its status too.
+        status=Status.IN_PROGRESS,
+        as_of=datetime.date(2026, 4, 1),
+        note="Internal: the national ministry has not replied about the second site.",
+        is_public=False,
     )
     return {
         "source": source,
@@ -203,4 +213,6 @@ def make_public_site() -> dict:
         "theme": theme,
         "commitment": Commitment.objects.get(pk=commitment.pk),
         "draft": draft,
+        "national": national,
+        "member": members[0],
     }

@@ -132,3 +132,25 @@ def make_editor(username: str = "editor", **kwargs):
     user = make_user(username, **kwargs)
     user.groups.add(Group.objects.get(name="Editors"))
     return user
+
+
+def make_scorecard(*, members: int = 3, commitments: int = 2, **kwargs) -> tuple:
+    """A group of `members` member states and `commitments` published commitments that each
+    of them carries out (their rows start "not yet assessed"). Returns (group, members,
+    commitments), members in the group's order."""
+    group = make_group(**kwargs)
+    states = [make_member(group=group, position=i) for i in range(1, members + 1)]
+    made = [make_commitment(member_group=group) for _ in range(commitments)]
+    return group, states, made
+
+
+def record_member_status(commitment, member, status, as_of=None, **kwargs):
+    """A member state's public update on a commitment, through the one write path."""
+    return commitment.record_update(
+        member=member,
+        status=status,
+        as_of=as_of or datetime.date(2026, 3, 1),
+        note=kwargs.pop("note", f"{member.name} reported progress."),
+        basis=kwargs.pop("basis", Basis.SELF_REPORTED),
+        **kwargs,
+    )

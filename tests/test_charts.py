@@ -3,7 +3,9 @@
 import datetime
 import re
 
+from tests import factories
 from tests.html import check_page, h1_of
+from tracker import charts
 from tracker.charts import bucket_chart, stacked_chart, status_chart
 from tracker.models import Basis, Status
 
@@ -120,11 +122,68 @@ def test_the_charts_page_runs_the_same_queries_for_one_or_fifty(
 ):
     theme = make_theme()
     make_commitment(themes=[theme])
-    # status counts, themes with bucket counts, actors with their counts
-    with django_assert_num_queries(3):
+    # status counts, themes with bucket counts, actors with their counts, member states with
+    # their scores
+    with django_assert_num_queries(4):
         client.get("/charts/")
     for _ in range(49):
         make_commitment(themes=[theme])
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         html = client.get("/charts/").content.decode()
     assert html.count('<tr><th scope="row">') == 10 + 4 + 1 + 50
+
+
+def test_the_charts_page_charts_each_member_states_score(client, db):
+    _, states, made = factories.make_scorecard(members=3, commitments=2)
+    factories.record_member_status(made[0], states[0], Status.COMPLETED)
+    factories.record_member_status(made[0], states[1], Status.NOT_STARTED)
+    factories.record_member_status(made[1], states[1], Status.IN_PROGRESS)
+
+    html = client.get("/charts/").content.decode()
+
+    check_page(html)
+    assert '<h2 id="members-heading">Per member state</h2>' in html
+    assert 'aria-labelledby="chart-members-title chart-members-desc"' in html
+    assert f"{states[0].name}: +1.00, assessed on 1 of 2 commitments." in html
+    assert f"{states[2].name}: not scored, assessed on 0 of 2 commitments." in html
+    # The figures as a table: score, assessed, done, commitments.
+    assert (
+        f'<a href="{states[1].get_absolute_url()}">{states[1].name}</a></th><td class="num">'
+        "−0.50</td>" in html
+    )
+
+
+def test_score_bars_run_from_the_zero_line_as_long_as_the_score():
+    class Member:
+        def __init__(self, name, score):
+            self.name, self.compliance_score = name, score
+            self.commitments_assessed = self.commitments_tracked = self.commitments_done = 1
+
+        def get_absolute_url(self):
+            return f"/members/{self.name}/"
+
+    chart = charts.score_chart(
+        "c", "Scores", [Member("a", 1), Member("b", -0.5), Member("c", 0), Member("d", None)]
+    )
+
+    half = charts.WIDTH / 2
+    assert [(bar.x, bar.width, bar.css) for bar in chart.bars] == [
+        (f"{half:.2f}", f"{half:.2f}", "score--positive"),
+        (f"{half * 0.5:.2f}", f"{half * 0.5:.2f}", "score--negative"),
+        (f"{half:.2f}", "0.00", ""),
+        (f"{half:.2f}", "0.00", ""),
+    ]
+
+
+def test_without_member_states_there_is_no_member_chart(client, make_commitment):
+    make_commitment()
+
+    assert "Per member state" not in client.get("/charts/").content.decode()
+
+
+def test_the_member_chart_costs_one_query_for_many_members(client, db, django_assert_num_queries):
+    factories.make_scorecard(members=11, commitments=20)
+
+    # the same four queries as with one member
+    with django_assert_num_queries(4):
+        assert client.get("/charts/").status_code == 200

@@ -1,5 +1,8 @@
 import datetime
 
+import pytest
+
+from tests import factories
 from tests.html import check_page, h1_of, title_of
 from tracker.models import Basis, Status
 
@@ -123,3 +126,73 @@ def test_the_page_runs_the_same_queries_with_many_themes_and_updates(
         )
     with django_assert_num_queries(5):
         client.get(commitment.get_absolute_url())
+
+
+# The member breakdown of a commitment carried out by each member state
+
+
+@pytest.fixture
+def national(db):
+    _, states, (commitment,) = factories.make_scorecard(members=4, commitments=1)
+    factories.record_member_status(
+        commitment, states[0], Status.COMPLETED, note="Opened in March.",
+        evidence_url="https://example.org/opened",
+    )  # fmt: skip
+    factories.record_member_status(
+        commitment, states[0], Status.COMPLETED, as_of=datetime.date(2026, 3, 2),
+        note="Internal: check the figures.", is_public=False,
+    )  # fmt: skip
+    factories.record_member_status(commitment, states[1], Status.PARTIALLY_COMPLETED)
+    factories.record_member_status(commitment, states[2], Status.NOT_STARTED)
+    return commitment, states
+
+
+def test_a_per_member_commitment_shows_each_members_status_under_its_own(client, national):
+    commitment, states = national
+
+    html = client.get(commitment.get_absolute_url()).content.decode()
+
+    check_page(html)
+    assert html.index('id="status-heading"') < html.index('id="members-heading"')
+    assert "<strong>2 of 4 done</strong>, assessed 3 of 4, score <strong>0.00</strong>" in html
+    row = html.split(f'<tr id="member-{states[0].slug}">', 1)[1].split("</tr>", 1)[0]
+    link = f'<a href="{states[0].get_absolute_url()}">{states[0].name}</a>'
+    assert f'<th scope="row">{link}</th>' in row
+    assert "✓</span> Completed" in row and "Opened in March." in row
+    assert 'href="https://example.org/opened"' in row
+    assert "check the figures" not in html
+    last = html.split(f'<tr id="member-{states[3].slug}">', 1)[1].split("</tr>", 1)[0]
+    assert "Not yet assessed" in last and "None yet" in last
+
+
+def test_member_updates_on_the_timeline_are_labelled_with_the_member(client, national):
+    commitment, states = national
+
+    html = client.get(commitment.get_absolute_url()).content.decode()
+
+    member = states[2]
+    assert f'class="update__member" href="{member.get_absolute_url()}">{member.name}</a>: ' in html
+
+
+def test_a_joint_commitment_has_no_member_breakdown(client, make_commitment):
+    html = client.get(make_commitment().get_absolute_url()).content.decode()
+
+    assert "members-heading" not in html
+
+
+@pytest.mark.parametrize("members", [1, 11])
+def test_the_member_breakdown_runs_the_same_queries_for_one_or_many_members(
+    client, db, django_assert_num_queries, members
+):
+    _, states, (commitment,) = factories.make_scorecard(members=members, commitments=1)
+    for state in states:
+        factories.record_member_status(commitment, state, Status.IN_PROGRESS)
+
+    # commitment (with source, owner, proposer, group and member scores), its themes, its
+    # partners, the number of its public updates, one page of them (with their members),
+    # the member states' rows with their latest public notes
+    with django_assert_num_queries(6):
+        response = client.get(commitment.get_absolute_url())
+
+    assert response.status_code == 200
+    assert len(response.context["member_rows"]) == members

@@ -1,5 +1,6 @@
 import datetime
 
+from tests import factories
 from tests.html import check_page, h1_of
 from tracker.models import Basis, Status
 
@@ -90,12 +91,13 @@ def test_the_dashboard_runs_the_same_queries_for_one_or_fifty_commitments(
                 basis=Basis.SELF_REPORTED,
             )
 
-    # sources with counts, status counts, themes with bucket counts, latest updates
+    # sources with counts, status counts, themes with bucket counts, latest updates, member
+    # states with their scores
     add(1)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get("/")
     add(49)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get("/")
 
 
@@ -116,3 +118,31 @@ def test_every_page_names_the_sites_icon(client, db):
 
     assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
     assert client.get("/static/favicon.svg").status_code == 200
+
+
+def test_the_dashboard_summarises_each_member_state(client, db):
+    _, (first, second), (commitment,) = factories.make_scorecard(members=2, commitments=1)
+    factories.record_member_status(commitment, first, Status.COMPLETED)
+
+    html = client.get("/").content.decode()
+
+    check_page(html)
+    assert '<h2 id="members-heading">By member state</h2>' in html
+    link = f'<a href="{first.get_absolute_url()}">{first.name}</a>'
+    assert f'{link}</th><td class="num">+1.00</td><td>1 of 1</td><td class="num">1</td>' in html
+    assert '<td class="num">not scored</td><td>0 of 1</td>' in html
+    assert 'href="/scorecard/"' in html and 'href="/members/"' in html
+
+
+def test_without_member_states_the_dashboard_has_no_member_summary(client, make_commitment):
+    make_commitment()
+
+    assert "By member state" not in client.get("/").content.decode()
+
+
+def test_the_member_summary_costs_one_query_for_many_members(client, db, django_assert_num_queries):
+    factories.make_scorecard(members=11, commitments=20)
+
+    # the same five queries as without member states
+    with django_assert_num_queries(5):
+        assert client.get("/").status_code == 200

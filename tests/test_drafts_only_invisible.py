@@ -71,6 +71,10 @@ def test_its_own_pages_and_feeds_are_not_found(client, drafts_only, url):
         "/commitments/export.csv",
         "/commitments/export.json",
         "/data/dataset.json",
+        "/scorecard/",
+        "/scorecard/export.csv",
+        "/members/",
+        "/members/viet-nam/",
     ],
 )
 def test_it_appears_on_no_public_page_count_filter_or_download(client, drafts_only, url):

@@ -33,6 +33,15 @@ def _every_kind_of_url(site) -> set[str]:
         f"/actors/{owner.slug}/feed/",
         f"/sources/{site['source'].slug}/",
         "/charts/",
+        "/scorecard/",
+        "/scorecard/?theme=no-such-theme",
+        "/scorecard/methodology/",
+        "/scorecard/export.csv",
+        "/scorecard/export.json",
+        "/members/",
+        f"/members/{site['member'].slug}/",
+        f"/members/{site['member'].slug}/feed/",
+        "/members/no-such-member/",
         "/feeds/updates/",
         "/data/",
         "/data/dataset.json",
@@ -59,10 +68,15 @@ def test_head_answers_like_get_with_an_empty_body_at_every_public_url(client, si
 
 
 def test_a_post_to_a_read_only_page_is_refused(client, site):
+    member = site["member"].slug
     for url in (
         "/",
         "/commitments/export.csv",
         f"/commitments/{site['commitment'].slug}/feed/",
         "/sitemap.xml",
+        "/scorecard/",
+        "/scorecard/export.json",
+        f"/members/{member}/",
+        f"/members/{member}/feed/",
     ):
         assert client.post(url).status_code == 405, url

@@ -73,6 +73,13 @@ def _public_urls(site) -> list[str]:
         f"/actors/{owner.slug}/feed/",
         f"/sources/{site['source'].slug}/",
         "/charts/",
+        "/scorecard/",
+        "/scorecard/methodology/",
+        "/scorecard/export.csv",
+        "/scorecard/export.json",
+        "/members/",
+        f"/members/{site['member'].slug}/",
+        f"/members/{site['member'].slug}/feed/",
         "/feeds/updates/",
         "/data/",
         "/data/dataset.json",
@@ -85,8 +92,8 @@ def _public_urls(site) -> list[str]:
 # share the list's filterset): each parameter is sent alone there, so that one invalid value
 # does not stop another from being used. Choice filters are checked in Python against their
 # choices; of the filters on a table, one of each kind is enough.
-ALONE_AT = ["/commitments/", "/commitments/export.csv"]
-ALONE = ["q", "theme", "owner", "order", "page", "utm_source"]
+ALONE_AT = ["/commitments/", "/commitments/export.csv", "/scorecard/", "/scorecard/export.csv"]
+ALONE = ["q", "theme", "owner", "source", "order", "page", "utm_source"]
 # Elsewhere, only `page` means anything; everything is sent at once, with the worst values.
 WORST = ["x" * 20_000, " ".join(["a"] * 1000), "\x00", "\x0b\x1b\u2028", "9" * 5000, "-1",
          "title," * 200, "<script>alert(1)</script>"]  # fmt: skip

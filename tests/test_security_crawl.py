@@ -23,6 +23,14 @@ def test_the_crawl_reaches_every_kind_of_public_page(client, site):
         site["partner"].get_absolute_url(),
         site["commitment"].proposer.get_absolute_url(),
         site["source"].get_absolute_url(),
+        "/scorecard/",
+        "/scorecard/methodology/",
+        "/scorecard/export.csv",
+        "/scorecard/export.json",
+        "/members/",
+        site["member"].get_absolute_url(),
+        f"{site['member'].get_absolute_url()}feed/",
+        site["national"].get_absolute_url(),
     }
     assert expected <= {url.split("?")[0] for url in pages}
 

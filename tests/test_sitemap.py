@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.utils import timezone
 
+from tests import factories
 from tracker.models import Basis, Commitment, Status
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -46,6 +47,24 @@ def test_it_lists_every_public_page_with_its_last_change(client, published):
     for page in ["/", "/commitments/", "/themes/", "/actors/", "/charts/", "/data/"]:
         assert urls[base + page] == "2026-03-04", page
     assert urls[f"{base}/statuses/"] is None
+    assert urls[f"{base}/scorecard/methodology/"] is None
+    for page in ["/scorecard/", "/members/"]:
+        assert urls[base + page] == "2026-03-04", page
+
+
+def test_it_lists_each_public_member_state_with_its_commitments_last_change(client, db):
+    _, (member,), (commitment,) = factories.make_scorecard(members=1, commitments=1)
+    hidden = factories.make_group()
+    factories.make_member(group=hidden, slug="draft-only-member")
+    factories.make_commitment(member_group=hidden, is_published=False)
+    factories.record_member_status(commitment, member, Status.IN_PROGRESS)
+
+    urls = sitemap(client)
+
+    assert (
+        urls[f"http://testserver{member.get_absolute_url()}"] == timezone.now().date().isoformat()
+    )
+    assert not any("draft-only-member" in url for url in urls)
 
 
 def test_a_status_change_moves_the_last_change(client, published):
@@ -84,14 +103,14 @@ def test_the_sitemap_runs_the_same_queries_for_one_or_fifty_commitments(
 ):
     theme = make_theme()
     make_commitment(themes=[theme])
-    # per sitemap of objects (commitments, themes, actors, sources): a count and a page;
-    # the pages' latest change
-    with django_assert_num_queries(9):
+    # per sitemap of objects (commitments, themes, actors, sources): a count and a page; the
+    # members' count (no page: there are none here); the pages' latest change
+    with django_assert_num_queries(10):
         client.get("/sitemap.xml")
     for _ in range(49):
         make_commitment(themes=[theme])
-    with django_assert_num_queries(9):
-        assert len(sitemap(client)) == 7 + 50 + 1 + 100 + 50
+    with django_assert_num_queries(10):
+        assert len(sitemap(client)) == 10 + 50 + 1 + 100 + 50
 
 
 def test_robots_txt_points_at_the_sitemap_and_keeps_robots_out_of_the_admin(client, db):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.utils.text import Truncator
 
 from tracker.models import STATUS_INFO, Bucket, Status
-from tracker.templatetags.tracker_tags import BucketShare, bucket_shares
+from tracker.templatetags.tracker_tags import BucketShare, bucket_shares, format_score
 
 WIDTH = 400
 ROW_HEIGHT = 36
@@ -177,3 +177,79 @@ def stacked_chart(
     return StackedChart(
         id, title, description, category, built, list(Bucket), height=len(built) * ROW_HEIGHT
     )
+
+
+@dataclass
+class ScoreBar:
+    label: str
+    full_label: str
+    url: str
+    score: float | None
+    assessed: int
+    tracked: int
+    done: int
+    y: int
+    # The bar runs from the zero line: right for a positive score, left for a negative one.
+    x: str
+    width: str
+
+    @property
+    def label_y(self) -> int:
+        return self.y + LABEL_BASELINE
+
+    @property
+    def bar_y(self) -> int:
+        return self.y + BAR_TOP
+
+    @property
+    def css(self) -> str:
+        if self.score is None or self.score == 0:
+            return ""
+        return "score--positive" if self.score > 0 else "score--negative"
+
+
+@dataclass
+class ScoreChart:
+    """One bar per member state from a zero line in the middle, as long as its score: half
+    the width is a score of 1 (every assessed commitment completed), or of −1 to the left."""
+
+    id: str
+    title: str
+    description: str
+    bars: list[ScoreBar]
+    height: int
+    width: int = WIDTH
+    bar_height: int = BAR_HEIGHT
+
+    @property
+    def zero_x(self) -> int:
+        return self.width // 2
+
+
+def score_chart(id: str, title: str, members: Iterable) -> ScoreChart:
+    """From member states annotated by MemberStateQuerySet.with_scores()."""
+    half = WIDTH / 2
+    bars = []
+    for i, member in enumerate(members):
+        score = None if member.compliance_score is None else float(member.compliance_score)
+        length = half * abs(score) if score is not None else 0
+        bars.append(
+            ScoreBar(
+                Truncator(member.name).chars(LABEL_CHARS),
+                member.name,
+                member.get_absolute_url(),
+                score,
+                member.commitments_assessed,
+                member.commitments_tracked,
+                member.commitments_done,
+                i * ROW_HEIGHT,
+                _fmt(half - length if score is not None and score < 0 else half),
+                _fmt(length),
+            )
+        )
+    description = " ".join(
+        f"{bar.full_label}: {format_score(bar.score)}, assessed on {bar.assessed} of "
+        f"{_plural(bar.tracked)}."
+        for bar in bars
+    )
+    return ScoreChart(id, title, description, bars, height=len(bars) * ROW_HEIGHT)

@@ -38,12 +38,18 @@ from tracker.models import (
     Status,
     StatusUpdate,
     bucket_of,
+    score_of,
 )
 from tracker.public import public_actors, public_sources, public_themes
 
 # The list view is the one definition of "what the list shows": the exports ask it for their
 # rows rather than repeat its queryset and filters.
-from tracker.views import list_filterset
+from tracker.views import (
+    SCORECARD_ORDER,
+    list_filterset,
+    scorecard_filterset,
+    with_latest_update,
+)
 
 # Rows are fetched in chunks: each chunk costs one query plus one per prefetched relation,
 # so memory stays flat however large the table grows.
@@ -398,6 +404,87 @@ def commitments_json(request: HttpRequest) -> HttpResponse:
     )
 
 
+# /scorecard/export.csv and /scorecard/export.json
+
+# One row per member state per commitment on the scorecard, in the scorecard's order: its
+# commitments (rows) in turn, each with its members (columns) from left to right.
+SCORECARD_COLUMNS: list[Column] = [
+    Column("commitment", "Slug of the commitment (see commitments).", SLUG,
+           lambda p: p.commitment.slug),
+    Column("commitment_title", "Title of the commitment.", TEXT, lambda p: p.commitment.title),
+    Column("member", "Slug of the member state; the last part of its page's address.", SLUG,
+           lambda p: p.member.slug),
+    Column("member_name", "Name of the member state, as its group writes it.", TEXT,
+           lambda p: p.member.name),
+    Column("group", "Slug of the group whose members each carry the commitment out.", SLUG,
+           lambda p: p.member.group.slug),
+    Column("status", "The member state's current status on the commitment (values below).",
+           TEXT, lambda p: p.status),
+    Column("status_label", "The status in words, as shown on the site.", TEXT,
+           lambda p: p.get_status_display()),
+    Column("bucket", "The status's group: pending, active, done or closed.", TEXT,
+           lambda p: bucket_of(p.status).value),
+    Column("score", "The status on the compliance scale: 1, 0 or -1; empty when it is not "
+           "scored (not yet assessed, or superseded). See /scorecard/methodology/.", INT,
+           lambda p: score_of(p.status)),
+    Column("status_date", "The date the status describes.", DATE, lambda p: p.status_date),
+    Column("note", "The note of the member's latest public update on it; empty if none.", TEXT,
+           lambda p: p.latest_note or ""),
+    Column("evidence_url", "The evidence link of that update; may be empty.", TEXT,
+           lambda p: p.latest_evidence_url or ""),
+    Column("page_url", "The member's row on the commitment's public page.", URL,
+           lambda p: p.get_absolute_url()),
+]  # fmt: skip
+
+
+def _scorecard_rows(request: HttpRequest):
+    """The scorecard's member rows for this request, or the reasons its filters are invalid."""
+    filterset = scorecard_filterset(request)
+    if filterset.is_bound and not filterset.is_valid():
+        return None, _filter_errors(filterset)
+    rows = with_latest_update(
+        MemberProgress.objects.filter(commitment__in=filterset.qs.order_by().values("pk"))
+        .select_related("commitment", "member__group")
+        .order_by(
+            *(f"commitment__{field}" for field in SCORECARD_ORDER),
+            "member__group__name",
+            "member__position",
+            "member__name",
+        )
+    )
+    return rows, []
+
+
+@require_safe
+def scorecard_csv(request: HttpRequest) -> HttpResponse:
+    """The scorecard as CSV, one row per member per commitment: same filters, same order."""
+    rows, errors = _scorecard_rows(request)
+    if errors:
+        message = "Some filters could not be applied, so nothing was exported:\n"
+        message += "".join(f"- {line}\n" for line in errors)
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+    return _download(
+        stream_csv(_records(rows, SCORECARD_COLUMNS, request), SCORECARD_COLUMNS),
+        "text/csv; charset=utf-8",
+        _filename("scorecard", "csv"),
+    )
+
+
+@require_safe
+def scorecard_json(request: HttpRequest) -> HttpResponse:
+    """The scorecard as JSON: {"scorecard": [...]}, the CSV's rows and columns."""
+    rows, errors = _scorecard_rows(request)
+    if errors:
+        body = {"error": "Some filters could not be applied, so nothing was exported.",
+                "filters": errors}  # fmt: skip
+        return HttpResponse(_json(body), status=400, content_type="application/json; charset=utf-8")
+    return _download(
+        stream_json({}, {"scorecard": _records(rows, SCORECARD_COLUMNS, request)}),
+        "application/json; charset=utf-8",
+        _filename("scorecard", "json"),
+    )
+
+
 # /data/dataset.json
 
 
@@ -490,6 +577,7 @@ def data(request: HttpRequest) -> HttpResponse:
     """What can be downloaded, and what every column means."""
     ctx = {
         "tables": list(DATASET_TABLES.items()),
+        "scorecard_columns": SCORECARD_COLUMNS,
         "statuses": [(status, STATUS_INFO[status]) for status in Status],
         "chunk_size": CHUNK_SIZE,
     }

@@ -1,4 +1,5 @@
-"""Atom feeds of public status updates: the whole site, one commitment, a theme, an actor.
+"""Atom feeds of public status updates: the whole site, one commitment, a theme, an actor, a
+member state. A member state's update is labelled with the member ("Viet Nam: In progress").
 
 Each entry is one update: its title says what changed, its content is the note as plain text,
 its link goes to the update on the commitment's page. Drafts and internal notes are never
@@ -15,8 +16,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from tracker.models import Actor, Commitment, Status, StatusUpdate, Theme
-from tracker.public import public_actors, public_themes
+from tracker.models import Actor, Commitment, MemberState, Status, StatusUpdate, Theme
+from tracker.public import public_actors, public_members, public_themes
 from tracker.text import xml_safe
 from tracker.views import HISTORY_PAGE_SIZE, count_of, involving
 
@@ -88,7 +89,7 @@ class UpdatesFeed(Feed):
     def items(self, obj=None):
         return (
             self.updates(obj)
-            .select_related("commitment")
+            .select_related("commitment", "member")
             .annotate(newer=_newer_on_its_timeline())
             .order_by("-created", "-pk")[:FEED_LENGTH]
         )
@@ -98,6 +99,9 @@ class UpdatesFeed(Feed):
             change = f"{Status(update.previous_status).label} → {update.get_status_display()}"
         else:
             change = f"{update.get_status_display()} (status unchanged)"
+        if update.member_id is not None:
+            # "Develop data centres · Viet Nam: Not yet assessed → In progress"
+            return f"{update.commitment.title} · {update.member.name}: {change}"
         return f"{update.commitment.title}: {change}"
 
     def item_description(self, update: StatusUpdate) -> None:
@@ -106,6 +110,8 @@ class UpdatesFeed(Feed):
 
     def item_extra_kwargs(self, update: StatusUpdate) -> dict:
         lines = [f"{update.get_status_display()} as of {update.as_of:%-d %B %Y}."]
+        if update.member_id is not None:
+            lines[0] = f"{update.member.name}: {lines[0]}"
         if update.note:
             lines.append(update.note)
         if update.evidence_url:
@@ -185,3 +191,25 @@ class ActorFeed(UpdatesFeed):
 
     def updates(self, actor: Actor) -> QuerySet:
         return StatusUpdate.objects.public().filter(commitment__in=involving(actor))
+
+
+class MemberFeed(UpdatesFeed):
+    """A member state's own public updates, on every commitment it carries out."""
+
+    def get_object(self, request, slug: str) -> MemberState:
+        return get_object_or_404(public_members(), slug=slug)
+
+    def title(self, member: MemberState) -> str:
+        return self._title(member.name)
+
+    def subtitle(self, member: MemberState) -> str:
+        return (
+            f"Every public change of {member.name}’s status and note on the commitments it "
+            "carries out."
+        )
+
+    def link(self, member: MemberState) -> str:
+        return member.get_absolute_url()
+
+    def updates(self, member: MemberState) -> QuerySet:
+        return StatusUpdate.objects.public().filter(member=member)

@@ -1,12 +1,13 @@
-"""The public commitment list's filters. Every filter lives in the URL, so views can be shared."""
+"""The public filters: the commitment list's and the scorecard's. Every filter lives in the URL,
+so views can be shared."""
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from tracker.models import Actor, Bucket, Commitment, Source, Status, statuses_in
-from tracker.public import public_themes
+from tracker.models import Actor, Bucket, Commitment, Source, Status, Theme, statuses_in
+from tracker.public import public_themes, scorecard_commitments
 
 # Each word of a search adds a clause over five columns and a subquery: unbounded, a long
 # search costs seconds and then fails in the database ("Expression tree is too large").
@@ -106,3 +107,30 @@ class CommitmentFilter(django_filters.FilterSet):
 
     def filter_bucket(self, queryset, name, value):
         return queryset.filter(status__in=statuses_in(Bucket(value)))
+
+
+def _on_the_scorecard(condition: Q) -> Exists:
+    return Exists(scorecard_commitments().filter(condition))
+
+
+class ScorecardFilter(django_filters.FilterSet):
+    """The scorecard's filters, shared by its CSV and JSON downloads. Only themes and sources
+    of a published per-member commitment are choices: any other value is refused (400)."""
+
+    theme = django_filters.ModelChoiceFilter(
+        label="Theme",
+        field_name="themes",
+        to_field_name="slug",
+        queryset=Theme.objects.filter(_on_the_scorecard(Q(themes=OuterRef("pk")))),
+        empty_label="Any theme",
+    )
+    source = django_filters.ModelChoiceFilter(
+        label="Source",
+        to_field_name="slug",
+        queryset=Source.objects.filter(_on_the_scorecard(Q(source=OuterRef("pk")))),
+        empty_label="Any source",
+    )
+
+    class Meta:
+        model = Commitment
+        fields = ["theme", "source"]

@@ -1,4 +1,5 @@
-"""Which sources, actors and themes the public may see: those with a published commitment.
+"""Which sources, actors, themes and member states the public may see: those with a published
+commitment.
 
 One known only from drafts (or from nothing) is not public yet: its page and feed are 404, and
 no chart, count, filter choice, sitemap entry or download names it. Each is an `Exists`
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from tracker.models import Actor, Commitment, Source, Theme
+from tracker.models import Actor, Commitment, MemberProgress, MemberState, Source, Theme
 
 
 def _published(condition: Q) -> Exists:
@@ -28,3 +29,15 @@ def public_actors() -> QuerySet[Actor]:
 
 def public_themes() -> QuerySet[Theme]:
     return Theme.objects.filter(_published(Q(themes=OuterRef("pk"))))
+
+
+def public_members() -> QuerySet[MemberState]:
+    """Member states tracked on at least one published commitment."""
+    return MemberState.objects.filter(
+        Exists(MemberProgress.objects.public().filter(member=OuterRef("pk")))
+    )
+
+
+def scorecard_commitments() -> QuerySet[Commitment]:
+    """Published commitments carried out by each member of a group: the scorecard's rows."""
+    return Commitment.objects.public().tracked_by_member()

@@ -6,7 +6,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, Q
 from django.urls import reverse
 
-from tracker.models import Actor, Commitment, Source, Theme
+from tracker.models import Actor, Commitment, MemberState, Source, Theme
 
 
 class CommitmentSitemap(Sitemap):
@@ -79,8 +79,9 @@ class PageSitemap(Sitemap):
     changefreq = "daily"
     priority = 0.7
     dated = ["tracker:dashboard", "tracker:commitment-list", "tracker:theme-list",
-             "tracker:actor-list", "tracker:chart-list", "tracker:data"]  # fmt: skip
-    undated = ["tracker:status-list"]
+             "tracker:actor-list", "tracker:chart-list", "tracker:data", "tracker:scorecard",
+             "tracker:member-list"]  # fmt: skip
+    undated = ["tracker:status-list", "tracker:methodology"]
 
     def items(self):
         return self.dated + self.undated
@@ -98,10 +99,25 @@ class PageSitemap(Sitemap):
         return self._latest_change() if name in self.dated else None
 
 
+class MemberSitemap(Sitemap):
+    """Member states' pages: each changes with the published commitments it carries out
+    (a member's own update moves its commitment's `updated` on)."""
+
+    changefreq = "weekly"
+    priority = 0.6
+
+    def items(self):
+        return _with_last_change(MemberState.objects.all(), "progress__commitment")
+
+    def lastmod(self, member: MemberState):
+        return member.last_change
+
+
 SITEMAPS = {
     "pages": PageSitemap,
     "commitments": CommitmentSitemap,
     "themes": ThemeSitemap,
     "actors": ActorSitemap,
     "sources": SourceSitemap,
+    "members": MemberSitemap,
 }

@@ -33,6 +33,14 @@ urlpatterns = [
     path("actors/<slug:slug>/", views.actor_detail, name="actor-detail"),
     path("actors/<slug:slug>/feed/", require_safe(feeds.ActorFeed()), name="actor-feed"),
     path("sources/<slug:slug>/", views.source_detail, name="source-detail"),
+    # /scorecard/, /members/, /members/<slug>/: member states' progress (issue 9)
+    path("scorecard/", views.scorecard, name="scorecard"),
+    path("scorecard/methodology/", views.methodology, name="methodology"),
+    path("scorecard/export.csv", exports.scorecard_csv, name="scorecard-export-csv"),
+    path("scorecard/export.json", exports.scorecard_json, name="scorecard-export-json"),
+    path("members/", views.member_list, name="member-list"),
+    path("members/<slug:slug>/", views.member_detail, name="member-detail"),
+    path("members/<slug:slug>/feed/", require_safe(feeds.MemberFeed()), name="member-feed"),
     # /charts/, /feeds/updates/, /data/
     path("charts/", views.chart_list, name="chart-list"),
     path("feeds/updates/", require_safe(feeds.UpdatesFeed()), name="feed-updates"),

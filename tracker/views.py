@@ -23,13 +23,15 @@ from django_filters.views import FilterView
 
 from tracker import charts
 from tracker.annotate import annotate, find_passage, passage_anchor
-from tracker.filters import CommitmentFilter
+from tracker.filters import CommitmentFilter, ScorecardFilter
 from tracker.models import (
     BUCKET_DEFINITIONS,
     STATUS_INFO,
+    STATUS_SCORE,
     Actor,
     Bucket,
     Commitment,
+    MemberProgress,
     Source,
     Status,
     StatusUpdate,
@@ -37,7 +39,7 @@ from tracker.models import (
     bucket_of,
     statuses_in,
 )
-from tracker.public import public_sources, public_themes
+from tracker.public import public_members, public_sources, public_themes, scorecard_commitments
 from tracker.security import allow_embedding
 from tracker.templatetags.tracker_tags import count_buckets
 from tracker.text import xml_safe
@@ -52,7 +54,7 @@ def _latest_updates(**filters) -> list[StatusUpdate]:
     return list(
         StatusUpdate.objects.public()
         .filter(**filters)
-        .select_related("commitment")
+        .select_related("commitment", "member")
         .for_timeline()
         .order_by("-as_of", "-created", "-pk")[:LATEST_UPDATES]
     )
@@ -71,6 +73,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "bucket_counts": _bucket_counts(status_counts),
         "theme_rows": _theme_rows(),
         "latest_updates": _latest_updates(),
+        "members": list(_members_with_scores()),
     }
     return render(request, "tracker/dashboard.html", ctx)
 
@@ -173,6 +176,9 @@ def chart_list(request: HttpRequest) -> HttpResponse:
         "owner_chart": charts.stacked_chart(
             "chart-owners", "Progress per lead owner", "Lead owner", owner_rows
         ),
+        "member_chart": charts.score_chart(
+            "chart-members", "Compliance score per member state", list(_members_with_scores())
+        ),
     }
     return render(request, "tracker/chart_list.html", ctx)
 
@@ -262,10 +268,18 @@ def commitment_print(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def commitment_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    commitment = get_object_or_404(Commitment.objects.public().with_related(), slug=slug)
+    commitment = get_object_or_404(
+        Commitment.objects.public()
+        .with_related()
+        .with_member_scores()
+        .select_related("member_group"),
+        slug=slug,
+    )
     updates = (
         StatusUpdate.objects.filter(commitment=commitment, is_public=True)
         .for_timeline()
+        # A member state's update is on the timeline too, labelled with the member.
+        .select_related("member")
         .order_by(*TIMELINE_ORDER)
     )
     # A page at a time: a history of thousands of updates would otherwise make a page of
@@ -279,8 +293,16 @@ def commitment_detail(request: HttpRequest, slug: str) -> HttpResponse:
     badge_url = request.build_absolute_uri(
         reverse("tracker:commitment-badge", args=[commitment.slug])
     )
+    member_rows = []
+    if commitment.member_group_id is not None:
+        member_rows = list(
+            with_latest_update(
+                MemberProgress.objects.filter(commitment=commitment).select_related("member")
+            ).order_by("member__position", "member__name")
+        )
     ctx = {
         "commitment": commitment,
+        "member_rows": member_rows,
         "updates": page.object_list,
         "page_obj": page,
         "passage_url": passage_url,
@@ -492,3 +514,117 @@ def healthz(request: HttpRequest) -> JsonResponse:
         logging.getLogger(__name__).warning("Health check: database unreachable: %s", error)
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+# Member states: the scorecard, its methodology, and a page per member state (issue 9).
+
+# Commitments per page of the scorecard: 50 rows × 11 members is 550 cells.
+SCORECARD_PAGE_SIZE = 50
+# Commitments per page of a member state's page.
+MEMBER_PAGE_SIZE = 50
+# The scorecard's rows, its downloads' rows and a member's page: the order of the sources.
+SCORECARD_ORDER = ("source__event_date", "source_id", "position", "pk")
+
+
+def _latest_public(field: str) -> Subquery:
+    """`field` of the newest public update on the outer MemberProgress row's own chain."""
+    chain = StatusUpdate.objects.public().filter(
+        commitment=OuterRef("commitment"), member=OuterRef("member")
+    )
+    return Subquery(chain.order_by(*TIMELINE_ORDER).values(field)[:1])
+
+
+def with_latest_update(rows):
+    """MemberProgress rows with their latest public update's id, note and evidence link:
+    subqueries, so any number of rows costs one query."""
+    return rows.annotate(
+        latest_update_id=_latest_public("pk"),
+        latest_note=_latest_public("note"),
+        latest_evidence_url=_latest_public("evidence_url"),
+    )
+
+
+def _members_with_scores():
+    """Every public member state with its record on all published commitments: one query."""
+    return (
+        public_members()
+        .with_scores()
+        .select_related("group")
+        .order_by("group__name", "position", "name")
+    )
+
+
+def scorecard_filterset(request: HttpRequest) -> ScorecardFilter:
+    """The scorecard's filters for this request; its downloads use it too, so rows match."""
+    return ScorecardFilter(
+        request.GET or None, queryset=scorecard_commitments().order_by(*SCORECARD_ORDER)
+    )
+
+
+# /scorecard/
+@require_safe
+def scorecard(request: HttpRequest) -> HttpResponse:
+    """Per-member commitments × member states: each member's status and the scores."""
+    filterset = scorecard_filterset(request)
+    invalid = filterset.is_bound and not filterset.is_valid()
+    query = _query_without_page(request)
+    ctx = {"filter": filterset, "invalid": invalid, "query": query, "rows": [], "members": []}
+    if not invalid:
+        commitments = filterset.qs
+        page = Paginator(commitments.with_member_scores(), SCORECARD_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        rows = list(page.object_list)
+        # The columns: the members of the groups the filtered rows belong to, each scored
+        # over every filtered commitment (all pages), not only this page's.
+        members = list(
+            public_members()
+            .filter(group__in=commitments.order_by().values("member_group"))
+            .with_scores(commitments)
+            .order_by("group__name", "position", "name")
+        )
+        grid = MemberProgress.objects.filter(commitment__in=[c.pk for c in rows]).grid()
+        ctx |= {
+            "page_obj": page,
+            "total": page.paginator.count,
+            "members": members,
+            "rows": [(c, [grid.get((c.pk, m.pk)) for m in members]) for c in rows],
+            "is_filtered": filterset.is_bound and any(filterset.form.cleaned_data.values()),
+            "download_query": f"?{query}" if query else "",
+        }
+    return render(request, "tracker/scorecard.html", ctx, status=400 if invalid else 200)
+
+
+# /scorecard/methodology/
+@require_safe
+def methodology(request: HttpRequest) -> HttpResponse:
+    """How the compliance score is computed; the scale is read from STATUS_SCORE itself."""
+    scale = [
+        (score, [Status(s) for s, value in STATUS_SCORE.items() if value == score])
+        for score in (1, 0, -1, None)
+    ]
+    return render(request, "tracker/methodology.html", {"scale": scale})
+
+
+# /members/
+@require_safe
+def member_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "tracker/member_list.html", {"members": list(_members_with_scores())})
+
+
+# /members/<slug>/
+@require_safe
+def member_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A member state's status on every published commitment it carries out, and its score."""
+    member = get_object_or_404(public_members().with_scores().select_related("group"), slug=slug)
+    progress = with_latest_update(
+        MemberProgress.objects.public().filter(member=member).select_related("commitment")
+    ).order_by(*(f"commitment__{field}" for field in SCORECARD_ORDER))
+    page = Paginator(progress, MEMBER_PAGE_SIZE).get_page(request.GET.get("page"))
+    ctx = {
+        "member": member,
+        "rows": page.object_list,
+        "page_obj": page,
+        "latest_updates": _latest_updates(member=member),
+    }
+    return render(request, "tracker/member_detail.html", ctx)

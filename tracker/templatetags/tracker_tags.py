@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django import template
 
-from tracker.models import BUCKET_DEFINITIONS, STATUS_INFO, Bucket, Status, bucket_of
+from tracker.models import BUCKET_DEFINITIONS, STATUS_INFO, STATUS_SCORE, Bucket, Status, bucket_of
 
 register = template.Library()
 
@@ -86,3 +86,22 @@ def progress_bar(
         "compact": compact,
         "filter_query": filter_query,
     }
+
+
+@register.filter(name="score")
+def format_score(score) -> str:
+    """A compliance score as the site writes it: "+0.50", "−0.25", "0.00"; "not scored" when
+    nothing is assessed (None), which is missing data, never a failing score."""
+    if score is None:
+        return "not scored"
+    score = float(score)
+    if round(score, 2) == 0:
+        return "0.00"
+    return f"{score:+.2f}".replace("-", "\u2212")
+
+
+@register.simple_tag
+def score_of_status(status: str) -> str:
+    """The points a status scores (+1, 0, −1), or "not scored"."""
+    value = STATUS_SCORE[Status(status)]
+    return "not scored" if value is None else format_score(value).replace(".00", "")

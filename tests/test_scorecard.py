@@ -1,0 +1,225 @@
+"""/scorecard/: per-member commitments × member states, with statuses and scores."""
+
+import pytest
+
+from tests import factories
+from tests.html import check_page, title_of
+from tracker.models import Status
+
+
+@pytest.fixture
+def card(db, make_theme, make_source):
+    """Two per-member commitments (different themes and sources), three members, a joint
+    commitment (not on the scorecard) and a per-member draft."""
+    infra = make_theme(slug="infrastructure", name="Infrastructure")
+    skills = make_theme(slug="skills", name="Skills")
+    group, members, _ = factories.make_scorecard(members=3, commitments=0, slug="asean")
+    centres = factories.make_commitment(
+        title="Develop data centres",
+        member_group=group,
+        themes=[infra],
+        source=make_source(slug="hanoi"),
+    )
+    training = factories.make_commitment(
+        title="Train digital workers",
+        member_group=group,
+        themes=[skills],
+        source=make_source(slug="jakarta"),
+    )
+    factories.make_commitment(title="A joint plan", themes=[infra])
+    factories.make_commitment(
+        title="A secret per-member draft", member_group=group, is_published=False
+    )
+    factories.record_member_status(centres, members[0], Status.COMPLETED)
+    factories.record_member_status(centres, members[1], Status.NOT_STARTED)
+    factories.record_member_status(training, members[0], Status.IN_PROGRESS)
+    return {"members": members, "centres": centres, "training": training}  # fmt: skip
+
+
+def test_the_scorecard_is_a_table_of_commitments_by_member_state(client, card):
+    response = client.get("/scorecard/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    check_page(html)
+    assert title_of(html).startswith("Scorecard by member state ·")
+    assert [c.title for c, _ in response.context["rows"]] == [
+        "Develop data centres",
+        "Train digital workers",
+    ]
+    assert "A joint plan" not in html and "A secret per-member draft" not in html
+    # Row and column headers, a caption, and every member as a column.
+    assert "<caption>" in html
+    assert '<th scope="col">Commitment</th>' in html
+    assert f'<th scope="row"><a href="{card["centres"].get_absolute_url()}">' in html
+    for member in card["members"]:
+        assert f'<th scope="col"><a href="/members/{member.slug}/">{member.name}</a></th>' in html
+
+
+def test_each_cell_shows_the_status_as_symbol_and_text(client, card):
+    html = client.get("/scorecard/").content.decode()
+
+    assert (
+        'data-status="completed"><span class="status__symbol" aria-hidden="true">✓</span> Completed'
+        in html
+    )
+    assert "○</span> Not started" in html
+    assert "?</span> Not yet assessed" in html
+
+
+def test_each_commitment_has_its_score_and_how_many_members_were_assessed(client, card):
+    response = client.get("/scorecard/")
+    html = response.content.decode()
+
+    # Completed (+1) and not started (-1) average 0; the third member is not assessed.
+    centres, training = (c for c, _ in response.context["rows"])
+    assert (centres.compliance_score, centres.members_assessed) == (0, 2)
+    assert "assessed 2 of 3" in html
+    # In progress scores 0 too; one member assessed.
+    assert "assessed 1 of 3" in html
+
+
+def test_each_member_state_has_its_score_in_the_foot_row(client, card):
+    html = client.get("/scorecard/").content.decode()
+
+    foot = html.split("<tfoot>", 1)[1].split("</tfoot>", 1)[0]
+    assert '<th scope="row">Member state’s score</th>' in foot
+    # First member: completed (+1) and in progress (0); second: not started (-1); third: none.
+    assert "<strong>+0.50</strong>" in foot and "assessed 2 of 2" in foot
+    assert "<strong>−1.00</strong>" in foot
+    assert "<strong>not scored</strong>" in foot and "assessed 0 of 2" in foot
+
+
+def test_the_table_scrolls_inside_a_focusable_labelled_region(client, card):
+    html = client.get("/scorecard/").content.decode()
+
+    assert '<div class="table-scroll" role="region" aria-label="Scorecard: commitments' in html
+    assert 'tabindex="0">' in html.split('class="table-scroll"', 1)[1][:200]
+
+
+@pytest.mark.parametrize(
+    "query, titles",
+    [
+        ("theme=infrastructure", ["Develop data centres"]),
+        ("theme=skills", ["Train digital workers"]),
+        ("source=jakarta", ["Train digital workers"]),
+        ("theme=infrastructure&source=jakarta", []),
+    ],
+)
+def test_filters_in_the_url_narrow_the_rows_and_the_member_scores(client, card, query, titles):
+    response = client.get(f"/scorecard/?{query}")
+
+    assert response.status_code == 200
+    assert [c.title for c, _ in response.context["rows"]] == titles
+
+
+def test_a_filter_narrows_the_member_scores_to_its_commitments(client, card):
+    response = client.get("/scorecard/?theme=skills")
+
+    first = response.context["members"][0]
+    assert (first.compliance_score, first.commitments_assessed) == (0, 1)
+
+
+@pytest.mark.parametrize(
+    "query", ["theme=no-such-theme", "source=no-such-source", "theme=", "theme=" + "x" * 5000]
+)
+def test_an_invalid_filter_is_refused_with_the_reason_shown(client, card, query):
+    response = client.get(f"/scorecard/?{query}")
+
+    if query == "theme=":
+        assert response.status_code == 200
+        return
+    assert response.status_code == 400
+    html = response.content.decode()
+    check_page(html)
+    assert "Some filters could not be applied." in html
+    assert "Select a valid choice" in html
+    assert "Develop data centres" not in html
+
+
+def test_a_theme_only_joint_commitments_use_is_not_a_choice(client, card, make_theme):
+    make_theme(slug="joint-only", name="Joint only")
+    factories.make_commitment(themes=[])
+
+    assert client.get("/scorecard/?theme=joint-only").status_code == 400
+
+
+def test_the_scorecard_links_to_its_downloads_with_its_filters(client, card):
+    html = client.get("/scorecard/?theme=infrastructure").content.decode()
+
+    assert 'href="/scorecard/export.csv?theme=infrastructure" download' in html
+    assert 'href="/scorecard/export.json?theme=infrastructure" download' in html
+    assert 'href="/scorecard/methodology/"' in html
+
+
+def test_a_member_that_joined_after_the_commitment_is_shown_as_not_tracked(
+    client, card, make_member
+):
+    import datetime
+
+    group = card["members"][0].group
+    make_member(group=group, name="Newcomer", slug="newcomer", joined_on=datetime.date(2026, 6, 1))
+    later = factories.make_commitment(
+        title="Later commitment", member_group=group,
+        source=factories.make_source(event_date=datetime.date(2026, 7, 1)),
+    )  # fmt: skip
+    assert later.member_progress.count() == 4
+
+    html = client.get("/scorecard/").content.decode()
+
+    assert "Not tracked" in html
+
+
+def test_without_per_member_commitments_the_scorecard_says_so(client, db):
+    factories.make_commitment()
+
+    response = client.get("/scorecard/")
+
+    assert response.status_code == 200
+    check_page(response.content.decode())
+    assert "0 commitments carried out by each member state" in response.content.decode()
+
+
+def test_the_scorecard_is_paged_at_50_commitments(client, db):
+    factories.make_scorecard(members=2, commitments=51)
+
+    first = client.get("/scorecard/")
+    second = client.get("/scorecard/?page=2")
+
+    assert len(first.context["rows"]) == 50
+    assert len(second.context["rows"]) == 1
+    assert "The member scores at the foot of the table count all 51." in first.content.decode()
+    assert 'href="?page=2" rel="next"' in first.content.decode()
+
+
+def test_the_scorecard_answers_get_and_head_only(client, card):
+    assert client.head("/scorecard/").status_code == 200
+    assert client.post("/scorecard/").status_code == 405
+
+
+@pytest.mark.parametrize("members, commitments", [(1, 1), (11, 40)])
+def test_the_scorecard_runs_the_same_queries_for_one_or_many_rows(
+    client, db, django_assert_num_queries, members, commitments
+):
+    group, states, made = factories.make_scorecard(members=members, commitments=commitments)
+    for commitment in made[:5]:
+        factories.record_member_status(commitment, states[0], Status.COMPLETED)
+
+    # 1 count of the filtered commitments, 2 a page of them with their scores, 3 the member
+    # states with their scores, 4 the page's statuses (the grid), 5 the theme choices and
+    # 6 the source choices of the filter form
+    with django_assert_num_queries(6):
+        response = client.get("/scorecard/")
+
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == commitments
+
+
+def test_a_filtered_scorecard_adds_only_the_filters_own_lookups(
+    client, card, django_assert_num_queries
+):
+    # the theme and the source named in the filters, then the same six queries
+    with django_assert_num_queries(8):
+        response = client.get("/scorecard/?theme=infrastructure&source=hanoi")
+
+    assert response.status_code == 200
