@@ -133,7 +133,7 @@ def test_a_sqlite_backup_is_private_and_restores_every_table(tmp_path):
     assert _mode(folder) == 0o700
     assert _mode(backup) == 0o600
     assert backup.name.startswith("tracker-tracker-") and backup.suffix == ".sqlite3"
-    assert len(before["tracker_commitment"]) == 29
+    assert len(before["tracker_commitment"]) == 21
     assert _sqlite_rows(live) == before
 
 
@@ -242,7 +242,7 @@ def test_the_apps_own_role_backs_up_and_restores_every_table_into_a_fresh_databa
 
     assert _mode(deployed["backup"]) == 0o600
     assert _mode(deployed["backup"].parent) == 0o700
-    assert len(before["tracker_commitment"]) == 29
+    assert len(before["tracker_commitment"]) == 21
     assert len(before) > 10
     assert _postgres_rows(restored) == before
 
