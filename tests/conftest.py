@@ -10,6 +10,29 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_page_cache(settings):
+    """Each test starts with an empty cache: a test's database is rolled back at its end, but
+    the local-memory cache is not, and its pages name content versions that no longer exist.
+
+    The page cache is off unless a test asks for it with the `page_cache` fixture: a view's
+    own query budget is what most tests measure (the cache adds one query, reading the content
+    version). tests/test_caching.py, test_freshness.py and the crawls turn it on.
+    """
+    from django.core.cache import cache
+
+    settings.TRACKER_PAGE_CACHE = False
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def page_cache(_empty_page_cache, settings):
+    """The public page cache on, as in production."""
+    settings.TRACKER_PAGE_CACHE = True
+
+
 @pytest.fixture
 def make_source(db):
     return factories.make_source
@@ -75,3 +98,4 @@ def other_editor_client(other_editor):
     client = Client()
     client.force_login(other_editor)
     return client
+

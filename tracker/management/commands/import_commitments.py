@@ -49,7 +49,15 @@ from tracker.exports import (
     Column,
     csv_uncell,
 )
-from tracker.models import Actor, Commitment, Source, Status, StatusUpdate, Theme
+from tracker.models import (
+    Actor,
+    Commitment,
+    ContentVersion,
+    Source,
+    Status,
+    StatusUpdate,
+    Theme,
+)
 
 MODELS: dict[str, type[models.Model]] = {
     "sources": Source,
@@ -495,6 +503,8 @@ class Importer:
             record.problem("last_reviewed", "cannot be in the future")
             return
         Commitment.objects.filter(pk=commitment.pk).update(last_reviewed=reviewed)
+        # update() sends no signal: the public pages' version is moved on here.
+        ContentVersion.bump()
 
     def _import_updates(self, commitment: Commitment | None, chain: list[Record]) -> None:
         for record in chain:
