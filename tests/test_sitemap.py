@@ -11,15 +11,28 @@ from tracker.models import Basis, Commitment, Status
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
-def sitemap(client) -> dict[str, str | None]:
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
+def _get_xml(client, url: str) -> ET.Element:
+    response = client.get(url)
+    assert response.status_code == 200, url
     assert response["Content-Type"] == "application/xml"
-    root = ET.fromstring(response.content)
-    return {
-        url.findtext("s:loc", namespaces=NS): url.findtext("s:lastmod", namespaces=NS)
-        for url in root.findall("s:url", NS)
-    }
+    return ET.fromstring(response.content)
+
+
+def sections(client) -> list[str]:
+    """The sitemaps /sitemap.xml lists (it is a sitemap index), as paths."""
+    root = _get_xml(client, "/sitemap.xml")
+    locs = [loc.text for loc in root.findall("s:sitemap/s:loc", NS)]
+    return [loc.removeprefix("http://testserver") for loc in locs]
+
+
+def sitemap(client) -> dict[str, str | None]:
+    """Every address in every section of the sitemap, with its lastmod."""
+    urls = {}
+    for section in sections(client):
+        root = _get_xml(client, section)
+        for url in root.findall("s:url", NS):
+            urls[url.findtext("s:loc", namespaces=NS)] = url.findtext("s:lastmod", namespaces=NS)
+    return urls
 
 
 @pytest.fixture
@@ -79,19 +92,59 @@ def test_drafts_and_what_only_they_mention_are_not_in_the_sitemap(
         assert slug not in text
 
 
-def test_the_sitemap_runs_the_same_queries_for_one_or_fifty_commitments(
-    client, make_commitment, make_theme, django_assert_num_queries
+@pytest.mark.parametrize(
+    "url, queries",
+    [
+        # per section of objects (commitments, themes, actors, sources): its latest change
+        # and a count of its pages; the pages' latest change
+        ("/sitemap.xml", 9),
+        # a count, then the page
+        ("/sitemap-commitments.xml", 2),
+        ("/sitemap-commitments.xml?p=1", 2),
+        ("/sitemap-themes.xml", 2),
+        ("/sitemap-actors.xml", 2),
+        ("/sitemap-sources.xml", 2),
+        # the pages' latest change
+        ("/sitemap-pages.xml", 1),
+    ],
+)
+def test_each_sitemap_runs_the_same_queries_for_one_or_fifty_commitments(
+    client, make_commitment, make_theme, django_assert_num_queries, url, queries
 ):
     theme = make_theme()
     make_commitment(themes=[theme])
-    # per sitemap of objects (commitments, themes, actors, sources): a count and a page;
-    # the pages' latest change
-    with django_assert_num_queries(9):
-        client.get("/sitemap.xml")
+    with django_assert_num_queries(queries):
+        assert client.get(url).status_code == 200
     for _ in range(49):
         make_commitment(themes=[theme])
-    with django_assert_num_queries(9):
-        assert len(sitemap(client)) == 7 + 50 + 1 + 100 + 50
+    with django_assert_num_queries(queries):
+        assert client.get(url).status_code == 200
+
+
+def test_the_commitments_come_in_pages_of_a_thousand_listed_in_the_index(
+    client, make_commitment, settings
+):
+    from tracker.sitemaps import CommitmentSitemap
+
+    make_commitment()
+    make_commitment()
+    CommitmentSitemap.limit, limit = 1, CommitmentSitemap.limit
+    try:
+        listed = sections(client)
+        assert "/sitemap-commitments.xml" in listed
+        assert "/sitemap-commitments.xml?p=2" in listed
+        assert len(sitemap(client)) >= 2
+    finally:
+        CommitmentSitemap.limit = limit
+    assert limit == 1000
+
+
+def test_every_section_of_fifty_commitments_is_listed(client, make_commitment, make_theme):
+    theme = make_theme()
+    for _ in range(50):
+        make_commitment(themes=[theme])
+
+    assert len(sitemap(client)) == 7 + 50 + 1 + 100 + 50
 
 
 def test_robots_txt_points_at_the_sitemap_and_keeps_robots_out_of_the_admin(client, db):

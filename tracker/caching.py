@@ -42,7 +42,7 @@ logger = logging.getLogger(__name__)
 
 # Views of these namespaces, and these views by name, are public pages.
 CACHED_NAMESPACES = frozenset({"tracker"})
-CACHED_VIEW_NAMES = frozenset({"sitemap"})
+CACHED_VIEW_NAMES = frozenset({"sitemap", "sitemap-section"})
 # Public views never cached: a health check must ask the database every time.
 UNCACHED_VIEW_NAMES = frozenset({"tracker:healthz"})
 

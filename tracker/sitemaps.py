@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max, Q
+from django.db.models import DateTimeField, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from tracker.models import Actor, Commitment, Source, Theme
@@ -12,6 +12,9 @@ from tracker.models import Actor, Commitment, Source, Theme
 class CommitmentSitemap(Sitemap):
     changefreq = "weekly"
     priority = 0.8
+    # Addresses per page of this section (the index lists the pages): rendering is the cost,
+    # about a millisecond per address.
+    limit = 1000
 
     def items(self):
         return Commitment.objects.public().only("slug", "updated").order_by("pk")
@@ -19,12 +22,26 @@ class CommitmentSitemap(Sitemap):
     def lastmod(self, commitment: Commitment):
         return commitment.updated
 
+    def get_latest_lastmod(self):
+        # For the index: one aggregate, not every commitment loaded to take the newest.
+        return Commitment.objects.public().aggregate(last=Max("updated"))["last"]
+
+
+def _latest_public_change(commitments) -> Subquery:
+    """The newest `updated` among the published ones of `commitments` (filtered on OuterRef).
+
+    A correlated subquery, not Max() over a join: one index lookup per outer row, however
+    many commitments, and several of them never multiply each other's rows.
+    """
+    newest = commitments.filter(is_published=True).order_by("-updated").values("updated")[:1]
+    return Subquery(newest, output_field=DateTimeField())
+
 
 def _with_last_change(queryset, path: str):
     """The objects with at least one published commitment, each with its latest change."""
-    published = Q(**{f"{path}__is_published": True})
+    commitments = Commitment.objects.filter(**{path: OuterRef("pk")})
     return (
-        queryset.annotate(last_change=Max(f"{path}__updated", filter=published))
+        queryset.annotate(last_change=_latest_public_change(commitments))
         .filter(last_change__isnull=False)
         .order_by("pk")
     )
@@ -35,7 +52,7 @@ class ThemeSitemap(Sitemap):
     priority = 0.6
 
     def items(self):
-        return _with_last_change(Theme.objects.all(), "commitments")
+        return _with_last_change(Theme.objects.all(), "themes")
 
     def lastmod(self, theme: Theme):
         return theme.last_change
@@ -45,15 +62,21 @@ class ActorSitemap(Sitemap):
     changefreq = "weekly"
     priority = 0.5
 
-    roles = ["owned_commitments", "proposed_commitments", "partner_commitments"]
+    roles = {"owned": "owner", "proposed": "proposer", "shared": "partners"}
 
     def items(self):
         # An actor's page lists what it owns, proposed or shares: it changes with any of them.
-        latest, involved = {}, Q()
-        for role in self.roles:
-            published = Q(**{f"{role}__is_published": True})
-            latest[f"last_{role}"] = Max(f"{role}__updated", filter=published)
-            involved |= Q(**{f"last_{role}__isnull": False})
+        # One subquery per role: Max() over the three relations at once joined owned ×
+        # proposed × shared rows per actor and never finished at 10,000 commitments.
+        latest = {
+            f"last_{role}": _latest_public_change(
+                Commitment.objects.filter(**{path: OuterRef("pk")})
+            )
+            for role, path in self.roles.items()
+        }
+        involved = Q()
+        for name in latest:
+            involved |= Q(**{f"{name}__isnull": False})
         return Actor.objects.annotate(**latest).filter(involved).order_by("pk")
 
     def lastmod(self, actor: Actor):
@@ -66,7 +89,7 @@ class SourceSitemap(Sitemap):
     priority = 0.5
 
     def items(self):
-        return _with_last_change(Source.objects.all(), "commitments")
+        return _with_last_change(Source.objects.all(), "source")
 
     def lastmod(self, source: Source):
         return source.last_change
