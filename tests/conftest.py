@@ -1,7 +1,9 @@
 import pytest
+from django.db import transaction
 from django.test import Client
 
 from tests import factories
+from tests.crawl import crawl, make_public_site
 
 
 @pytest.fixture(autouse=True)
@@ -99,3 +101,27 @@ def other_editor_client(other_editor):
     client.force_login(other_editor)
     return client
 
+
+@pytest.fixture(scope="session")
+def crawled_site(django_db_setup, django_db_blocker):
+    """The public site of tests.crawl.make_public_site, crawled once for the whole session.
+
+    Crawling takes seconds; the tests that check every public URL (drafts, internal notes,
+    the Content-Security-Policy, broken links) share one crawl. The site is built in a
+    transaction rolled back afterwards, so every other test still starts from an empty
+    database. Returns (site, pages): the site's objects (their fields, not their relations,
+    which are gone with the rollback) and the crawled pages by address.
+    """
+    from django.conf import settings
+    from django.core.cache import cache
+
+    # With the page cache on, as in production (a session fixture cannot use `settings`).
+    cached, settings.TRACKER_PAGE_CACHE = settings.TRACKER_PAGE_CACHE, True
+    with django_db_blocker.unblock(), transaction.atomic():
+        site = make_public_site()
+        site["commitment"].proposer  # noqa: B018 — loaded now, while the row exists
+        pages = crawl(Client())
+        transaction.set_rollback(True)
+    settings.TRACKER_PAGE_CACHE = cached
+    cache.clear()
+    return site, pages
