@@ -72,8 +72,10 @@ def test_a_revisit_with_the_etag_is_answered_not_modified(client, site):
     by_date = client.get("/commitments/", headers={"if-modified-since": last_modified})
 
     assert by_etag.status_code == 304
-    assert by_date.status_code == 304
     assert by_etag.content == b""
+    # A date has whole seconds: two writes in one second would share it, so a date alone
+    # never earns a 304. The ETag names the version exactly.
+    assert by_date.status_code == 200
 
 
 def test_the_etag_changes_with_any_write_and_the_old_one_gets_the_new_page(client, site):
@@ -250,9 +252,8 @@ def test_a_new_day_makes_a_new_page_since_overdue_depends_on_the_date(client, si
     monkeypatch.setattr("tracker.caching.timezone.localtime", lambda: tomorrow)
 
     revisit = client.get("/", headers={"if-none-match": first["ETag"]})
-    by_date = client.get("/", headers={"if-modified-since": first["Last-Modified"]})
 
-    assert revisit.status_code == by_date.status_code == 200
+    assert revisit.status_code == 200
     assert revisit["ETag"] != first["ETag"]
 
 

@@ -36,6 +36,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_migrate, pos
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.http import http_date
 from django.views.decorators.http import condition
 
 logger = logging.getLogger(__name__)
@@ -98,7 +99,7 @@ class PublicPageCacheMiddleware:
             return None
         now = timezone.localtime()
         today = now.date().isoformat()
-        # Pages change at midnight too (what is overdue): If-Modified-Since must see that.
+        # Pages change at midnight too (what is overdue).
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         # Weak: the same page, byte for byte, for everybody at this version on this day.
         etag = f'W/"{version.token}-{today}"'
@@ -116,10 +117,14 @@ class PublicPageCacheMiddleware:
             request._page_cache_key = key
             return response
 
-        return condition(
-            etag_func=lambda request, *args, **kwargs: etag,
-            last_modified_func=lambda request, *args, **kwargs: max(version.changed, midnight),
-        )(cached_view)(request, *view_args, **view_kwargs)
+        # Last-Modified is sent (process_response) but not used to answer 304s: HTTP dates
+        # have whole seconds, so two writes within one second would share one, and a client
+        # asking with If-Modified-Since alone could be told its older page is current. The
+        # ETag names the version exactly; browsers send it with the date.
+        request._page_last_modified = max(version.changed, midnight)
+        return condition(etag_func=lambda request, *args, **kwargs: etag)(cached_view)(
+            request, *view_args, **view_kwargs
+        )
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         state = getattr(request, "_page_cache", None)
@@ -131,6 +136,8 @@ class PublicPageCacheMiddleware:
             return response
         # Public pages: shared caches may keep them but must revalidate every time. A view
         # that chose its own lifetime for browsers (the embeddable badge) keeps it.
+        if not response.has_header("Last-Modified"):
+            response["Last-Modified"] = http_date(request._page_last_modified.timestamp())
         if "max-age" not in response.get("Cache-Control", ""):
             patch_cache_control(response, max_age=0)
         patch_cache_control(response, public=True, s_maxage=0, must_revalidate=True)
