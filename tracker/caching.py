@@ -50,7 +50,8 @@ UNCACHED_VIEW_NAMES = frozenset({"tracker:healthz"})
 
 def _personal_cookie_names() -> list[str]:
     """A visitor with one of these cookies may see a page of their own (logged in, a message)."""
-    return [settings.SESSION_COOKIE_NAME, getattr(settings, "MESSAGES_COOKIE_NAME", "messages")]
+    # "messages": django.contrib.messages' cookie storage (its name is not a setting).
+    return [settings.SESSION_COOKIE_NAME, "messages"]
 
 
 def is_public_view(request: HttpRequest) -> bool:
