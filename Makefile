@@ -97,9 +97,10 @@ fmt: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Speed and memory of the public pages at several sizes, on throwaway databases.
+# Speed and memory of the public pages at 10,000 commitments, through gunicorn and wrk
+# (tests/bench.py; figures in docs/benchmarks.md). Builds its database once in bench-results/.
 bench: $(BIN)/.installed
-	$(DEV) $(BIN)/python -m tests.bench
+	$(BIN)/python -m tests.bench
 
 clean:
 	rm -rf $(VENV) staticfiles

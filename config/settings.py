@@ -176,6 +176,10 @@ MIDDLEWARE = [
     "tracker.security.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous public pages from the cache, with 304s (tracker/caching.py). Before the
+    # session, CSRF and messages layers, so it sees every cookie they set and refuses to keep
+    # such a response.
+    "tracker.caching.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -229,14 +233,32 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Sessions live in the database, so every app instance sees them. The cache is per process
 # unless REDIS_URL names a Redis server shared by all instances (needs the `redis` extra).
+# With Redis down, pages are rendered afresh (tracker.caching.ForgivingRedisCache treats its
+# errors as misses); the timeouts (seconds) keep a hung Redis from holding requests up.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "tracker.caching.ForgivingRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        # Room for the pages of one content version; older ones are never asked for again.
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }  # fmt: skip
     )
 }
+
+# Anonymous public pages are kept in the cache above, keyed by the content version that
+# every write moves on (tracker/caching.py), so they are never stale. TRACKER_PAGE_CACHE=0
+# turns it off (every page rendered each time; ETags and 304s go with it). Pages of older
+# versions are never asked for again; TRACKER_PAGE_CACHE_SECONDS only bounds how long they
+# take up room.
+TRACKER_PAGE_CACHE = env_bool("TRACKER_PAGE_CACHE", True)
+TRACKER_PAGE_CACHE_SECONDS = env_int("TRACKER_PAGE_CACHE_SECONDS", 24 * 60 * 60, minimum=1)
 
 # The only login is the admin's: after it, and after a refused `?next=`, go to the admin.
 LOGIN_URL = "admin:login"

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
 from django.views.decorators.http import require_safe
 
@@ -11,8 +11,20 @@ admin.site.index_title = "Commitments, sources and status updates"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    # GET and HEAD only, like every public view.
-    path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    # A sitemap index with one sitemap per section, the commitments' in pages: one sitemap of
+    # 10,000 addresses took seconds to render. GET and HEAD only, like every public view.
+    path(
+        "sitemap.xml",
+        require_safe(sitemaps.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        require_safe(sitemaps.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
     path("", include("tracker.urls")),
 ]
 

@@ -1,48 +1,93 @@
-"""Benchmarks: how fast the public pages are, and how much memory they take, at scale.
+"""Benchmarks: what visitors feel at the scale of a real regional tracker.
 
-Run with `make bench` (or `make bench BENCH_SIZES=100,1000`), which runs
-`python -m tests.bench`. It builds a throwaway SQLite database per size under a temporary
-folder, fills it with clearly synthetic commitments, and prints a table: median milliseconds
-over several requests, SQL queries, and peak Python memory (tracemalloc) per request. Nothing
-here runs in the test suite and nothing touches your database.
+Run with `make bench` (`python -m tests.bench`). Nothing here runs in the test suite and
+nothing touches your database.
+
+1. It builds a SQLite database of clearly synthetic data once, in bench-results/ (reused when
+   present; delete the folder to rebuild): BENCH_COMMITMENTS commitments (10,000) with
+   BENCH_UPDATES public updates (100,000), 11 member states each tracked on every tenth
+   commitment, 40 actors, 8 themes.
+2. In process, with the page cache off: for each page and admin changelist, the SQL queries of
+   one request and the median milliseconds of BENCH_REPEATS requests.
+3. Over HTTP, as users get it: gunicorn in production mode (DEBUG off, hashed static files),
+   one worker pinned to core 0 with `taskset`, and the load generator `wrk` (installed from
+   Debian when missing) pinned to core 1. For each page: requests per second with the cache
+   off (cold) and on (warm), warm as a percentage of a bare view (tests/bench_urls.py: an
+   empty response through the same middleware) and of a static file served by whitenoise,
+   both measured in the same run, and conditional revisits (If-None-Match, answered 304).
+4. The worker's memory (RSS) before and after 10,000 requests over every page.
+
+BENCH_SECONDS sets how long each wrk run lasts (default 5), BENCH_PORT the first port
+(default 8210; the cold and warm servers take it and the next one).
 """
 
 from __future__ import annotations
 
 import datetime
 import os
+import re
+import secrets
+import shutil
 import statistics
+import subprocess
 import sys
-import tempfile
 import time
-import tracemalloc
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench-results"
+COMMITMENTS = int(os.environ.get("BENCH_COMMITMENTS", "10000"))
+UPDATES = int(os.environ.get("BENCH_UPDATES", "100000"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "7"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+PORT = int(os.environ.get("BENCH_PORT", "8210"))
+MEMBERS = 11
+# Goals of issue 10.
+MAX_QUERIES, MAX_MS, SITEMAP_MS, WARM_SHARE, NOT_MODIFIED_SHARE = 10, 30, 1000, 50, 70
 
 
-def _setup_django(db_path: Path) -> None:
-    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
-    os.environ.setdefault("DJANGO_DEBUG", "1")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+def _db_path() -> Path:
+    return OUT / f"bench-{COMMITMENTS}-{UPDATES}.sqlite3"
+
+
+def _env(**extra) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=f"sqlite:///{_db_path()}",
+        DJANGO_SETTINGS_MODULE="tests.bench_settings",
+        DJANGO_SECRET_KEY=_secret(),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,testserver",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_DEBUG="0",
+        DJANGO_LOG_LEVEL="WARNING",
+    )
+    env.update(extra)
+    return env
+
+
+def _secret() -> str:
+    if not hasattr(_secret, "value"):
+        _secret.value = secrets.token_urlsafe(50)
+    return _secret.value
+
+
+def _setup_django() -> None:
+    os.environ.update(_env())
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
-    from django.conf import settings
-
-    settings.ALLOWED_HOSTS = ["testserver"]
-    settings.DEBUG = False
 
 
-def _fill(n: int) -> None:
+def _fill() -> None:
     """Synthetic data, labelled as such. Bulk-written for speed: this is not an edit path."""
     from django.core.management import call_command
 
     from tracker.models import (
         Actor,
         Commitment,
+        ContentVersion,
         MemberGroup,
         MemberProgress,
         MemberState,
@@ -53,14 +98,28 @@ def _fill(n: int) -> None:
     )
 
     call_command("migrate", verbosity=0)
-    event = datetime.date(2026, 1, 15)
-    source = Source.objects.create(
-        slug="synthetic",
-        title="SYNTHETIC benchmark source",
-        event_name="Synthetic summit",
-        event_place="Nowhere",
-        event_date=event,
-        full_text="Synthetic text. " * 200,
+    event = datetime.date(2024, 1, 15)
+    group = MemberGroup.objects.create(slug="synthetic-group", name="SYNTHETIC group")
+    members = MemberState.objects.bulk_create(
+        MemberState(
+            group=group,
+            slug=f"member-{i}",
+            name=f"Synthetic member {i}",
+            joined_on=datetime.date(1967, 8, 8),
+            position=i,
+        )
+        for i in range(MEMBERS)
+    )
+    sources = Source.objects.bulk_create(
+        Source(
+            slug=f"synthetic-{i}",
+            title=f"SYNTHETIC benchmark source {i}",
+            event_name=f"Synthetic summit {i}",
+            event_place="Nowhere",
+            event_date=event,
+            full_text="Synthetic text. " * 200,
+        )
+        for i in range(50)
     )
     actors = Actor.objects.bulk_create(
         Actor(slug=f"actor-{i}", name=f"Synthetic actor {i}", kind="group") for i in range(40)
@@ -69,131 +128,306 @@ def _fill(n: int) -> None:
         Theme(slug=f"theme-{i}", name=f"Synthetic theme {i}", position=i) for i in range(8)
     )
     statuses = list(Status)
-    # A third of the commitments are carried out by each of 11 member states, as nine of the
-    # 21 ADGMIN ones are: 11 progress rows each, one in three with a public update.
-    group = MemberGroup.objects.create(slug="synthetic-group", name="Synthetic group")
-    members = MemberState.objects.bulk_create(
-        MemberState(group=group, slug=f"member-{i}", name=f"Synthetic member {i}",
-                    joined_on=datetime.date(1967, 8, 8), position=i)
-        for i in range(11)
-    )  # fmt: skip
     commitments = Commitment.objects.bulk_create(
         Commitment(
-            source=source,
+            source=sources[i % len(sources)],
             slug=f"synthetic-{i}",
             title=f"Synthetic commitment {i}",
             summary="Synthetic summary for benchmarking. " * 3,
             quote="Synthetic text.",
             position=i,
             proposer=actors[i % 5],
-            owner=actors[5 + i % 35],
+            # Actor 7 owns about 170 commitments, as the issue's busiest actor page did.
+            owner=actors[5 + i % 35] if i % 59 else actors[7],
+            member_group=group if i % 10 == 0 else None,
             status=statuses[i % len(statuses)],
             status_date=event,
-            is_published=True,
-            member_group=group if i % 3 == 0 else None,
+            is_published=i % 50 != 1,  # a few drafts
         )
-        for i in range(n)
+        for i in range(COMMITMENTS)
     )
-    national = [c for c in commitments if c.member_group_id is not None]
-    MemberProgress.objects.bulk_create(
-        MemberProgress(commitment=c, member=m, status=statuses[(i + j) % len(statuses)],
-                       status_date=event)
-        for i, c in enumerate(national)
-        for j, m in enumerate(members)
-    )  # fmt: skip
-    StatusUpdate.objects.bulk_create(
-        StatusUpdate(commitment=c, member=m, status=statuses[(i + j) % len(statuses)],
-                     previous_status=Status.NOT_ASSESSED, as_of=event + datetime.timedelta(days=1),
-                     note="Synthetic member note.", basis="self_reported", is_public=True)
-        for i, c in enumerate(national)
-        for j, m in enumerate(members)
-        if (i + j) % 3 == 0
-    )  # fmt: skip
-    Through = Commitment.themes.through
-    Through.objects.bulk_create(
-        Through(commitment=c, theme=themes[i % 8]) for i, c in enumerate(commitments)
+    Themes = Commitment.themes.through
+    Themes.objects.bulk_create(
+        Themes(commitment=c, theme=themes[i % 8]) for i, c in enumerate(commitments)
     )
-    StatusUpdate.objects.bulk_create(
-        StatusUpdate(
-            commitment=c,
-            status=c.status,
-            previous_status=Status.NOT_ASSESSED,
-            as_of=event + datetime.timedelta(days=1 + i % 300),
-            note="Synthetic note. " * 5,
-            basis="secretariat_verified",
-            is_public=True,
-        )
+    Partners = Commitment.partners.through
+    Partners.objects.bulk_create(
+        Partners(commitment=c, actor=actors[(i * 7) % 40])
         for i, c in enumerate(commitments)
-        for _ in range(3)
+        if i % 3 == 0
     )
-
-
-def _measure(client, url: str) -> tuple[float, int, float, int]:
+    tracked = [c for c in commitments if c.member_group_id]
+    MemberProgress.objects.bulk_create(
+        MemberProgress(
+            commitment=c, member=m, status=statuses[(c.pk + m.pk) % 10], status_date=event
+        )
+        for c in tracked
+        for m in members
+    )
+    # The updates: per commitment, the commitment's own chain; every tenth is a member's.
+    per = UPDATES // COMMITMENTS
+    batch = []
+    for i, c in enumerate(commitments):
+        for k in range(per):
+            member = members[k % MEMBERS] if c.member_group_id and k % 10 == 9 else None
+            batch.append(
+                StatusUpdate(
+                    commitment=c,
+                    member=member,
+                    status=c.status,
+                    previous_status=Status.NOT_ASSESSED,
+                    as_of=event + datetime.timedelta(days=1 + (i + k) % 300),
+                    note="Synthetic note. " * 5,
+                    basis="secretariat_verified",
+                    is_public=k % 7 != 3,  # some internal notes
+                )
+            )
+        if len(batch) >= 20000:
+            StatusUpdate.objects.bulk_create(batch)
+            batch = []
+    StatusUpdate.objects.bulk_create(batch)
+    ContentVersion.bump()
     from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def _pages() -> list[str]:
+    from tracker.models import Commitment
+
+    tracked = Commitment.objects.filter(member_group__isnull=False, is_published=True)
+    slug = (
+        Commitment.objects.public().order_by("pk").values_list("slug", flat=True)[COMMITMENTS // 2]
+    )
+    return [
+        "/",
+        "/commitments/",
+        "/commitments/?page=40",
+        "/commitments/?q=synthetic&theme=theme-3&order=-status_date",
+        f"/commitments/{slug}/",
+        f"/commitments/{tracked.values_list('slug', flat=True).first()}/",
+        f"/commitments/{slug}/badge.svg",
+        f"/commitments/{slug}/feed/",
+        "/themes/",
+        "/themes/theme-3/",
+        "/themes/theme-3/feed/",
+        "/actors/",
+        "/actors/actor-7/",
+        "/actors/actor-7/feed/",
+        "/sources/synthetic-3/",
+        "/charts/",
+        "/statuses/",
+        "/feeds/updates/",
+        "/data/",
+        "/scorecard/",
+        "/members/",
+        "/sitemap.xml",
+        "/sitemap-commitments.xml?p=5",
+        "/sitemap-actors.xml",
+    ]
+
+
+ADMIN_PAGES = [
+    "/admin/tracker/commitment/",
+    "/admin/tracker/commitment/?q=synthetic+commitment+42",
+    "/admin/tracker/statusupdate/",
+    "/admin/tracker/actor/",
+    "/admin/tracker/source/",
+    "/admin/tracker/theme/",
+]
+
+
+def _in_process(pages: list[str]) -> dict[str, tuple[int, float]]:
+    """Queries and median ms per page, rendered in this process with the cache off."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    response = client.get(url)  # warm caches and templates
-    assert response.status_code == 200, (url, response.status_code)
-    times = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        response = client.get(url)
-        b"".join(response) if response.streaming else response.content
-        times.append((time.perf_counter() - start) * 1000)
-    with CaptureQueriesContext(connection) as queries:
-        tracemalloc.start()
-        response = client.get(url)
-        size = len(b"".join(response) if response.streaming else response.content)
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-    return statistics.median(times), len(queries), peak / 1024 / 1024, size
+    settings.TRACKER_PAGE_CACHE = False
+    anonymous, editor = Client(), Client()
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    editor.force_login(user)
+    results = {}
+    for url in pages + ADMIN_PAGES:
+        client = editor if url.startswith("/admin/") else anonymous
+        response = client.get(url, secure=True)
+        assert response.status_code == 200, (url, response.status_code)
+        times = []
+        for _ in range(REPEATS):
+            start = time.perf_counter()
+            response = client.get(url, secure=True)
+            b"".join(response) if response.streaming else response.content
+            times.append((time.perf_counter() - start) * 1000)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url, secure=True)
+        results[url] = (len(queries), statistics.median(times))
+    settings.TRACKER_PAGE_CACHE = True
+    return results
+
+
+def _wrk() -> str:
+    if not shutil.which("wrk"):
+        print("Installing wrk (Debian package wrk)...", flush=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False)
+        if not shutil.which("wrk"):
+            subprocess.run(["apt-get", "update", "-qq"], check=True)
+            subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+    return shutil.which("wrk")
+
+
+class Server:
+    """gunicorn, one worker on core 0, production mode."""
+
+    def __init__(self, port: int, cache: bool):
+        self.port = port
+        env = _env(TRACKER_PAGE_CACHE="1" if cache else "0")
+        command = [
+            "taskset", "-c", "0", sys.executable, "-m", "gunicorn", "--workers", "1",
+            "--bind", f"127.0.0.1:{port}", "--timeout", "120", "--max-requests", "0",
+            "--log-level", "warning", "config.wsgi",
+        ]  # fmt: skip
+        self.log = open(OUT / f"gunicorn-{port}.log", "w")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=self.log, stderr=self.log
+        )
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise SystemExit(f"gunicorn did not start: see {self.log.name}")
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def worker_rss_mib(self) -> float:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text()
+        worker = children.split()[0]
+        status = Path(f"/proc/{worker}/status").read_text()
+        return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self.log.close()
+
+
+def _rate(wrk: str, url: str, *headers: str, seconds: int = SECONDS) -> float:
+    """Requests per second from wrk on core 1 (one thread, eight connections)."""
+    command = ["taskset", "-c", "1", wrk, "-t1", "-c8", f"-d{seconds}s", "--latency", url]
+    for header in headers:
+        command += ["-H", header]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non_2xx:
+        raise SystemExit(f"{url}: {non_2xx.group(1)} failed responses\n{out}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def _etag(url: str) -> str:
+    with urllib.request.urlopen(url) as response:
+        return response.headers.get("ETag", "")
 
 
 def main() -> None:
-    sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "100,1000,5000").split(",")]
-    urls = os.environ.get("BENCH_URLS", "").split(",") if os.environ.get("BENCH_URLS") else None
-    tmp = Path(tempfile.mkdtemp(prefix="tracker-bench-"))
-    _setup_django(tmp / "bench.sqlite3")
-    from django.db import connection
-    from django.test import Client
+    OUT.mkdir(exist_ok=True)
+    _setup_django()
+    if not _db_path().exists():
+        print(f"Building {_db_path().name} (once; reused while it exists)...", flush=True)
+        start = time.perf_counter()
+        _fill()
+        print(f"  built in {time.perf_counter() - start:.0f} s", flush=True)
+    from django.core.management import call_command
 
-    from tracker.models import Commitment
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)
+    from django.contrib.staticfiles.storage import staticfiles_storage
 
-    print(f"{'rows':>6}  {'url':<60} {'median ms':>9} {'queries':>7} {'peak MiB':>8} {'KiB':>6}")
-    for n in sizes:
-        connection.close()
-        db = tmp / f"bench-{n}.sqlite3"
-        connection.settings_dict["NAME"] = str(db)
-        _fill(n)
-        slug = Commitment.objects.order_by("pk").values_list("slug", flat=True)[n // 2]
-        pages = urls or [
-            "/",
-            "/commitments/",
-            "/commitments/?q=synthetic&theme=theme-3&order=-status_date",
-            f"/commitments/{slug}/",
-            "/themes/theme-3/",
-            "/actors/actor-7/",
-            "/actors/",
-            "/sources/synthetic/",
-            "/charts/",
-            "/scorecard/",
-            "/scorecard/?theme=theme-3",
-            "/scorecard/methodology/",
-            "/members/",
-            "/members/member-5/",
-            "/members/member-5/feed/",
-            "/feeds/updates/",
-            "/sitemap.xml",
-            "/commitments/export.csv",
-            "/commitments/export.json",
-            "/data/dataset.json",
-            "/scorecard/export.csv",
-            "/scorecard/export.json",
-        ]
-        client = Client()
+    pages = _pages()
+    static_path = staticfiles_storage.url("css/site.css")
+    print(f"Machine: {os.cpu_count()} cores, {_machine()}; Python {sys.version.split()[0]}")
+    print(f"Data: {COMMITMENTS:,} commitments, {UPDATES:,} updates, SQLite {_db_path().name}")
+    print()
+    print("In process, cache off (queries, median ms):", flush=True)
+    measured = _in_process(pages)
+    failures = []
+    for url, (queries, ms) in measured.items():
+        limit = SITEMAP_MS if url.startswith("/sitemap") else MAX_MS
+        flag = "" if queries <= MAX_QUERIES and ms <= limit else "  <- over the goal"
+        if flag:
+            failures.append(f"{url}: {queries} queries, {ms:.0f} ms")
+        print(f"  {url:<62} {queries:>3} q {ms:>8.1f} ms{flag}", flush=True)
+
+    wrk = _wrk()
+    cold, warm = Server(PORT, cache=False), Server(PORT + 1, cache=True)
+    try:
+        bare = _rate(wrk, warm.url("/bench/bare/"))
+        static = _rate(wrk, warm.url(static_path))
+        print()
+        print(f"Over HTTP, wrk on core 1, gunicorn (1 worker) on core 0, {SECONDS} s per figure:")
+        print(f"  bare view {bare:,.0f} req/s, static file {static:,.0f} req/s (same run)")
+        print(
+            f"  {'page':<62} {'cold':>7} {'warm':>7} {'% bare':>6} {'% static':>8} "
+            f"{'304':>7} {'% bare':>6}"
+        )
         for url in pages:
-            ms, queries, peak, size = _measure(client, url)
-            print(f"{n:>6}  {url:<60} {ms:>9.1f} {queries:>7} {peak:>8.1f} {size / 1024:>6.0f}")
+            cold_rate = _rate(wrk, cold.url(url), seconds=max(2, SECONDS // 2))
+            _etag(warm.url(url))  # fills the cache
+            warm_rate = _rate(wrk, warm.url(url))
+            etag = _etag(warm.url(url))
+            not_modified = _rate(wrk, warm.url(url), f"If-None-Match: {etag}")
+            share, share_304 = 100 * warm_rate / bare, 100 * not_modified / bare
+            flag = ""
+            if share < WARM_SHARE or share_304 < NOT_MODIFIED_SHARE:
+                flag = "  <- under the goal"
+                failures.append(f"{url}: warm {share:.0f}% / 304 {share_304:.0f}% of bare")
+            print(
+                f"  {url:<62} {cold_rate:>7,.0f} {warm_rate:>7,.0f} {share:>5.0f}% "
+                f"{100 * warm_rate / static:>7.0f}% {not_modified:>7,.0f} {share_304:>5.0f}%{flag}",
+                flush=True,
+            )
+        print()
+        before = warm.worker_rss_mib()
+        _requests(warm, pages, 10_000)
+        after = warm.worker_rss_mib()
+        print(f"Worker memory over 10,000 requests: {before:.1f} MiB -> {after:.1f} MiB")
+    finally:
+        cold.stop()
+        warm.stop()
+    print()
+    if failures:
+        print("Goals not met:")
+        for failure in failures:
+            print(f"  {failure}")
+    else:
+        print("Every goal met.")
+
+
+def _requests(server: Server, pages: list[str], n: int) -> None:
+    """n requests over every page in turn, through one kept-alive connection."""
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", server.port)
+    for i in range(n):
+        connection.request("GET", pages[i % len(pages)])
+        connection.getresponse().read()
+    connection.close()
+
+
+def _machine() -> str:
+    try:
+        model = re.search(r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text()).group(1)
+    except (OSError, AttributeError):
+        model = "unknown CPU"
+    memory = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    return f"{model}, {memory / 1024 / 1024:.0f} GiB"
 
 
 if __name__ == "__main__":

@@ -1,13 +1,38 @@
 import pytest
+from django.db import transaction
 from django.test import Client
 
 from tests import factories
+from tests.crawl import crawl, make_public_site
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Tests create many users; the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache(settings):
+    """Each test starts with an empty cache: a test's database is rolled back at its end, but
+    the local-memory cache is not, and its pages name content versions that no longer exist.
+
+    The page cache is off unless a test asks for it with the `page_cache` fixture: a view's
+    own query budget is what most tests measure (the cache adds one query, reading the content
+    version). tests/test_caching.py, test_freshness.py and the crawls turn it on.
+    """
+    from django.core.cache import cache
+
+    settings.TRACKER_PAGE_CACHE = False
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def page_cache(_empty_page_cache, settings):
+    """The public page cache on, as in production."""
+    settings.TRACKER_PAGE_CACHE = True
 
 
 @pytest.fixture
@@ -75,3 +100,28 @@ def other_editor_client(other_editor):
     client = Client()
     client.force_login(other_editor)
     return client
+
+
+@pytest.fixture(scope="session")
+def crawled_site(django_db_setup, django_db_blocker):
+    """The public site of tests.crawl.make_public_site, crawled once for the whole session.
+
+    Crawling takes seconds; the tests that check every public URL (drafts, internal notes,
+    the Content-Security-Policy, broken links) share one crawl. The site is built in a
+    transaction rolled back afterwards, so every other test still starts from an empty
+    database. Returns (site, pages): the site's objects (their fields, not their relations,
+    which are gone with the rollback) and the crawled pages by address.
+    """
+    from django.conf import settings
+    from django.core.cache import cache
+
+    # With the page cache on, as in production (a session fixture cannot use `settings`).
+    cached, settings.TRACKER_PAGE_CACHE = settings.TRACKER_PAGE_CACHE, True
+    with django_db_blocker.unblock(), transaction.atomic():
+        site = make_public_site()
+        site["commitment"].proposer  # noqa: B018 — loaded now, while the row exists
+        pages = crawl(Client())
+        transaction.set_rollback(True)
+    settings.TRACKER_PAGE_CACHE = cached
+    cache.clear()
+    return site, pages

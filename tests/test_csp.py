@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, reverse
 
-from tests.crawl import crawl, make_public_site
+from tests.crawl import make_public_site
 from tracker.security import allow_embedding
 
 
@@ -82,8 +82,8 @@ def test_the_policy_allows_only_this_sites_own_code(client, db):
     assert policy["frame-ancestors"] == ["'none'"]
 
 
-def test_every_public_url_sends_the_policy(client, site):
-    pages = crawl(client)
+def test_every_public_url_sends_the_policy(crawled_site):
+    _site, pages = crawled_site
 
     badges = [url for url in pages if url.split("?")[0].endswith("/badge.svg")]
     assert badges, "the crawl should reach the embeddable badges"
@@ -102,8 +102,8 @@ def test_not_found_pages_send_the_policy_too(client, db):
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
 
 
-def test_public_pages_carry_no_inline_script_style_or_event_handler(client, site):
-    pages = crawl(client)
+def test_public_pages_carry_no_inline_script_style_or_event_handler(crawled_site):
+    _site, pages = crawled_site
 
     for url, page in pages.items():
         if page.is_html:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.crawl import crawl, make_public_site
+from tests.crawl import make_public_site
 
 
 @pytest.fixture
@@ -10,8 +10,8 @@ def site(db):
     return make_public_site()
 
 
-def test_the_crawl_reaches_every_kind_of_public_page(client, site):
-    pages = crawl(client)
+def test_the_crawl_reaches_every_kind_of_public_page(crawled_site):
+    site, pages = crawled_site
 
     expected = {
         "/",
@@ -35,17 +35,16 @@ def test_the_crawl_reaches_every_kind_of_public_page(client, site):
     assert expected <= {url.split("?")[0] for url in pages}
 
 
-def test_every_link_on_the_public_site_works(client, site):
-    pages = crawl(client)
+def test_every_link_on_the_public_site_works(crawled_site):
+    _site, pages = crawled_site
 
     broken = {url: page.status_code for url, page in pages.items() if page.status_code >= 400}
     assert not broken
 
 
-def test_a_draft_is_at_no_public_url(client, site):
+def test_a_draft_is_at_no_public_url(crawled_site):
+    site, pages = crawled_site
     draft = site["draft"]
-
-    pages = crawl(client)
 
     for url, page in pages.items():
         for secret in (draft.title, draft.slug, draft.summary, "Progress note on the draft."):
@@ -56,8 +55,8 @@ def test_a_drafts_own_address_is_not_found(client, site):
     assert client.get(f"/commitments/{site['draft'].slug}/").status_code == 404
 
 
-def test_an_internal_note_is_at_no_public_url(client, site):
-    pages = crawl(client)
+def test_an_internal_note_is_at_no_public_url(crawled_site):
+    _site, pages = crawled_site
 
     for url, page in pages.items():
         assert "has not replied" not in page.text, f"an internal note is public at {url}"

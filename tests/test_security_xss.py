@@ -11,9 +11,12 @@ from html.parser import HTMLParser
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
+from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -90,8 +93,7 @@ def _assert_no_injection(url: str, text: str, markers: list[str]) -> None:
     assert not parser.found, f"injected markup at {url}: {parser.found}"
 
 
-@pytest.fixture
-def planted(db) -> dict[type, list[str]]:
+def _plant() -> dict[type, list[str]]:
     """Every text field of every row of every tracker model, set to a payload naming it."""
     make_public_site()
     payloads: dict[type, list[str]] = {}
@@ -112,8 +114,28 @@ def planted(db) -> dict[type, list[str]]:
     return payloads
 
 
-def test_payloads_are_escaped_on_every_public_url(client, planted):
-    pages = crawl(client)
+@pytest.fixture
+def planted(db) -> dict[type, list[str]]:
+    return _plant()
+
+
+@pytest.fixture(scope="session")
+def planted_crawl(django_db_setup, django_db_blocker):
+    """The payloads, and the public site crawled with them: once per session (a crawl takes
+    seconds), in a transaction rolled back afterwards."""
+    # With the page cache on, as in production (a session fixture cannot use `settings`).
+    cached, settings.TRACKER_PAGE_CACHE = settings.TRACKER_PAGE_CACHE, True
+    with django_db_blocker.unblock(), transaction.atomic():
+        payloads = _plant()
+        pages = crawl(Client())
+        transaction.set_rollback(True)
+    settings.TRACKER_PAGE_CACHE = cached
+    cache.clear()
+    return payloads, pages
+
+
+def test_payloads_are_escaped_on_every_public_url(planted_crawl):
+    planted, pages = planted_crawl
 
     markers = [m for payloads in planted.values() for p in payloads for m in _raw_markers(p)]
     for url, page in pages.items():
@@ -121,8 +143,8 @@ def test_payloads_are_escaped_on_every_public_url(client, planted):
             _assert_no_injection(url, page.text, markers)
 
 
-def test_data_files_cannot_be_read_as_html(client, planted):
-    pages = crawl(client)
+def test_data_files_cannot_be_read_as_html(planted_crawl):
+    _planted, pages = planted_crawl
 
     for url, page in pages.items():
         if page.text and not _is_markup(page.content_type):
@@ -130,9 +152,10 @@ def test_data_files_cannot_be_read_as_html(client, planted):
             assert page.headers.get("X-Content-Type-Options") == "nosniff", url
 
 
-def test_the_public_site_does_show_the_escaped_text(client, planted):
+def test_the_public_site_does_show_the_escaped_text(planted_crawl):
     """Guards the tests above: the payloads are on the pages, only escaped."""
-    everything = "\n".join(page.text for page in crawl(client).values())
+    planted, pages = planted_crawl
+    everything = "\n".join(page.text for page in pages.values())
 
     for model, payloads in planted.items():
         if model is get_user_model():

@@ -6,21 +6,33 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.utils import timezone
 
-from tests import factories
 from tracker.models import Basis, Commitment, Status
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
-def sitemap(client) -> dict[str, str | None]:
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
+def _get_xml(client, url: str) -> ET.Element:
+    response = client.get(url)
+    assert response.status_code == 200, url
     assert response["Content-Type"] == "application/xml"
-    root = ET.fromstring(response.content)
-    return {
-        url.findtext("s:loc", namespaces=NS): url.findtext("s:lastmod", namespaces=NS)
-        for url in root.findall("s:url", NS)
-    }
+    return ET.fromstring(response.content)
+
+
+def sections(client) -> list[str]:
+    """The sitemaps /sitemap.xml lists (it is a sitemap index), as paths."""
+    root = _get_xml(client, "/sitemap.xml")
+    locs = [loc.text for loc in root.findall("s:sitemap/s:loc", NS)]
+    return [loc.removeprefix("http://testserver") for loc in locs]
+
+
+def sitemap(client) -> dict[str, str | None]:
+    """Every address in every section of the sitemap, with its lastmod."""
+    urls = {}
+    for section in sections(client):
+        root = _get_xml(client, section)
+        for url in root.findall("s:url", NS):
+            urls[url.findtext("s:loc", namespaces=NS)] = url.findtext("s:lastmod", namespaces=NS)
+    return urls
 
 
 @pytest.fixture
@@ -47,24 +59,6 @@ def test_it_lists_every_public_page_with_its_last_change(client, published):
     for page in ["/", "/commitments/", "/themes/", "/actors/", "/charts/", "/data/"]:
         assert urls[base + page] == "2026-03-04", page
     assert urls[f"{base}/statuses/"] is None
-    assert urls[f"{base}/scorecard/methodology/"] is None
-    for page in ["/scorecard/", "/members/"]:
-        assert urls[base + page] == "2026-03-04", page
-
-
-def test_it_lists_each_public_member_state_with_its_commitments_last_change(client, db):
-    _, (member,), (commitment,) = factories.make_scorecard(members=1, commitments=1)
-    hidden = factories.make_group()
-    factories.make_member(group=hidden, slug="draft-only-member")
-    factories.make_commitment(member_group=hidden, is_published=False)
-    factories.record_member_status(commitment, member, Status.IN_PROGRESS)
-
-    urls = sitemap(client)
-
-    assert (
-        urls[f"http://testserver{member.get_absolute_url()}"] == timezone.now().date().isoformat()
-    )
-    assert not any("draft-only-member" in url for url in urls)
 
 
 def test_a_status_change_moves_the_last_change(client, published):
@@ -98,19 +92,61 @@ def test_drafts_and_what_only_they_mention_are_not_in_the_sitemap(
         assert slug not in text
 
 
-def test_the_sitemap_runs_the_same_queries_for_one_or_fifty_commitments(
-    client, make_commitment, make_theme, django_assert_num_queries
+@pytest.mark.parametrize(
+    "url, queries",
+    [
+        # the pages' latest change; the commitments' latest change and a count of their
+        # pages; each small section (themes, actors, sources, members) loaded once
+        ("/sitemap.xml", 7),
+        # a count, then the page
+        ("/sitemap-commitments.xml", 2),
+        ("/sitemap-commitments.xml?p=1", 2),
+        # small sections: loaded once
+        ("/sitemap-themes.xml", 1),
+        ("/sitemap-actors.xml", 1),
+        ("/sitemap-sources.xml", 1),
+        ("/sitemap-members.xml", 1),
+        # the pages' latest change
+        ("/sitemap-pages.xml", 1),
+    ],
+)
+def test_each_sitemap_runs_the_same_queries_for_one_or_fifty_commitments(
+    client, make_commitment, make_theme, django_assert_num_queries, url, queries
 ):
     theme = make_theme()
     make_commitment(themes=[theme])
-    # per sitemap of objects (commitments, themes, actors, sources): a count and a page; the
-    # members' count (no page: there are none here); the pages' latest change
-    with django_assert_num_queries(10):
-        client.get("/sitemap.xml")
+    with django_assert_num_queries(queries):
+        assert client.get(url).status_code == 200
     for _ in range(49):
         make_commitment(themes=[theme])
-    with django_assert_num_queries(10):
-        assert len(sitemap(client)) == 10 + 50 + 1 + 100 + 50
+    with django_assert_num_queries(queries):
+        assert client.get(url).status_code == 200
+
+
+def test_the_commitments_come_in_pages_of_a_thousand_listed_in_the_index(
+    client, make_commitment, settings
+):
+    from tracker.sitemaps import CommitmentSitemap
+
+    make_commitment()
+    make_commitment()
+    CommitmentSitemap.limit, limit = 1, CommitmentSitemap.limit
+    try:
+        listed = sections(client)
+        assert "/sitemap-commitments.xml" in listed
+        assert "/sitemap-commitments.xml?p=2" in listed
+        assert len(sitemap(client)) >= 2
+    finally:
+        CommitmentSitemap.limit = limit
+    assert limit == 1000
+
+
+def test_every_section_of_fifty_commitments_is_listed(client, make_commitment, make_theme):
+    theme = make_theme()
+    for _ in range(50):
+        make_commitment(themes=[theme])
+
+    assert len(sitemap(client)) == 10 + 50 + 1 + 100 + 50
 
 
 def test_robots_txt_points_at_the_sitemap_and_keeps_robots_out_of_the_admin(client, db):

@@ -8,3 +8,6 @@ class TrackerConfig(AppConfig):
     def ready(self) -> None:
         # Registers the system checks.
         from tracker import checks  # noqa: F401
+        from tracker.caching import connect_signals
+
+        connect_signals(self)

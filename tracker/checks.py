@@ -5,13 +5,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
-REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
+REDIS_BACKENDS = {
+    "django.core.cache.backends.redis.RedisCache",
+    "tracker.caching.ForgivingRedisCache",
+}
 
 
 @register(Tags.caches)
 def check_redis_client_installed(app_configs, **kwargs) -> list[Error]:
     """REDIS_URL without the redis client would start fine and fail on the first cache use."""
-    uses_redis = any(cache["BACKEND"] == REDIS_BACKEND for cache in settings.CACHES.values())
+    uses_redis = any(cache["BACKEND"] in REDIS_BACKENDS for cache in settings.CACHES.values())
     if not uses_redis:
         return []
     try:

@@ -9,6 +9,8 @@ number of queries: the object (if any), then one for its entries.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import OuterRef, Q, QuerySet
@@ -55,6 +57,13 @@ class AtomWithContent(Atom1Feed):
 
     def add_item(self, *args, **kwargs):
         super().add_item(*args, **_xml_safe_values(kwargs))
+
+    def latest_post_date(self):
+        # An empty feed would say "updated now", so the same content would read differently on
+        # every request (and a cached copy would look stale): it says the epoch instead.
+        if not self.items:
+            return datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+        return super().latest_post_date()
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)

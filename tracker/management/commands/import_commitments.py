@@ -53,6 +53,7 @@ from tracker.exports import (
 from tracker.models import (
     Actor,
     Commitment,
+    ContentVersion,
     MemberGroup,
     MemberProgress,
     MemberState,
@@ -544,6 +545,8 @@ class Importer:
             record.problem("last_reviewed", "cannot be in the future")
             return
         Commitment.objects.filter(pk=commitment.pk).update(last_reviewed=reviewed)
+        # update() sends no signal: the public pages' version is moved on here.
+        ContentVersion.bump()
 
     def _import_updates(self, commitment: Commitment | None, chain: list[Record]) -> None:
         for record in chain:

@@ -16,7 +16,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.utils import timezone
 
-from tracker.models import Actor, Commitment, MemberGroup, MemberState, Source, Theme
+from tracker.models import (
+    Actor,
+    Commitment,
+    ContentVersion,
+    MemberGroup,
+    MemberState,
+    Source,
+    Theme,
+)
 from tracker.validators import validate_plain_text
 
 # The models a fixture may hold, in the order they are created: each refers only to earlier ones.
@@ -250,6 +258,8 @@ def _create(record: _Record, problems: list[str]) -> bool:
         getattr(obj, name).set(related)
     if stamps:
         model.objects.filter(pk=obj.pk).update(**stamps)
+        # update() sends no signal: the public pages' version is moved on here.
+        ContentVersion.bump()
     if isinstance(obj, Commitment) and obj.member_group_id:
         # A not-assessed progress row for each member of its group at the time.
         obj.sync_member_progress()

@@ -1,0 +1,290 @@
+"""The public page cache: what it keeps, what it never keeps, and the headers it sends.
+
+Freshness after each kind of write is tests/test_freshness.py; these tests are about the
+cache's own rules, and prove that the cache is really in effect (so the freshness tests mean
+something): with the version bump taken away, pages go stale.
+"""
+
+from __future__ import annotations
+
+import datetime
+import pickle
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.crawl import make_public_site
+from tracker.caching import _page_key
+from tracker.models import Basis, Commitment, ContentVersion, Status
+
+
+@pytest.fixture(autouse=True)
+def _cache_on(page_cache):
+    """The page cache as in production."""
+
+
+@pytest.fixture
+def site(db):
+    return make_public_site()
+
+
+def _cached_pages() -> list[bytes]:
+    """The bodies of every page in the local-memory cache (the tests' cache)."""
+    bodies = []
+    for value in cache._cache.values():
+        response = pickle.loads(value)
+        bodies.append(response.content)
+    return bodies
+
+
+def _record(commitment: Commitment, note: str, status: str = Status.DELAYED) -> None:
+    commitment.record_update(
+        status=status,
+        as_of=datetime.date(2026, 5, 1),
+        note=note,
+        basis=Basis.INDEPENDENT,
+    )
+
+
+def test_a_second_anonymous_visit_is_served_from_the_cache_with_one_query(client, site):
+    url = site["commitment"].get_absolute_url()
+    first = client.get(url)
+
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(url)
+
+    assert first.status_code == second.status_code == 200
+    assert second.content == first.content
+    # Only the content version is read: the page itself comes from the cache.
+    assert len(queries) == 1, [q["sql"] for q in queries]
+    assert "tracker_contentversion" in queries[0]["sql"]
+
+
+def test_a_revisit_with_the_etag_is_answered_not_modified(client, site):
+    first = client.get("/commitments/")
+    etag, last_modified = first["ETag"], first["Last-Modified"]
+
+    by_etag = client.get("/commitments/", headers={"if-none-match": etag})
+    by_date = client.get("/commitments/", headers={"if-modified-since": last_modified})
+
+    assert by_etag.status_code == 304
+    assert by_etag.content == b""
+    # A date has whole seconds: two writes in one second would share it, so a date alone
+    # never earns a 304. The ETag names the version exactly.
+    assert by_date.status_code == 200
+
+
+def test_the_etag_changes_with_any_write_and_the_old_one_gets_the_new_page(client, site):
+    etag = client.get("/").get("ETag")
+
+    _record(site["commitment"], "A newer assessment.")
+    response = client.get("/", headers={"if-none-match": etag})
+
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+
+
+def test_public_pages_tell_proxies_to_revalidate_every_time(client, site):
+    response = client.get("/commitments/")
+
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert {"public", "max-age=0", "s-maxage=0", "must-revalidate"} <= directives
+
+
+def test_the_badge_keeps_its_browser_lifetime_but_shared_caches_revalidate(client, site):
+    response = client.get(f"{site['commitment'].get_absolute_url()}badge.svg")
+
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert {"public", "max-age=3600", "s-maxage=0", "must-revalidate"} <= directives
+
+
+def test_the_query_order_does_not_make_another_page(rf):
+    a = rf.get("/commitments/?status=delayed&theme=x")
+    b = rf.get("/commitments/?theme=x&status=delayed")
+    c = rf.get("/commitments/?theme=y&status=delayed")
+
+    def key(request):
+        return _page_key(request, "GET", "token", "2026-01-01")
+
+    assert key(a) == key(b) != key(c)
+
+
+def test_the_host_is_part_of_the_key_since_feeds_print_absolute_addresses(rf, settings):
+    settings.ALLOWED_HOSTS = ["one.example", "two.example"]
+    a = rf.get("/feeds/updates/", HTTP_HOST="one.example")
+    b = rf.get("/feeds/updates/", HTTP_HOST="two.example")
+
+    assert _page_key(a, "GET", "t", "d") != _page_key(b, "GET", "t", "d")
+
+
+def test_a_logged_in_editor_is_never_served_a_cached_page_nor_stores_one(editor_client, site):
+    url = site["commitment"].get_absolute_url()
+    Client().get(url)  # an anonymous visit fills the cache
+    stored = len(cache._cache)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = editor_client.get(url)
+
+    assert response.status_code == 200
+    assert len(queries) > 1  # rendered, not read from the cache
+    assert len(cache._cache) == stored
+    assert "private" in response["Cache-Control"]
+    assert "no-store" in response["Cache-Control"]
+    assert "ETag" not in response
+
+
+def test_the_admin_and_the_health_check_are_never_cached(admin_client, site):
+    Client().get("/healthz")
+    admin_client.get("/admin/")
+    admin_client.get("/admin/tracker/commitment/")
+
+    assert len(cache._cache) == 0
+
+
+def test_not_found_pages_and_refused_filters_are_never_stored(client, site):
+    assert client.get("/commitments/no-such-commitment/").status_code == 404
+    assert client.get("/commitments/?status=no-such-status").status_code == 400
+
+    assert len(cache._cache) == 0
+
+
+def test_a_response_that_sets_a_cookie_is_never_stored(client, site, monkeypatch):
+    from tracker import views
+
+    real = views.status_list
+
+    def sets_a_cookie(request):
+        response = real(request)
+        response.set_cookie("hello", "world")
+        return response
+
+    monkeypatch.setattr("tracker.urls.views.status_list", sets_a_cookie)
+    # The URLconf holds the view it was built with: rebuild it around the patched one.
+    import importlib
+
+    from django.urls import clear_url_caches
+
+    import config.urls
+    import tracker.urls
+
+    importlib.reload(tracker.urls)
+    importlib.reload(config.urls)
+    clear_url_caches()
+    try:
+        response = client.get("/statuses/")
+        assert response.cookies["hello"].value == "world"
+        assert len(cache._cache) == 0
+    finally:
+        monkeypatch.undo()
+        importlib.reload(tracker.urls)
+        importlib.reload(config.urls)
+        clear_url_caches()
+
+
+def test_streamed_downloads_are_not_stored_but_answer_conditional_requests(client, site):
+    first = client.get("/commitments/export.csv")
+    b"".join(first.streaming_content)
+
+    again = client.get("/commitments/export.csv", headers={"if-none-match": first["ETag"]})
+
+    assert len(cache._cache) == 0
+    assert again.status_code == 304
+
+
+def test_drafts_and_internal_notes_never_enter_a_cached_response(admin_client, site):
+    client = Client()  # anonymous: the `client` fixture is the one admin_client logs in
+    draft = site["draft"]
+    urls = [
+        "/",
+        "/commitments/",
+        f"/commitments/{draft.slug}/",
+        site["commitment"].get_absolute_url(),
+        f"{site['commitment'].get_absolute_url()}feed/",
+        site["owner"].get_absolute_url(),
+        site["theme"].get_absolute_url(),
+        site["source"].get_absolute_url(),
+        "/feeds/updates/",
+        "/sitemap.xml",
+        "/charts/",
+    ]
+    for url in urls:
+        client.get(url)
+        # The staff's visits are never stored, so nothing they may see can leak that way.
+        admin_client.get(url)
+
+    pages = b"\n".join(_cached_pages()).decode()
+    assert "Ministers adopted the framework." in pages  # the cache did fill
+    for secret in (draft.title, draft.slug, "Progress note on the draft.", "has not replied"):
+        assert secret not in pages
+
+
+def test_without_the_version_bump_pages_would_go_stale(client, site, monkeypatch):
+    """The cache is really in effect: take invalidation away and a recorded update is not
+    shown. This is what the freshness tests would catch."""
+    url = site["commitment"].get_absolute_url()
+    client.get(url)
+    monkeypatch.setattr(ContentVersion, "bump", classmethod(lambda cls, using=None: None))
+
+    _record(site["commitment"], "An update the stale page does not show.")
+
+    assert "An update the stale page does not show." not in client.get(url).text
+
+
+def test_the_version_moves_on_inside_the_writes_transaction(site):
+    before = ContentVersion.current().token
+    with transaction.atomic():
+        _record(site["commitment"], "Rolled back.")
+        inside = ContentVersion.current().token
+        transaction.set_rollback(True)
+
+    assert inside != before
+    # Rolled back with the write: no reader ever saw the version of a write that never was.
+    assert ContentVersion.current().token == before
+
+
+def test_a_new_day_makes_a_new_page_since_overdue_depends_on_the_date(client, site, monkeypatch):
+    first = client.get("/")
+    tomorrow = timezone.localtime() + datetime.timedelta(days=1)
+    monkeypatch.setattr("tracker.caching.timezone.localtime", lambda: tomorrow)
+
+    revisit = client.get("/", headers={"if-none-match": first["ETag"]})
+
+    assert revisit.status_code == 200
+    assert revisit["ETag"] != first["ETag"]
+
+
+def test_the_cache_can_be_turned_off(client, site, settings):
+    settings.TRACKER_PAGE_CACHE = False
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert "ETag" not in response
+    assert len(cache._cache) == 0
+
+
+def test_an_unreachable_redis_is_a_miss_not_an_error(client, site, settings):
+    """Redis stopped: pages are rendered afresh, never an error page, never stale."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "tracker.caching.ForgivingRedisCache",
+            # Nothing listens on port 1: the connection is refused at once.
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    url = site["commitment"].get_absolute_url()
+
+    first = client.get(url)
+    _record(site["commitment"], "Recorded while Redis is down.")
+    second = client.get(url)
+
+    assert first.status_code == second.status_code == 200
+    assert "Recorded while Redis is down." in second.text
+    assert caches["default"].get("anything", "missing") == "missing"

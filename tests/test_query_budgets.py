@@ -1,0 +1,100 @@
+"""Every public URL runs the same number of queries, at most ten, for a small site and a bigger
+one: the same page costs the same queries whatever the data (issue 10).
+
+Each page's own test file states its exact queries; this one sweeps every kind of public URL
+(tests.test_freshness.public_urls, the sitemap's sections included) at two sizes, uncached, and
+once more served from the page cache, where a hit costs one query (the content version).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests import factories
+from tests.test_freshness import public_urls
+from tracker.models import Basis, Commitment, MemberState, Status
+
+SITEMAPS = [
+    "/sitemap-pages.xml",
+    "/sitemap-commitments.xml",
+    "/sitemap-themes.xml",
+    "/sitemap-actors.xml",
+    "/sitemap-sources.xml",
+    "/sitemap-members.xml",
+]
+BUDGET = 10
+# The whole open dataset: one query per table (sources, actors, themes, commitments with
+# their themes and partners, updates, and the four member-state tables).
+OVER_BUDGET = {"/data/dataset.json": 11}
+
+
+@pytest.fixture
+def site(db):
+    from tests.crawl import make_public_site
+
+    site = make_public_site()
+    site["national"] = Commitment.objects.get(slug="develop-domestic-data-centres")
+    site["viet_nam"] = MemberState.objects.get(slug="viet-nam")
+    return site
+
+
+def _queries(client, urls) -> dict[str, int]:
+    counts = {}
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+            if response.streaming:
+                b"".join(response.streaming_content)
+        assert response.status_code in (200, 404), (url, response.status_code)
+        counts[url] = len(queries)
+    return counts
+
+
+def _grow(site, n: int = 30) -> None:
+    """n more published commitments on the same theme, owner and source, with updates."""
+    for i in range(n):
+        commitment = factories.make_commitment(
+            source=site["source"],
+            owner=site["owner"],
+            partners=[site["partner"], factories.make_actor()],
+            themes=[site["theme"], factories.make_theme()],
+        )
+        for k, status in enumerate((Status.IN_PROGRESS, Status.DELAYED)):
+            commitment.record_update(
+                status=status,
+                as_of=datetime.date(2026, 3, 1 + k),
+                note=f"Update {k} of {i}.",
+                basis=Basis.INDEPENDENT,
+            )
+
+
+def test_every_public_url_runs_the_same_few_queries_at_two_sizes(client, site):
+    # A filter that matches rows at both sizes: an empty page skips its prefetches.
+    urls = [u.replace("status=delayed", "status=in_progress") for u in public_urls(site)]
+    urls += SITEMAPS
+    small = _queries(client, urls)
+
+    _grow(site)
+    big = _queries(client, urls)
+
+    over = {url: n for url, n in big.items() if n > OVER_BUDGET.get(url, BUDGET)}
+    assert not over, f"more than {BUDGET} queries: {over}"
+    grew = {url: (small[url], big[url]) for url in urls if small[url] != big[url]}
+    assert not grew, f"queries grew with the data (small, big): {grew}"
+
+
+def test_a_cached_page_costs_one_query_at_any_size(client, site, page_cache):
+    # The downloads stream, so they are never kept (they answer 304s, though).
+    streamed = ("export", "dataset.json")
+    urls = [url for url in public_urls(site) + SITEMAPS if not any(s in url for s in streamed)]
+    _grow(site)
+    _queries(client, urls)  # fills the cache
+
+    counts = _queries(client, urls)
+
+    # Pages not found are not kept; the others cost only the content version.
+    assert {url: n for url, n in counts.items() if n != 1 and "secret-draft" not in url} == {}
