@@ -60,19 +60,55 @@ def _latest_updates(**filters) -> list[StatusUpdate]:
 
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """The story: what was promised at which event, by whom, and where each promise stands."""
     public = Commitment.objects.public()
-    sources = Source.objects.annotate(
-        num_commitments=Count("commitments", filter=Q(commitments__is_published=True))
-    ).filter(num_commitments__gt=0)
+    # Newest event first: with several sources, the latest meeting is the news.
+    sources = list(
+        Source.objects.annotate(
+            num_commitments=Count("commitments", filter=Q(commitments__is_published=True))
+        )
+        .filter(num_commitments__gt=0)
+        .order_by("-event_date", "title")
+    )
     status_counts = _status_counts(public)
+    total = sum(status_counts.values())
+    theme_rows = _theme_rows()
     ctx = {
         "sources": sources,
-        "total": sum(status_counts.values()),
+        "latest_source": sources[0] if sources else None,
+        "speakers": _speakers(sources[0]) if sources else [],
+        "total": total,
+        "assessed": total - status_counts.get(Status.NOT_ASSESSED, 0),
+        "overdue": public.overdue().count() if total else 0,
+        "status_counts": _nonzero_statuses(status_counts),
         "bucket_counts": _bucket_counts(status_counts),
-        "theme_rows": _theme_rows(),
+        "theme_rows": theme_rows,
+        # Theme bars share one scale: a theme with 2 commitments is drawn a tenth as long as
+        # one with 20.
+        "theme_largest": max((theme.total for theme, _ in theme_rows), default=0),
         "latest_updates": _latest_updates(),
     }
     return render(request, "tracker/dashboard.html", ctx)
+
+
+def _speakers(source: Source) -> list[tuple[Actor, list[Commitment]]]:
+    """Who proposed what at one event, in the order they spoke, each with their commitments.
+
+    One query; the front page shows one event in full, so it costs the same however many
+    events are tracked.
+    """
+    speakers: dict[int, tuple[Actor, list[Commitment]]] = {}
+    commitments = (
+        source.commitments.public().select_related("proposer", "owner").order_by("position", "pk")
+    )
+    for commitment in commitments:
+        speakers.setdefault(commitment.proposer_id, (commitment.proposer, []))[1].append(commitment)
+    return list(speakers.values())
+
+
+def _nonzero_statuses(status_counts: dict[str, int]) -> list[tuple[Status, int]]:
+    """(status, count) for the statuses in use, in the statuses' own order: no rows of zeros."""
+    return [(status, status_counts[status]) for status in Status if status_counts.get(status)]
 
 
 def _theme_rows() -> list[tuple[Theme, dict[str, int]]]:
