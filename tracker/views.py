@@ -10,7 +10,7 @@ from django.db import DatabaseError, connection
 from django.db.models import Count, Func, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.forms import ChoiceField
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -225,8 +225,12 @@ class CommitmentListView(FilterView):
         return settings.TRACKER_PAGE_SIZE
 
     def get(self, request, *args, **kwargs):
+        clean = _without_empty_parameters(request)
+        if clean is not None:
+            return HttpResponseRedirect(clean)
         response = super().get(request, *args, **kwargs)
         if self.filterset.is_bound and not self.filterset.is_valid():
+            self.filterset.keep_invalid_values()
             response.status_code = 400
         return response
 
@@ -235,10 +239,35 @@ class CommitmentListView(FilterView):
         query = self.request.GET.copy()
         query.pop("page", None)
         ctx["query_without_page"] = query.urlencode()
+        # Cards or a compact table: kept in the filters and the pages, not in the downloads.
+        as_table = query.pop("view", None) == ["table"]
+        ctx["view"] = "table" if as_table else "cards"
+        ctx["export_query"] = query.urlencode()
+        ctx["cards_query"] = query.urlencode()
+        query["view"] = "table"
+        ctx["table_query"] = query.urlencode()
         ctx["is_filtered"] = any(
-            value for key, value in self.request.GET.items() if key not in ("page", "order")
+            value for key, value in self.request.GET.items() if key not in ("page", "order", "view")
         )
         return ctx
+
+
+def _without_empty_parameters(request: HttpRequest) -> str | None:
+    """The clean address of a request whose query has empty parameters, or None.
+
+    A GET form sends every field, so a search alone gives "?q=bridge&status=&theme=&…". The
+    list redirects that to "?q=bridge": addresses stay short, shareable and cacheable.
+    """
+    if all(all(values) for _key, values in request.GET.lists()):
+        return None
+    query = request.GET.copy()
+    for key, values in request.GET.lists():
+        kept = [value for value in values if value]
+        if kept:
+            query.setlist(key, kept)
+        else:
+            del query[key]
+    return f"{request.path}?{query.urlencode()}" if query else request.path
 
 
 def list_filterset(request: HttpRequest) -> CommitmentFilter:
