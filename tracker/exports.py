@@ -40,7 +40,7 @@ from tracker.public import public_actors, public_sources, public_themes
 
 # The list view is the one definition of "what the list shows": the exports ask it for their
 # rows rather than repeat its queryset and filters.
-from tracker.views import list_filterset
+from tracker.views import list_filterset, with_latest_note
 
 # Rows are fetched in chunks: each chunk costs one query plus one per prefetched relation,
 # so memory stays flat however large the table grows.
@@ -126,6 +126,10 @@ COMMITMENT_COLUMNS: list[Column] = [
            BOOL, lambda c: c.is_overdue),
     Column("last_reviewed", "When staff last reviewed its status; empty if never.", DATE,
            lambda c: c.last_reviewed),
+    Column("latest_note", "The note of its latest public status update; empty if none.", TEXT,
+           lambda c: c.latest_note),
+    Column("latest_evidence_url", "The evidence link of its latest public status update; "
+           "empty if none or if that update gave none.", TEXT, lambda c: c.latest_evidence_url),
 ]  # fmt: skip
 
 SOURCE_COLUMNS: list[Column] = [
@@ -310,7 +314,7 @@ def _filtered_commitments(request: HttpRequest):
     filterset = list_filterset(request)
     if filterset.is_bound and not filterset.is_valid():
         return None, _filter_errors(filterset)
-    return filterset.qs, []
+    return with_latest_note(filterset.qs), []
 
 
 @require_safe
@@ -356,7 +360,9 @@ def dataset_querysets() -> dict[str, QuerySet]:
         "sources": public_sources().order_by("slug"),
         "actors": public_actors().order_by("slug"),
         "themes": public_themes().order_by("position", "slug"),
-        "commitments": public.with_related().order_by("source__slug", "position", "slug"),
+        "commitments": with_latest_note(public.with_related()).order_by(
+            "source__slug", "position", "slug"
+        ),
         "updates": StatusUpdate.objects.public()
         .select_related("commitment")
         .order_by(

@@ -7,12 +7,22 @@ import logging
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Count, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import (
+    Count,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.forms import ChoiceField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.html import format_html
@@ -270,6 +280,22 @@ def _without_empty_parameters(request: HttpRequest) -> str | None:
     return f"{request.path}?{query.urlencode()}" if query else request.path
 
 
+def with_latest_note(commitments):
+    """Annotate `latest_note` and `latest_evidence_url`: those of the newest public update on
+    each commitment as a whole ("" when none), as two subqueries, so no query per row."""
+    latest = StatusUpdate.objects.filter(
+        commitment=OuterRef("pk"), is_public=True, member__isnull=True
+    ).order_by(*TIMELINE_ORDER)
+    return commitments.annotate(
+        latest_note=Coalesce(
+            Subquery(latest.values("note")[:1]), Value(""), output_field=TextField()
+        ),
+        latest_evidence_url=Coalesce(
+            Subquery(latest.values("evidence_url")[:1]), Value(""), output_field=TextField()
+        ),
+    )
+
+
 def list_filterset(request: HttpRequest) -> CommitmentFilter:
     """The list's own filterset for this request: its queryset, its filters, its data.
 
@@ -310,7 +336,7 @@ def commitment_print(request: HttpRequest) -> HttpResponse:
     filterset = list_filterset(request)
     query = _query_without_page(request)
     invalid = filterset.is_bound and not filterset.is_valid()
-    commitments = [] if invalid else list(filterset.qs)
+    commitments = [] if invalid else list(with_latest_note(filterset.qs))
     ctx = {
         "filter": filterset,
         "invalid": invalid,
@@ -528,6 +554,16 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     commitments = list(source.commitments.public().with_related())
     ctx = {"source": source, "annotated": annotate(source.full_text, commitments)}
     return _commitments_page(request, "tracker/source_detail.html", ctx, commitments)
+
+
+# /favicon.ico
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and crawlers ask for /favicon.ico whatever the page says: send them the icon.
+
+    A temporary redirect, since the static file's address changes with its content hash.
+    """
+    return HttpResponseRedirect(static("favicon.svg"))
 
 
 # /robots.txt
