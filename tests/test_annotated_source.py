@@ -188,3 +188,18 @@ def test_the_source_page_still_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(4):
         html = client.get("/sources/s/").content.decode()
     assert html.count('class="passage-link"') == 50
+
+
+def test_a_line_that_is_only_an_image_file_name_is_shown_as_a_note_not_as_text(
+    client, make_source, make_commitment
+):
+    source = make_source(
+        slug="s", full_text="Opening words.\n\n1501 bo truong 2.jpg\nThe minister. Photo: M.\n"
+    )
+    make_commitment(source=source, quote="Opening words.")
+
+    html = client.get("/sources/s/").content.decode()
+
+    assert "1501 bo truong 2.jpg" not in html
+    assert "A photograph stood here in the original article" in html
+    assert "The minister. Photo: M." in html

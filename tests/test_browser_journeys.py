@@ -122,7 +122,7 @@ def test_an_editor_records_a_status_change_that_the_public_pages_show(
     latest = page.locator("section", has=page.get_by_role("heading", name="Latest updates"))
     expect(latest).to_contain_text("Ministers agreed a timetable for linking data centres.")
     expect(latest.get_by_role("link", name="Connect national data centres")).to_be_visible()
-    expect(page.get_by_text("1 active")).to_be_visible()
+    expect(page.locator(".glance").get_by_role("link", name="1 active")).to_be_visible()
     update = StatusUpdate.objects.get()
     assert (update.author.username, update.basis) == ("editor", Basis.SECRETARIAT_VERIFIED)
     assert dialogs == []

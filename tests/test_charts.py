@@ -93,15 +93,32 @@ def test_bar_lengths_are_shares_of_the_largest():
     widths = {bar.label: bar.width for bar in chart.bars}
     assert widths["◔ In progress"] == "400.00"
     assert widths["✓ Completed"] == "200.00"
-    assert widths["○ Not started"] == "0.00"
-    assert chart.height == 10 * 36
+    # No rows of zeros: the statuses nobody has are named once, as "none".
+    assert "○ Not started" not in widths
+    assert "○ Not started" in chart.none
+    assert chart.height == 2 * 36
+    assert chart.description.startswith("6 commitments: ◔ In progress: 4; ✓ Completed: 2; none ")
 
 
 def test_an_empty_chart_draws_no_bar():
     chart = bucket_chart("c", "T", {}, "/l?")
 
-    assert {bar.width for bar in chart.bars} == {"0.00"}
-    assert chart.description == "0 commitments: Pending: 0; Active: 0; Done: 0; Closed: 0."
+    assert chart.bars == []
+    assert chart.description == "No commitments."
+
+
+def test_stacked_rows_share_one_scale():
+    chart = stacked_chart(
+        "c",
+        "T",
+        "Theme",
+        [("Big", "/b/", "/l?", {"pending": 4}), ("Small", "/s/", "/l?", {"done": 1})],
+    )
+
+    big, small = chart.rows
+    assert [(s.x, s.width) for s in big.segments] == [("0.00", "400.00")]
+    # A quarter as many commitments: a quarter as long, not a full bar labelled 1.
+    assert [(s.x, s.width) for s in small.segments] == [("0.00", "100.00")]
 
 
 def test_stacked_rows_split_a_full_bar_by_bucket():
@@ -130,6 +147,7 @@ def test_the_charts_page_runs_the_same_queries_for_one_or_fifty(
         make_commitment(themes=[theme])
     with django_assert_num_queries(4):
         html = client.get("/charts/").content.decode()
+    # Statuses and buckets with no commitment are table rows of their own (with 0) but not bars.
     assert html.count('<tr><th scope="row">') == 10 + 4 + 1 + 50
 
 

@@ -76,4 +76,4 @@ def test_a_draft_is_not_counted_on_the_dashboard(client, draft, make_commitment)
 
     html = client.get("/").content.decode()
 
-    assert "All commitments: 1 commitment." in html
+    assert "All commitments: 1 commitment: 1 pending." in html

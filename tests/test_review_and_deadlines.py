@@ -81,7 +81,7 @@ def test_the_changelist_and_change_page_show_when_each_was_last_reviewed(
     html = editor_client.get(CHANGELIST).content.decode()
     change = editor_client.get(f"{CHANGELIST}{never.pk}/change/").content.decode()
 
-    assert '<td class="field-last_reviewed nowrap">April 2, 2026</td>' in html
+    assert '<td class="field-last_reviewed nowrap">2 April 2026</td>' in html
     assert '<td class="field-last_reviewed nowrap">-</td>' in html
     assert "Last reviewed:" in change
 

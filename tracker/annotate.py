@@ -74,6 +74,12 @@ class Block:
     pieces: list[Piece]
     heading: str = ""
     anchor: str = ""
+    # A line that is only an image's file name, scraped with the article ("1501 bo truong
+    # 2.jpg"): shown as a note that a picture stood here, not read out as part of the text.
+    image: str = ""
+
+
+IMAGE_LINE = re.compile(r"[^\r\n/\\]{1,120}\.(?:jpe?g|png|gif|webp|svg|tiff?)", re.IGNORECASE)
 
 
 @dataclass
@@ -126,6 +132,9 @@ def annotate(text: str, commitments: Iterable[Commitment]) -> AnnotatedText:
             anchor = f"heading-{len(headings) + 1}"
             headings.append((line, anchor, heading_counts[line]))
             blocks.append(Block(pieces=[], heading=line, anchor=anchor))
+            continue
+        if not touched and IMAGE_LINE.fullmatch(line):
+            blocks.append(Block(pieces=[], image=line))
             continue
         cuts = sorted(
             {start, end}

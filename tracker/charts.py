@@ -52,7 +52,11 @@ class Bar:
 
 @dataclass
 class BarChart:
-    """Horizontal bars, one per category, each as long as its share of the largest."""
+    """Horizontal bars, one per category in use, each as long as its share of the largest.
+
+    Categories with nothing in them are not drawn as rows of zeros: they are named once, in
+    `none`, e.g. "None: Delayed, Stalled".
+    """
 
     id: str
     title: str
@@ -60,19 +64,28 @@ class BarChart:
     category: str
     bars: list[Bar]
     height: int
+    none: list[str]
     width: int = WIDTH
     bar_height: int = BAR_HEIGHT
 
 
 def _bar_chart(id: str, title: str, category: str, rows: list[tuple[str, int, str, str]]):
     largest = max((count for _, count, _, _ in rows), default=0)
+    used = [row for row in rows if row[1]]
     bars = [
-        Bar(label, count, css, url, i * ROW_HEIGHT, _fmt(WIDTH * count / largest if largest else 0))
-        for i, (label, count, css, url) in enumerate(rows)
+        Bar(label, count, css, url, i * ROW_HEIGHT, _fmt(WIDTH * count / largest))
+        for i, (label, count, css, url) in enumerate(used)
     ]
+    none = [label for label, count, _, _ in rows if not count]
     total = sum(bar.count for bar in bars)
-    description = f"{_plural(total)}: " + "; ".join(f"{b.label}: {b.count}" for b in bars) + "."
-    return BarChart(id, title, description, category, bars, height=len(bars) * ROW_HEIGHT)
+    description = f"{_plural(total)}: " + "; ".join(f"{b.label}: {b.count}" for b in bars)
+    if not bars:
+        description = "No commitments"
+    elif none:
+        description += f"; none {', '.join(none)}"
+    return BarChart(
+        id, title, description + ".", category, bars, height=len(bars) * ROW_HEIGHT, none=none
+    )
 
 
 def status_chart(id: str, title: str, counts: Mapping[str, int], list_url: str) -> BarChart:
@@ -152,12 +165,19 @@ def _describe(row: StackedRow) -> str:
 def stacked_chart(
     id: str, title: str, category: str, rows: Iterable[tuple[str, str, str, Mapping[str, int]]]
 ) -> StackedChart:
-    """From (label, page URL, list URL prefix, {bucket: count}) per row."""
+    """From (label, page URL, list URL prefix, {bucket: count}) per row.
+
+    Every row is drawn on one scale: the row with most commitments spans the full width and
+    one with half as many, half of it, so a bar's length always says how many it counts.
+    """
+    rows = list(rows)
     built = []
+    largest = max((sum(counts.values()) for _, _, _, counts in rows), default=0)
     for i, (label, url, list_url, counts) in enumerate(rows):
         shares = bucket_shares(counts)
+        scale = WIDTH * sum(counts.values()) / largest / 100 if largest else 0
         segments = [
-            Segment(share, _fmt(WIDTH * share.offset / 100), _fmt(WIDTH * share.percent / 100))
+            Segment(share, _fmt(scale * share.offset), _fmt(scale * share.percent))
             for share in shares
             if share.count
         ]

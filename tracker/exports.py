@@ -48,6 +48,7 @@ from tracker.views import (
     SCORECARD_ORDER,
     list_filterset,
     scorecard_filterset,
+    with_latest_note,
     with_latest_update,
 )
 
@@ -135,6 +136,10 @@ COMMITMENT_COLUMNS: list[Column] = [
            BOOL, lambda c: c.is_overdue),
     Column("last_reviewed", "When staff last reviewed its status; empty if never.", DATE,
            lambda c: c.last_reviewed),
+    Column("latest_note", "The note of its latest public status update; empty if none.", TEXT,
+           lambda c: c.latest_note),
+    Column("latest_evidence_url", "The evidence link of its latest public status update; "
+           "empty if none or if that update gave none.", TEXT, lambda c: c.latest_evidence_url),
 ]  # fmt: skip
 
 SOURCE_COLUMNS: list[Column] = [
@@ -369,7 +374,7 @@ def _filtered_commitments(request: HttpRequest):
     filterset = list_filterset(request)
     if filterset.is_bound and not filterset.is_valid():
         return None, _filter_errors(filterset)
-    return filterset.qs, []
+    return with_latest_note(filterset.qs), []
 
 
 @require_safe
@@ -496,7 +501,9 @@ def dataset_querysets() -> dict[str, QuerySet]:
         "sources": public_sources().order_by("slug"),
         "actors": public_actors().order_by("slug"),
         "themes": public_themes().order_by("position", "slug"),
-        "commitments": public.with_related().order_by("source__slug", "position", "slug"),
+        "commitments": with_latest_note(public.with_related()).order_by(
+            "source__slug", "position", "slug"
+        ),
         # The commitments' own histories: a member state's is in member_updates.
         "updates": StatusUpdate.objects.public()
         .filter(member__isnull=True)

@@ -29,7 +29,9 @@ class CommitmentFilter(django_filters.FilterSet):
         method="search",
         help_text=f"Words from the title, summary, quote or an actor's name. At most "
         f"{SEARCH_MAX_WORDS} words.",
-        widget=forms.TextInput(attrs={"type": "search", "aria-describedby": "id_q-help"}),
+        # Django points aria-describedby at "id_q_helptext" and, when invalid, "id_q_error";
+        # the template gives the help text and the error those ids.
+        widget=forms.TextInput(attrs={"type": "search"}),
         max_length=SEARCH_MAX_CHARS,
         validators=[validate_search_words],
         error_messages={
@@ -86,6 +88,22 @@ class CommitmentFilter(django_filters.FilterSet):
     class Meta:
         model = Commitment
         fields = ["q", "status", "bucket", "theme", "owner", "partner", "proposer", "source"]
+
+    def keep_invalid_values(self) -> None:
+        """Show a rejected value in its drop-down, marked as such, instead of "Any …".
+
+        A select can only show one of its options, so the visitor would otherwise see the
+        filter reset while the page says it was refused.
+        """
+        for name in self.form.errors:
+            field = self.form.fields.get(name)
+            value = self.form.data.get(name)
+            if not value or not isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+                continue
+            field.widget.choices = [
+                *field.widget.choices,
+                (value, f"{value} (not a valid choice)"),
+            ]
 
     def search(self, queryset, name, value):
         # A word given twice narrows nothing further.

@@ -614,3 +614,22 @@ class MemberGridForm(forms.Form):
                     label = f"{capfirst(StatusUpdate._meta.get_field(field).verbose_name)}: "
                 for message in messages:
                     self.add_error(where, f"{label}{message}")
+
+
+class SingleStatusForm(BulkStatusForm):
+    """The focused "Update status" form for one commitment, carrying the version it was opened
+    at, so a save over somebody else's newer update is refused."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "as_of"
+        ].help_text = (
+            "The date the status describes: pick it from the calendar or type it as 2026-06-30."
+        )
+        self.fields["note"].help_text = (
+            "Shown with the update on the public page, e.g. “Ministers adopted the framework "
+            "at their June meeting.”"
+        )

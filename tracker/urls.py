@@ -47,6 +47,7 @@ urlpatterns = [
     path("data/", exports.data, name="data"),
     path("data/dataset.json", exports.dataset_json, name="dataset-json"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     # /healthz, for load balancers (exempt from the https redirect in settings)
     path("healthz", views.healthz, name="healthz"),
 ]

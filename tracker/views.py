@@ -7,12 +7,22 @@ import logging
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Count, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import (
+    Count,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.forms import ChoiceField
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.html import format_html
@@ -62,20 +72,56 @@ def _latest_updates(**filters) -> list[StatusUpdate]:
 
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """The story: what was promised at which event, by whom, and where each promise stands."""
     public = Commitment.objects.public()
-    sources = Source.objects.annotate(
-        num_commitments=Count("commitments", filter=Q(commitments__is_published=True))
-    ).filter(num_commitments__gt=0)
+    # Newest event first: with several sources, the latest meeting is the news.
+    sources = list(
+        Source.objects.annotate(
+            num_commitments=Count("commitments", filter=Q(commitments__is_published=True))
+        )
+        .filter(num_commitments__gt=0)
+        .order_by("-event_date", "title")
+    )
     status_counts = _status_counts(public)
+    total = sum(status_counts.values())
+    theme_rows = _theme_rows()
     ctx = {
         "sources": sources,
-        "total": sum(status_counts.values()),
+        "latest_source": sources[0] if sources else None,
+        "speakers": _speakers(sources[0]) if sources else [],
+        "total": total,
+        "assessed": total - status_counts.get(Status.NOT_ASSESSED, 0),
+        "overdue": public.overdue().count() if total else 0,
+        "status_counts": _nonzero_statuses(status_counts),
         "bucket_counts": _bucket_counts(status_counts),
-        "theme_rows": _theme_rows(),
+        "theme_rows": theme_rows,
+        # Theme bars share one scale: a theme with 2 commitments is drawn a tenth as long as
+        # one with 20.
+        "theme_largest": max((theme.total for theme, _ in theme_rows), default=0),
         "latest_updates": _latest_updates(),
         "members": list(_members_with_scores()),
     }
     return render(request, "tracker/dashboard.html", ctx)
+
+
+def _speakers(source: Source) -> list[tuple[Actor, list[Commitment]]]:
+    """Who proposed what at one event, in the order they spoke, each with their commitments.
+
+    One query; the front page shows one event in full, so it costs the same however many
+    events are tracked.
+    """
+    speakers: dict[int, tuple[Actor, list[Commitment]]] = {}
+    commitments = (
+        source.commitments.public().select_related("proposer", "owner").order_by("position", "pk")
+    )
+    for commitment in commitments:
+        speakers.setdefault(commitment.proposer_id, (commitment.proposer, []))[1].append(commitment)
+    return list(speakers.values())
+
+
+def _nonzero_statuses(status_counts: dict[str, int]) -> list[tuple[Status, int]]:
+    """(status, count) for the statuses in use, in the statuses' own order: no rows of zeros."""
+    return [(status, status_counts[status]) for status in Status if status_counts.get(status)]
 
 
 def _theme_rows() -> list[tuple[Theme, dict[str, int]]]:
@@ -195,8 +241,12 @@ class CommitmentListView(FilterView):
         return settings.TRACKER_PAGE_SIZE
 
     def get(self, request, *args, **kwargs):
+        clean = _without_empty_parameters(request)
+        if clean is not None:
+            return HttpResponseRedirect(clean)
         response = super().get(request, *args, **kwargs)
         if self.filterset.is_bound and not self.filterset.is_valid():
+            self.filterset.keep_invalid_values()
             response.status_code = 400
         return response
 
@@ -205,10 +255,51 @@ class CommitmentListView(FilterView):
         query = self.request.GET.copy()
         query.pop("page", None)
         ctx["query_without_page"] = query.urlencode()
+        # Cards or a compact table: kept in the filters and the pages, not in the downloads.
+        as_table = query.pop("view", None) == ["table"]
+        ctx["view"] = "table" if as_table else "cards"
+        ctx["export_query"] = query.urlencode()
+        ctx["cards_query"] = query.urlencode()
+        query["view"] = "table"
+        ctx["table_query"] = query.urlencode()
         ctx["is_filtered"] = any(
-            value for key, value in self.request.GET.items() if key not in ("page", "order")
+            value for key, value in self.request.GET.items() if key not in ("page", "order", "view")
         )
         return ctx
+
+
+def _without_empty_parameters(request: HttpRequest) -> str | None:
+    """The clean address of a request whose query has empty parameters, or None.
+
+    A GET form sends every field, so a search alone gives "?q=bridge&status=&theme=&…". The
+    list redirects that to "?q=bridge": addresses stay short, shareable and cacheable.
+    """
+    if all(all(values) for _key, values in request.GET.lists()):
+        return None
+    query = request.GET.copy()
+    for key, values in request.GET.lists():
+        kept = [value for value in values if value]
+        if kept:
+            query.setlist(key, kept)
+        else:
+            del query[key]
+    return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
+def with_latest_note(commitments):
+    """Annotate `latest_note` and `latest_evidence_url`: those of the newest public update on
+    each commitment as a whole ("" when none), as two subqueries, so no query per row."""
+    latest = StatusUpdate.objects.filter(
+        commitment=OuterRef("pk"), is_public=True, member__isnull=True
+    ).order_by(*TIMELINE_ORDER)
+    return commitments.annotate(
+        latest_note=Coalesce(
+            Subquery(latest.values("note")[:1]), Value(""), output_field=TextField()
+        ),
+        latest_evidence_url=Coalesce(
+            Subquery(latest.values("evidence_url")[:1]), Value(""), output_field=TextField()
+        ),
+    )
 
 
 def list_filterset(request: HttpRequest) -> CommitmentFilter:
@@ -251,7 +342,7 @@ def commitment_print(request: HttpRequest) -> HttpResponse:
     filterset = list_filterset(request)
     query = _query_without_page(request)
     invalid = filterset.is_bound and not filterset.is_valid()
-    commitments = [] if invalid else list(filterset.qs)
+    commitments = [] if invalid else list(with_latest_note(filterset.qs))
     ctx = {
         "filter": filterset,
         "invalid": invalid,
@@ -485,6 +576,16 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     commitments = list(source.commitments.public().with_related())
     ctx = {"source": source, "annotated": annotate(source.full_text, commitments)}
     return _commitments_page(request, "tracker/source_detail.html", ctx, commitments)
+
+
+# /favicon.ico
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and crawlers ask for /favicon.ico whatever the page says: send them the icon.
+
+    A temporary redirect, since the static file's address changes with its content hash.
+    """
+    return HttpResponseRedirect(static("favicon.svg"))
 
 
 # /robots.txt

@@ -105,3 +105,27 @@ def score_of_status(status: str) -> str:
     """The points a status scores (+1, 0, −1), or "not scored"."""
     value = STATUS_SCORE[Status(status)]
     return "not scored" if value is None else format_score(value).replace(".00", "")
+
+
+@register.inclusion_tag("tracker/includes/_bucket_summary.html")
+def bucket_summary(
+    counts: Mapping[str, int], label: str, largest: int = 0, filter_query: str = ""
+) -> dict:
+    """A bar of status buckets and the figures in words, naming only the buckets in use.
+
+    With `largest`, the bar is drawn on a scale shared with other bars (a row with half as
+    many commitments as the largest is half as long); without it, it fills the width. Only
+    figures above zero link to a list, so no link leads to an empty page.
+    """
+    shares = bucket_shares(counts)
+    total = sum(share.count for share in shares)
+    scale = total / largest if largest else 1.0
+    used = [share for share in shares if share.count]
+    words = ", ".join(f"{share.count} {share.label.lower()}" for share in used) or "none"
+    return {
+        "shares": used,
+        "total": total,
+        "scale": 100 * scale,
+        "summary": f"{label}: {total} commitment{'' if total == 1 else 's'}: {words}.",
+        "filter_query": filter_query,
+    }

@@ -1,0 +1,71 @@
+"""The editors' work queue on the admin's home page."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import template
+from django.conf import settings
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from tracker.models import Commitment, StatusUpdate
+
+register = template.Library()
+
+# How many commitments waiting for review the queue names, each with its "Update status" link.
+QUEUE_SHOWN = 5
+RECENT_DAYS = 7
+
+
+@register.inclusion_tag("admin/tracker/_work_queue.html", takes_context=True)
+def editor_work_queue(context) -> dict:
+    """Counts and links for the day's work: needs review, overdue, recently updated, drafts.
+
+    Runs five queries (four counts and the first few commitments to review), for editors who
+    may record updates only.
+    """
+    user = context["request"].user
+    if not user.has_perm("tracker.add_statusupdate"):
+        return {"show": False}
+    changelist = reverse("admin:tracker_commitment_changelist")
+    today = timezone.localdate()
+    since = today - datetime.timedelta(days=RECENT_DAYS)
+    waiting = Commitment.objects.needs_review().select_related("owner")
+    return {
+        "show": True,
+        "review_days": settings.TRACKER_REVIEW_DAYS,
+        "recent_days": RECENT_DAYS,
+        "rows": [
+            (
+                "Need review",
+                f"not reviewed for {settings.TRACKER_REVIEW_DAYS} days, or never",
+                waiting.count(),
+                f"{changelist}?review=needed",
+            ),
+            (
+                "Overdue",
+                "target date passed, not delivered",
+                Commitment.objects.overdue().count(),
+                f"{changelist}?deadline=overdue",
+            ),
+            (
+                "Recently updated",
+                f"updates as of the last {RECENT_DAYS} days",
+                StatusUpdate.objects.filter(as_of__gte=since).count(),
+                f"{reverse('admin:tracker_statusupdate_changelist')}?as_of__gte={since:%Y-%m-%d}",
+            ),
+            (
+                "Drafts",
+                "not published yet",
+                Commitment.objects.filter(is_published=False).count(),
+                f"{changelist}?is_published__exact=0",
+            ),
+        ],
+        "next_up": list(
+            waiting.order_by(
+                F("last_reviewed").asc(nulls_first=True), "source_id", "position", "pk"
+            )[:QUEUE_SHOWN]
+        ),
+    }
