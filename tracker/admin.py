@@ -525,13 +525,21 @@ class CommitmentAdmin(admin.ModelAdmin):
         )
 
     def get_urls(self):
-        # /admin/tracker/commitment/<pk>/members/
-        grid = path(
-            "<path:object_id>/members/",
-            self.admin_site.admin_view(self.member_grid_view),
-            name="tracker_commitment_members",
-        )
-        return [grid, *super().get_urls()]
+        own = [
+            # /admin/tracker/commitment/<pk>/members/: several member states at once
+            path(
+                "<path:object_id>/members/",
+                self.admin_site.admin_view(self.member_grid_view),
+                name="tracker_commitment_members",
+            ),
+            # /admin/tracker/commitment/<pk>/update-status/: the editors' daily task
+            path(
+                "<int:object_id>/update-status/",
+                self.admin_site.admin_view(self.update_status_view),
+                name="tracker_commitment_update_status",
+            ),
+        ]
+        return own + super().get_urls()
 
     def member_grid_view(self, request: HttpRequest, object_id: str):
         """Record several member states' statuses on one commitment, all at once or none."""
@@ -632,16 +640,6 @@ class CommitmentAdmin(admin.ModelAdmin):
     # The editors' daily task: one commitment's status update, on a page of its own.
 
     UPDATES_BESIDE_FORM = 5
-
-    def get_urls(self):
-        own = [
-            path(
-                "<int:object_id>/update-status/",
-                self.admin_site.admin_view(self.update_status_view),
-                name="tracker_commitment_update_status",
-            )
-        ]
-        return own + super().get_urls()
 
     def update_status_view(self, request: HttpRequest, object_id: int):
         """Status, as of, note, evidence, basis and public, with the quote and the latest
