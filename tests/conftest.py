@@ -125,3 +125,16 @@ def crawled_site(django_db_setup, django_db_blocker):
     settings.TRACKER_PAGE_CACHE = cached
     cache.clear()
     return site, pages
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_server_side_cursors_left_to_the_garbage_collector(django_db_setup, django_db_blocker):
+    """On PostgreSQL, a download streamed with a server-side cursor that a test does not read
+    to the end leaves a generator behind. When the garbage collector later finalises it in the
+    middle of another query on the same connection, closing its cursor deadlocks psycopg.
+    Servers close every response they send, so this happens only in tests: they read with
+    ordinary cursors."""
+    from django.db import connections
+
+    for connection in connections.all():
+        connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"] = True
