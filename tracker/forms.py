@@ -457,6 +457,29 @@ class CommitmentRowForm(VersionedForm):
         fields = ["target_date"]
 
 
+def _evidence_url_field() -> forms.Field:
+    """The evidence link of a form that records updates on several rows at once."""
+    return _update_field(
+        "evidence_url",
+        required=False,
+        assume_scheme="https",
+        error_messages={"invalid": WEB_URL_MESSAGE},
+        widget=admin_widgets.AdminURLFieldWidget,
+    )
+
+
+def _basis_field() -> forms.ChoiceField:
+    """The required basis, explained in the model's own words when it is missing."""
+    basis = StatusUpdate._meta.get_field("basis")
+    return forms.ChoiceField(
+        label="Basis of the assessment",
+        choices=Basis.choices,
+        widget=admin_widgets.AdminRadioSelect(attrs={"class": "radiolist"}),
+        help_text=basis.help_text,
+        error_messages={"required": basis.error_messages["blank"]},
+    )
+
+
 class BulkStatusForm(forms.Form):
     """One status, date, note and basis, recorded as its own update on each chosen commitment."""
 
@@ -471,20 +494,8 @@ class BulkStatusForm(forms.Form):
         help_text="Shown with each commitment's update, e.g. “Ministers endorsed the work plan "
         "covering these commitments.”",
     )
-    evidence_url = _update_field(
-        "evidence_url",
-        required=False,
-        assume_scheme="https",
-        error_messages={"invalid": WEB_URL_MESSAGE},
-        widget=admin_widgets.AdminURLFieldWidget,
-    )
-    basis = forms.ChoiceField(
-        label="Basis of the assessment",
-        choices=Basis.choices,
-        widget=admin_widgets.AdminRadioSelect(attrs={"class": "radiolist"}),
-        help_text=StatusUpdate._meta.get_field("basis").help_text,
-        error_messages={"required": StatusUpdate._meta.get_field("basis").error_messages["blank"]},
-    )
+    evidence_url = _evidence_url_field()
+    basis = _basis_field()
     is_public = _update_field("is_public", required=False, initial=True)
 
     def update_kwargs(self) -> dict:
@@ -518,20 +529,8 @@ class MemberGridForm(forms.Form):
         help_text="Used for each member state given a status without a note of its own, e.g. "
         "“National reports to the ministers’ June meeting.”",
     )
-    evidence_url = _update_field(
-        "evidence_url",
-        required=False,
-        assume_scheme="https",
-        error_messages={"invalid": WEB_URL_MESSAGE},
-        widget=admin_widgets.AdminURLFieldWidget,
-    )
-    basis = forms.ChoiceField(
-        label="Basis of the assessment",
-        choices=Basis.choices,
-        widget=admin_widgets.AdminRadioSelect(attrs={"class": "radiolist"}),
-        help_text=StatusUpdate._meta.get_field("basis").help_text,
-        error_messages={"required": StatusUpdate._meta.get_field("basis").error_messages["blank"]},
-    )
+    evidence_url = _evidence_url_field()
+    basis = _basis_field()
     is_public = _update_field("is_public", required=False, initial=True)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
