@@ -377,14 +377,28 @@ def _filtered_commitments(request: HttpRequest):
     return with_latest_note(filterset.qs), []
 
 
+def _filter_errors_as_text(errors: list[str]) -> HttpResponse:
+    """A 400 before any byte of a CSV download: the filters that could not be applied."""
+    message = "Some filters could not be applied, so nothing was exported:\n"
+    message += "".join(f"- {line}\n" for line in errors)
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+
+def _filter_errors_as_json(errors: list[str]) -> HttpResponse:
+    """The same for a JSON download, as JSON."""
+    body = {
+        "error": "Some filters could not be applied, so nothing was exported.",
+        "filters": errors,
+    }
+    return HttpResponse(_json(body), status=400, content_type="application/json; charset=utf-8")
+
+
 @require_safe
 def commitments_csv(request: HttpRequest) -> HttpResponse:
     """The filtered list as CSV: same filters, same rows, same order as /commitments/."""
     commitments, errors = _filtered_commitments(request)
     if errors:
-        message = "Some filters could not be applied, so nothing was exported:\n"
-        message += "".join(f"- {line}\n" for line in errors)
-        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return _filter_errors_as_text(errors)
     records = _records(commitments, COMMITMENT_COLUMNS, request)
     return _download(
         stream_csv(records, COMMITMENT_COLUMNS),
@@ -398,9 +412,7 @@ def commitments_json(request: HttpRequest) -> HttpResponse:
     """The filtered list as JSON: same filters, same rows, same order as /commitments/."""
     commitments, errors = _filtered_commitments(request)
     if errors:
-        body = {"error": "Some filters could not be applied, so nothing was exported.",
-                "filters": errors}  # fmt: skip
-        return HttpResponse(_json(body), status=400, content_type="application/json; charset=utf-8")
+        return _filter_errors_as_json(errors)
     records = _records(commitments, COMMITMENT_COLUMNS, request)
     return _download(
         stream_json({}, {"commitments": records}),
@@ -465,9 +477,7 @@ def scorecard_csv(request: HttpRequest) -> HttpResponse:
     """The scorecard as CSV, one row per member per commitment: same filters, same order."""
     rows, errors = _scorecard_rows(request)
     if errors:
-        message = "Some filters could not be applied, so nothing was exported:\n"
-        message += "".join(f"- {line}\n" for line in errors)
-        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return _filter_errors_as_text(errors)
     return _download(
         stream_csv(_records(rows, SCORECARD_COLUMNS, request), SCORECARD_COLUMNS),
         "text/csv; charset=utf-8",
@@ -480,9 +490,7 @@ def scorecard_json(request: HttpRequest) -> HttpResponse:
     """The scorecard as JSON: {"scorecard": [...]}, the CSV's rows and columns."""
     rows, errors = _scorecard_rows(request)
     if errors:
-        body = {"error": "Some filters could not be applied, so nothing was exported.",
-                "filters": errors}  # fmt: skip
-        return HttpResponse(_json(body), status=400, content_type="application/json; charset=utf-8")
+        return _filter_errors_as_json(errors)
     return _download(
         stream_json({}, {"scorecard": _records(rows, SCORECARD_COLUMNS, request)}),
         "application/json; charset=utf-8",
