@@ -4,7 +4,9 @@ Every public URL is asked with every known query parameter, and some unknown one
 values a crawler, a fuzzer or a copy-paste accident sends: huge, thousands of words, NUL and
 other control characters, broken UTF-8, out-of-range and non-numeric pages, repeated
 parameters, PHP-style arrays, SQL and HTML. Each answer must come within HANG_LIMIT seconds:
-a guard against hangs, not a benchmark.
+a guard against hangs (before the search was bounded, 2,000 words held a worker for 12 s and
+more words for longer), not a benchmark: it is generous so that a busy CI machine never fails
+it. Speed is measured by `make bench`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from hypothesis.extra.django import TestCase
 
 from tests.crawl import make_public_site
 
-HANG_LIMIT = 2.0
+HANG_LIMIT = 10.0
 
 FILTERS = ["q", "status", "bucket", "theme", "owner", "partner", "proposer", "source", "order"]
 PARAMS = [*FILTERS, "page", "format", "utm_source", "callback", "q[]"]
