@@ -98,8 +98,8 @@ _RUN_AXE = """async (exclusions) => {
 
 def axe_violations(page: Page, exclusions: tuple[Exclusion, ...] = ()) -> list[Violation]:
     """What axe-core finds wrong on the page as it is now, with its default rules (WCAG 2.x A
-    and AA, and best practices). Elements that an exclusion matches are left out; a violation
-    left with no element is dropped, but remembers which exclusions it met."""
+    and AA, and best practices). Elements that an exclusion matches are left out of targets;
+    a violation whose elements are all excluded comes back with none, naming the exclusions."""
     # Injected through the DevTools protocol, so the page's Content-Security-Policy (which
     # allows no inline script) stays in force and the page is checked as visitors get it.
     if not page.evaluate("typeof window.axe !== 'undefined'"):
