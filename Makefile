@@ -13,7 +13,7 @@ DEV := DJANGO_DEBUG=1
 PROD := DJANGO_DEBUG=0
 
 .PHONY: run test check lint fmt bench clean serve deploy-check production-env test-postgres \
-	install lock lock-upgrade
+	install lock lock-upgrade checkers
 
 # Production install: exactly the versions in config/requirements.lock, each file checked against its
 # hash, and nothing else (no test, lint or browser tools). The app runs from the checkout, so it
@@ -52,7 +52,18 @@ run: $(BIN)/.installed
 	@echo "Serving the tracker at http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(BIN)/.installed check
+# The page checkers the accessibility and HTML-validity tests run: axe-core and the Nu HTML
+# checker (vnu.jar), exactly as tests/checkers/package-lock.json pins them, in a git-ignored
+# node_modules. Install scripts are not run: vnu-jar's would download a Java runtime. Without
+# npm, `make test` goes on without them and those tests skip (they fail in CI, where CI is set).
+CHECKERS := tests/checkers
+$(CHECKERS)/node_modules/.installed: $(CHECKERS)/package.json $(CHECKERS)/package-lock.json
+	cd $(CHECKERS) && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+checkers: $(CHECKERS)/node_modules/.installed
+
+test: $(BIN)/.installed check $(if $(shell command -v npm),checkers)
 	$(DEV) $(BIN)/pytest
 
 # The whole suite again on a throwaway PostgreSQL server (installs PostgreSQL if missing).
@@ -103,4 +114,4 @@ bench: $(BIN)/.installed
 	$(BIN)/python -m tests.bench
 
 clean:
-	rm -rf $(VENV) staticfiles
+	rm -rf $(VENV) staticfiles $(CHECKERS)/node_modules

@@ -138,3 +138,44 @@ def _no_server_side_cursors_left_to_the_garbage_collector(django_db_setup, djang
 
     for connection in connections.all():
         connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"] = True
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """The system Chromium, driven by Playwright: one for the whole session."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM, require_chromium
+
+    require_chromium()
+    # Playwright's sync API keeps an asyncio event loop in this thread, so Django refuses ORM
+    # calls from the test as "async unsafe". They are not: nothing else uses this thread.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM),
+                headless=True,
+                args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+            )
+            yield browser
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def site_visit(browser, live_server, django_db_blocker):
+    """Every public page type and the editors' admin pages of tests.site_visit's small site,
+    visited once for the whole session (see tests/site_visit.py).
+
+    Only transactional tests may use it, since the live server must see the site: they run
+    after all others, and the database is emptied after each of them.
+    """
+    from django.core.management import call_command
+
+    from tests.site_visit import make_checked_site, visit_site
+
+    with django_db_blocker.unblock():
+        try:
+            return visit_site(browser, live_server.url, make_checked_site())
+        finally:
+            call_command("flush", interactive=False, verbosity=0)

@@ -56,8 +56,9 @@ def test_the_actor_page_groups_commitments_by_role_and_charts_what_it_owns(
     html = client.get("/actors/member-states/").content.decode()
 
     assert '<h2 id="progress-heading">Progress on what it owns</h2>' in html
-    assert "ASEAN member states: 2 commitments. Pending: 1; Active: 0; Done: 1; Closed: 0." in html
+    assert "ASEAN member states: 2 commitments: 1 pending, 1 done." in html
     assert 'href="/commitments/?owner=member-states&amp;bucket=done"' in html
+    assert "bucket=active" not in html and "bucket=closed" not in html
     assert '<h3 id="owns-heading">It is the lead owner of 2</h3>' in html
     assert '<h3 id="shares-heading">It is a partner on 1</h3>' in html
     assert "proposed-heading" not in html

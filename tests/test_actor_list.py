@@ -32,9 +32,25 @@ def test_the_actor_index_lists_everyone_involved_owners_first(client, make_commi
     assert "Lead owner of 2 · partner on 0 · proposed 0" in html
     assert "Lead owner of 0 · partner on 0 · proposed 3" in html
     assert "Lead owner of 0 · partner on 2 · proposed 0" in html
-    assert "Member states, as lead owner: 2 commitments. Pending: 1; Active: 1;" in html
+    assert "Member states, as lead owner: 2 commitments: 1 pending, 1 active." in html
     assert 'href="/commitments/?owner=states&amp;bucket=active"' in html
     assert "Only in a draft" not in html and "draft-only" not in html
+
+
+def test_owners_bars_share_one_scale_and_link_only_to_lists_with_something_in_them(
+    client, make_commitment, make_actor
+):
+    big, small = make_actor(slug="big"), make_actor(slug="small")
+    for _ in range(2):
+        make_commitment(owner=big)
+    make_commitment(owner=small)
+
+    html = client.get("/actors/").content.decode()
+
+    assert '<rect class="bucket--pending" x="0" y="0" width="100" height="4">' in html
+    assert '<rect class="bucket--pending" x="0" y="0" width="50" height="4">' in html
+    assert 'href="/commitments/?owner=small&amp;bucket=pending"' in html
+    assert "bucket=active" not in html and "bucket=done" not in html
 
 
 def test_the_header_links_to_the_actor_index(client, db):

@@ -203,3 +203,39 @@ def test_a_line_that_is_only_an_image_file_name_is_shown_as_a_note_not_as_text(
     assert "1501 bo truong 2.jpg" not in html
     assert "A photograph stood here in the original article" in html
     assert "The minister. Photo: M." in html
+
+
+def test_the_contents_list_every_heading_of_the_source_not_only_those_with_commitments(
+    client, make_source, make_commitment
+):
+    source = make_source(
+        slug="s",
+        full_text=(
+            "The ministers met in Hanoi.\n\n"
+            "A turning point\n\n"
+            "1501 bo truong 2.jpg\nThe minister at the opening. Photo: Minh Son\n\n"
+            "The minister proposed a plan.\n\n"
+            "A vision for the region\n\n"
+            "Three directions for the region:\n\n"
+            "Digital infrastructure\n\n"
+            "Build data centres.\n\n"
+            "Du Lam"
+        ),
+    )
+    make_commitment(source=source, quote="Build data centres.", heading="Digital infrastructure")
+
+    html = client.get("/sources/s/").content.decode()
+
+    contents = html.split('<nav class="source-contents"')[1].split("</nav>")[0]
+    assert re.findall(r'<a href="#heading-\d">([^<]*)</a>', contents) == [
+        "A turning point",
+        "A vision for the region",
+        "Digital infrastructure",
+    ]
+    # Counts only where there is something to count.
+    assert "(1 commitment)" in contents and "(0 commitments)" not in contents
+    assert '<h3 id="heading-2">A vision for the region</h3>' in html
+    # A caption, a lead-in ending with a colon and the closing byline stay text.
+    assert "<p>The minister at the opening. Photo: Minh Son</p>" in html
+    assert "<p>Three directions for the region:</p>" in html
+    assert "<p>Du Lam</p>" in html

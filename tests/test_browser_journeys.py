@@ -2,51 +2,28 @@
 
 No browser is downloaded: the tests launch /usr/bin/chromium (Debian package `chromium`, which
 .ci/run installs). Without it they are skipped on a developer's machine and fail in CI (CI set),
-so a missing browser never passes silently there. One browser serves the whole module; each test
-gets fresh browser contexts, one per person, so their sessions are separate.
+so a missing browser never passes silently there. One browser (tests/conftest.py) serves the
+whole session; each test gets fresh browser contexts, one per person, so their sessions are
+separate.
 """
 
 from __future__ import annotations
 
 import datetime
 import importlib
-import os
-from pathlib import Path
 
 import pytest
 from django.apps import apps as django_apps
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from tests import factories
 from tracker.models import Basis, Commitment, Status, StatusUpdate
 
-CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "a-long-test-password"  # what factories.make_user() sets
 
 editors_migration = importlib.import_module("tracker.migrations.0003_editors_group")
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Browser:
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing: install the Debian package chromium."
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    # Playwright's sync API keeps an asyncio event loop in this thread, so Django refuses ORM
-    # calls from the test as "async unsafe". They are not: nothing else uses this thread.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM),
-                headless=True,
-                args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-            )
-            yield browser
-            browser.close()
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ def test_the_list_can_be_shown_as_a_compact_table(client, make_commitment):
     check_page(html)
     assert '<table class="commitment-table">' in html
     assert "Connect data centres</a></th>" in html
-    assert '<div class="table-scroll" role="region" aria-labelledby="results-heading"' in html
+    # A scrolling region of its own, named apart from the section it is in.
+    assert '<div class="table-scroll" role="region" aria-label="Table of the commitments"' in html
     assert '<ul class="cards">' not in html
     # The form keeps the view, so applying filters stays in the table.
     assert '<input type="hidden" name="view" value="table">' in html

@@ -39,6 +39,16 @@ def test_the_printout_shows_every_filtered_commitment_on_one_page(client, many):
     assert "From http://testserver/commitments/print/?theme=roads&amp;order=-title</p>" in html
     assert "http://testserver/commitments/" in html
     assert "A draft road" not in html
+    # Progress in words: only what there is, and no link to an empty list.
+    assert 'aria-label="These commitments: 5 commitments: 5 pending."' in html
+    assert "bucket=active" not in html
+
+
+def test_a_printout_narrowed_to_a_bucket_links_to_that_bucket_without_repeating_it(client, many):
+    html = client.get("/commitments/print/?theme=roads&bucket=pending").content.decode()
+
+    assert 'href="/commitments/?theme=roads&amp;bucket=pending"' in html
+    assert "bucket=pending&amp;bucket" not in html
 
 
 def test_the_printout_without_filters_shows_everything(client, many):

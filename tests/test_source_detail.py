@@ -36,3 +36,17 @@ def test_the_source_page_runs_the_same_queries_for_one_or_fifty(
         make_commitment(source=source)
     with django_assert_num_queries(4):
         client.get("/sources/s/")
+
+
+def test_the_source_page_counts_only_what_is_there_and_links_only_to_lists_with_something_in_them(
+    client, make_commitment, make_source
+):
+    source = make_source(slug="adgmin", event_name="ADGMIN")
+    make_commitment(source=source)
+    make_commitment(source=source)
+
+    html = client.get("/sources/adgmin/").content.decode()
+
+    assert 'aria-label="ADGMIN: 2 commitments: 2 pending."' in html
+    assert 'href="/commitments/?source=adgmin&amp;bucket=pending"' in html
+    assert "bucket=active" not in html and "0 done" not in html

@@ -23,7 +23,10 @@ def test_the_theme_page_lists_its_commitments_and_progress(client, make_commitme
     assert h1_of(html) == "Digital government"
     assert "Build e-government services" in html
     assert "Something else" not in html
-    assert "Digital government: 1 commitment. Pending: 0; Active: 1" in html
+    assert "Digital government: 1 commitment: 1 active." in html
+    # Only figures above zero, and only they link to a list: none leads to an empty one.
+    assert 'href="/commitments/?theme=digital-government&amp;bucket=active"' in html
+    assert "bucket=pending" not in html and "0 pending" not in html
     assert "Begun." in html
 
 
@@ -70,7 +73,7 @@ def test_a_large_theme_is_shown_a_page_at_a_time_with_figures_for_all(
     last = client.get("/themes/innovation/?page=3").content.decode()
 
     assert "5 commitments" in first
-    assert "Innovation: 5 commitments. Pending: 5;" in first
+    assert "Innovation: 5 commitments: 5 pending." in first
     assert "Idea 0" in first and "Idea 2" not in first
     assert "Page 1 of 3" in first and 'href="?page=2"' in first
     assert "Idea 4" in last and "Idea 0" not in last

@@ -26,10 +26,24 @@ def test_the_theme_index_lists_every_public_theme_with_its_progress(
     assert h1_of(html) == "Themes"
     assert '<a href="/themes/roads/">Roads</a> <span class="muted">· 1 commitment</span>' in html
     assert "Getting around." in html
-    assert "Roads: 1 commitment. Pending: 0; Active: 1; Done: 0; Closed: 0." in html
+    assert "Roads: 1 commitment: 1 active." in html
+    assert "bucket=pending" not in html
     # Not public yet: no published commitment is filed under them.
     assert "/themes/empty/" not in html
     assert "Drafts only" not in html
+
+
+def test_theme_bars_share_one_scale(client, make_commitment, make_theme):
+    big, small = make_theme(name="Big"), make_theme(name="Small")
+    for _ in range(4):
+        make_commitment(themes=[big])
+    make_commitment(themes=[small])
+
+    html = client.get("/themes/").content.decode()
+
+    # As on the front page: one with a quarter as many commitments is a quarter as long.
+    assert '<rect class="bucket--pending" x="0" y="0" width="100" height="4">' in html
+    assert '<rect class="bucket--pending" x="0" y="0" width="25" height="4">' in html
 
 
 def test_the_header_links_to_the_theme_index(client, db):
@@ -58,7 +72,7 @@ def test_the_theme_index_runs_the_same_queries_for_one_or_fifty(
         make_commitment(themes=[make_theme()])
     with django_assert_num_queries(1):
         html = client.get("/themes/").content.decode()
-    assert html.count('<figure class="progress') == 50
+    assert html.count('<div class="bucket-summary">') == 50
 
 
 def test_a_list_filtered_by_theme_or_owner_links_to_their_pages(

@@ -51,6 +51,7 @@ from tracker.models import (
     StatusUpdate,
     Theme,
 )
+from tracker.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 
 # The sidebar repeats the home page's list of models and takes 280 px from every changelist:
 # without it the commitment changelist fits 1280 px. Home is one click away in the breadcrumbs.
@@ -362,6 +363,7 @@ class CommitmentAdmin(admin.ModelAdmin):
         "partners__name",
     )
     search_help_text = "Searches titles, summaries, quotes and the names of the actors involved."
+    # With the project's widgets (see formfield_for_foreignkey), valid and named for all.
     autocomplete_fields = ("proposer", "owner", "partners", "themes", "member_group")
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ("status", "status_date", "last_reviewed", "member_statuses")
@@ -398,11 +400,6 @@ class CommitmentAdmin(admin.ModelAdmin):
             "one right, record a new update that corrects it.",
         },
     )
-    # The version and snapshot the page was loaded with, checked when it is saved.
-    token_fieldset = (
-        None,
-        {"fields": ("loaded_version", "loaded_snapshot"), "classes": ("hidden",)},
-    )
 
     def get_queryset(self, request: HttpRequest):
         # The last-update and themes columns cost one subquery and one prefetch per page. A
@@ -438,10 +435,11 @@ class CommitmentAdmin(admin.ModelAdmin):
         # A new commitment starts "Not yet assessed"; updates are recorded once it exists.
         if obj is None or not self.has_change_permission(request, obj):
             return self.fieldsets
-        fieldsets = (*self.fieldsets, self.token_fieldset)
+        # The version and snapshot the page was loaded with, checked when it is saved, are
+        # hidden inputs outside the fieldsets (admin/tracker/commitment/change_form.html).
         if self.has_record_permission(request, obj):
-            fieldsets = (*fieldsets, self.update_fieldset)
-        return fieldsets
+            return (*self.fieldsets, self.update_fieldset)
+        return self.fieldsets
 
     def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
         if obj is None:
@@ -449,6 +447,21 @@ class CommitmentAdmin(admin.ModelAdmin):
         elif not self.has_record_permission(request, obj):
             kwargs["form"] = CommitmentEditForm
         return super().get_form(request, obj, change, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget", AutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget",
+                AutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using")),
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_changelist_form(self, request: HttpRequest, **kwargs):
         kwargs.setdefault("form", CommitmentRowForm)

@@ -80,13 +80,29 @@ class Block:
 
 
 IMAGE_LINE = re.compile(r"[^\r\n/\\]{1,120}\.(?:jpe?g|png|gif|webp|svg|tiff?)", re.IGNORECASE)
+# A source is plain text, so its headings are found by their look: a short line that starts
+# with a capital and ends without the punctuation that closes a sentence or leads into a list.
+HEADING_WORDS = 12
+HEADING_CHARS = 100
+NOT_HEADING_ENDINGS = tuple('.!?:;,…"”’)')
+
+
+def looks_like_heading(line: str) -> bool:
+    return (
+        len(line) <= HEADING_CHARS
+        and len(line.split()) <= HEADING_WORDS
+        and line[0].isupper()
+        and not line.endswith(NOT_HEADING_ENDINGS)
+    )
 
 
 @dataclass
 class AnnotatedText:
     blocks: list[Block]
     passages: list[Passage]
-    # (heading, anchor, number of commitments under it), in the order they occur in the text.
+    # (heading, anchor, number of commitments filed under it), every heading of the text, in
+    # the order they occur: those no commitment is filed under too, so the contents show the
+    # whole document.
     headings: list[tuple[str, str, int]]
     # Commitments whose quote is not in the text: listed, never silently dropped.
     not_found: list[Commitment]
@@ -125,16 +141,23 @@ def annotate(text: str, commitments: Iterable[Commitment]) -> AnnotatedText:
 
     blocks: list[Block] = []
     headings: list[tuple[str, str, int]] = []
-    for start, end in _paragraphs(text):
+    paragraphs = _paragraphs(text)
+    for n, (start, end) in enumerate(paragraphs):
         line = text[start:end].strip()
         touched = [p for p in passages if p.start < end and p.end > start]
-        if line in heading_counts and not touched:
-            anchor = f"heading-{len(headings) + 1}"
-            headings.append((line, anchor, heading_counts[line]))
-            blocks.append(Block(pieces=[], heading=line, anchor=anchor))
-            continue
         if not touched and IMAGE_LINE.fullmatch(line):
             blocks.append(Block(pieces=[], image=line))
+            continue
+        # A heading that commitments are filed under, or a line that looks like one: not the
+        # caption under a picture, nor the last line (a byline; a heading introduces text).
+        after_image = bool(blocks) and bool(blocks[-1].image)
+        is_last = n == len(paragraphs) - 1
+        if not touched and (
+            line in heading_counts or (looks_like_heading(line) and not after_image and not is_last)
+        ):
+            anchor = f"heading-{len(headings) + 1}"
+            headings.append((line, anchor, heading_counts.get(line, 0)))
+            blocks.append(Block(pieces=[], heading=line, anchor=anchor))
             continue
         cuts = sorted(
             {start, end}

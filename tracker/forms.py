@@ -456,6 +456,14 @@ class CommitmentRowForm(VersionedForm):
         model = Commitment
         fields = ["target_date"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django gives list-editable inputs no label (Django ticket #36509), and points them at
+        # a help text the changelist never shows: name each after its row instead.
+        target_date = self.fields["target_date"]
+        target_date.help_text = ""
+        target_date.widget.attrs["aria-label"] = f"Target date of “{self.instance.title}”"
+
 
 def _evidence_url_field() -> forms.Field:
     """The evidence link of a form that records updates on several rows at once."""

@@ -352,9 +352,18 @@ def commitment_print(request: HttpRequest) -> HttpResponse:
         "list_query": query,
         # The printed address keeps the filters, so a reader can find the same list.
         "page_url": request.build_absolute_uri(),
-        "filter_query": f"{query}&" if query else "",
+        "filter_query": _filter_query_for_buckets(request),
     }
     return render(request, "tracker/commitment_print.html", ctx, status=400 if invalid else 200)
+
+
+def _filter_query_for_buckets(request: HttpRequest) -> str:
+    """The filters in effect as the start of a list address that names one bucket, e.g.
+    "theme=innovation&": a bucket already chosen is left out, replaced rather than repeated."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("bucket", None)
+    return f"{query.urlencode()}&" if query else ""
 
 
 @require_safe
@@ -487,7 +496,12 @@ def _commitments_page(request: HttpRequest, template: str, ctx: dict, commitment
 # /themes/
 @require_safe
 def theme_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "tracker/theme_list.html", {"theme_rows": _theme_rows()})
+    theme_rows = _theme_rows()
+    # The bars share one scale, as on the front page: a longer bar means more commitments.
+    largest = max((theme.total for theme, _ in theme_rows), default=0)
+    return render(
+        request, "tracker/theme_list.html", {"theme_rows": theme_rows, "largest": largest}
+    )
 
 
 @require_safe
@@ -520,7 +534,12 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
 # /actors/
 @require_safe
 def actor_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "tracker/actor_list.html", {"actor_rows": _actor_rows()})
+    actor_rows = _actor_rows()
+    # The bars of what each owns share one scale, as the front page's themes do.
+    largest = max((actor.owned for actor, _ in actor_rows), default=0)
+    return render(
+        request, "tracker/actor_list.html", {"actor_rows": actor_rows, "largest": largest}
+    )
 
 
 def involving(actor: Actor):

@@ -66,28 +66,6 @@ def count_buckets(statuses: Iterable[str]) -> dict[str, int]:
     return counts
 
 
-@register.inclusion_tag("tracker/includes/_progress.html")
-def progress_bar(
-    counts: Mapping[str, int], label: str, compact: bool = False, filter_query: str = ""
-) -> dict:
-    """A stacked bar of status buckets with the same figures spelled out in text.
-
-    Each figure links to the list of those commitments; `filter_query` narrows that list
-    further, e.g. "theme=innovation&".
-    """
-    shares = bucket_shares(counts)
-    total = sum(share.count for share in shares)
-    summary = "; ".join(f"{share.label}: {share.count}" for share in shares)
-    return {
-        "shares": shares,
-        "total": total,
-        "label": label,
-        "summary": f"{label}: {total} commitment{'' if total == 1 else 's'}. {summary}.",
-        "compact": compact,
-        "filter_query": filter_query,
-    }
-
-
 @register.filter(name="score")
 def format_score(score) -> str:
     """A compliance score as the site writes it: "+0.50", "−0.25", "0.00"; "not scored" when
