@@ -101,7 +101,10 @@ class PreferredLanguageMiddleware:
         ):
             return self.get_response(request)
         try:
-            match = resolve(request.path_info)
+            # An unprefixed address is English: resolved as such, whatever language the
+            # thread's previous request left active (LocaleMiddleware has not run yet).
+            with translation.override(settings.LANGUAGE_CODE):
+                match = resolve(request.path_info)
         except Resolver404:
             return self.get_response(request)
         if not _is_page(match):
