@@ -106,3 +106,17 @@ def test_the_catalogues_are_up_to_date_with_the_code_and_templates(tmp_path):
         current = {e["msgid"] for e in _entries(tmp_path / "locale" / relative)}
         assert current - shipped == set(), f"new messages: run make messages ({language})"
         assert shipped - current == set(), f"messages no longer used ({language})"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("vi", "%(counter)s cam kết"), ("id", "%(counter)s komitmen")]
+)
+def test_the_compiled_catalogue_knows_its_plural_forms(language, expected):
+    """A fuzzy header is left out of the .mo, and with it "nplurals=1": every plural would
+    then fall back to English."""
+    with open(LOCALE / language / "LC_MESSAGES" / "django.mo", "rb") as mo:
+        catalogue = gettext.GNUTranslations(mo)
+
+    assert catalogue.info()["plural-forms"] == "nplurals=1; plural=0;"
+    for n in (0, 1, 2, 21):
+        assert catalogue.ngettext("%(counter)s commitment", "%(counter)s commitments", n) == expected
