@@ -119,4 +119,6 @@ def test_the_compiled_catalogue_knows_its_plural_forms(language, expected):
 
     assert catalogue.info()["plural-forms"] == "nplurals=1; plural=0;"
     for n in (0, 1, 2, 21):
-        assert catalogue.ngettext("%(counter)s commitment", "%(counter)s commitments", n) == expected
+        assert (
+            catalogue.ngettext("%(counter)s commitment", "%(counter)s commitments", n) == expected
+        )
