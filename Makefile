@@ -13,7 +13,7 @@ DEV := DJANGO_DEBUG=1
 PROD := DJANGO_DEBUG=0
 
 .PHONY: run test check lint fmt bench clean serve deploy-check production-env test-postgres \
-	install lock lock-upgrade checkers
+	install lock lock-upgrade checkers messages gettext
 
 # Production install: exactly the versions in config/requirements.lock, each file checked against its
 # hash, and nothing else (no test, lint or browser tools). The app runs from the checkout, so it
@@ -99,6 +99,20 @@ check: $(BIN)/.installed
 	$(BIN)/ruff format --check .
 	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(DEV) $(BIN)/python manage.py check
+
+# The interface's catalogues (locale/, docs/languages.md): collect new and changed messages
+# from the code and templates into the .po files, then compile the .mo files the app reads.
+# Both are committed, so `make run` needs no gettext; translate the new entries (msgstr)
+# before committing: tests/test_catalogues.py fails on an empty or fuzzy one.
+messages: $(BIN)/.installed gettext
+	$(DEV) $(BIN)/python manage.py makemessages --no-location --no-obsolete -l vi -l id \
+		-i ".venv/*" -i "tests/*" -i "staticfiles/*" -i "bench-results/*"
+	$(DEV) $(BIN)/python manage.py compilemessages -i .venv
+
+# GNU gettext (xgettext, msgmerge, msgfmt), installed from Debian's packages when missing.
+gettext:
+	@command -v xgettext >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; }
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -176,11 +177,18 @@ MIDDLEWARE = [
     "tracker.security.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A first visit to an English address by a visitor who prefers Vietnamese or Indonesian
+    # (language cookie, else Accept-Language) is redirected to that language's address. Before
+    # the page cache, so a cached English page is never served instead (tracker/languages.py).
+    "tracker.languages.PreferredLanguageMiddleware",
     # Anonymous public pages from the cache, with 304s (tracker/caching.py). Before the
     # session, CSRF and messages layers, so it sees every cookie they set and refuses to keep
     # such a response.
     "tracker.caching.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language of the address (/vi/…, /id/…; English unprefixed); the admin's from the
+    # language cookie or Accept-Language (docs/languages.md).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -204,6 +212,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
                 "tracker.context_processors.site",
             ],
         },
@@ -296,11 +305,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# The interface in English, Vietnamese and Bahasa Indonesia (docs/languages.md): English at
+# the root, the others under /vi/ and /id/. Catalogues in locale/, compiled and committed.
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("vi", _("Vietnamese")), ("id", _("Indonesian"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# A visitor's choice in the language switcher is remembered for a year, so a visitor whose
+# browser prefers Vietnamese and who chose English is not sent back to /vi/.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
-# Dates read "15 January 2026" everywhere, the admin included (config/formats/en/formats.py).
+# Dates read "15 January 2026" everywhere, the admin included (config/formats/en/formats.py);
+# "15 tháng 1 năm 2026" and "15 Januari 2026" in Vietnamese and Indonesian (config/formats/vi,
+# config/formats/id).
 FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"
@@ -324,8 +344,8 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_USE_FINDERS = DEBUG
 
-# The public site's name, shown in page titles and the header.
-TRACKER_SITE_NAME = os.environ.get("TRACKER_SITE_NAME", "Commitments Tracker")
+# The public site's name, shown in page titles and the header; the default is translated.
+TRACKER_SITE_NAME = os.environ.get("TRACKER_SITE_NAME") or _("Commitments Tracker")
 # How many commitments a list page shows at once.
 TRACKER_PAGE_SIZE = env_int("TRACKER_PAGE_SIZE", 25)
 # After how many days without a review the admin's "needs review" filter lists a commitment.

@@ -1,13 +1,16 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from tracker.languages import choose_language
 from tracker.sitemaps import SITEMAPS
 
-admin.site.site_header = "Commitments Tracker administration"
-admin.site.site_title = "Commitments Tracker admin"
-admin.site.index_title = "Commitments, sources and status updates"
+admin.site.site_header = _("Commitments Tracker administration")
+admin.site.site_title = _("Commitments Tracker admin")
+admin.site.index_title = _("Commitments, sources and status updates")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -25,8 +28,12 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),
-    path("", include("tracker.urls")),
+    # The language switcher's links: remember the choice, then show the page in it.
+    path("language/<str:code>/", choose_language, name="choose-language"),
 ]
+# Every public page in each language: English at the root, as it always was, and /vi/…,
+# /id/… (docs/languages.md).
+urlpatterns += i18n_patterns(path("", include("tracker.urls")), prefix_default_language=False)
 
 # A database outage answers 503 with Retry-After; anything else, the usual 500 page.
 handler500 = "tracker.errors.server_error"

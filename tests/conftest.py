@@ -13,6 +13,18 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Each test starts in English, as a request to an English address does: the language a
+    request activates stays active in the thread afterwards, and would otherwise change what
+    the next test's reverse() and get_absolute_url() return."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def _empty_page_cache(settings):
     """Each test starts with an empty cache: a test's database is rolled back at its end, but
     the local-memory cache is not, and its pages name content versions that no longer exist.

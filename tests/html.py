@@ -53,8 +53,8 @@ class PageParser(HTMLParser):
             self.text_by_tag[tag][-1] += data
 
 
-def check_page(html: str) -> PageParser:
-    """Parse a page and assert the structure every public page must have."""
+def check_page(html: str, language: str = "en") -> PageParser:
+    """Parse a page and assert the structure every public page must have, in `language`."""
     parser = PageParser()
     parser.feed(html)
     parser.close()
@@ -65,7 +65,7 @@ def check_page(html: str) -> PageParser:
     assert not open_tags, f"unclosed: {open_tags}"
     names = [tag for tag, _ in parser.tags]
     html_attrs = dict(parser.tags)["html"]
-    assert html_attrs.get("lang") == "en"
+    assert html_attrs.get("lang") == language
     assert names.count("h1") == 1, f"{names.count('h1')} <h1> elements"
     assert names.count("main") == 1
     assert "header" in names and "footer" in names and "nav" in names

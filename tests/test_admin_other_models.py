@@ -92,6 +92,7 @@ def test_adding_a_source_assumes_https_for_a_bare_address(admin_client):
             "event_place": "Hanoi, Viet Nam",
             "event_date": "2026-01-15",
             "full_text": "The ministers agreed.",
+            "language": "en",
         },
     )
 

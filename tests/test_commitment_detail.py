@@ -42,7 +42,8 @@ def test_the_page_shows_what_was_promised_by_whom_and_who_owns_it(
     assert "Pham Minh Chinh</a>, Prime Minister of Viet Nam" in html
     assert "Infrastructure" in html
     assert "31 December 2030" in html
-    assert '<blockquote cite="https://example.org/report">' in html
+    # The verbatim quote says which language it is in (the source's).
+    assert '<blockquote lang="en" cite="https://example.org/report">' in html
     assert commitment.quote in html
     assert "under “Digital infrastructure”" in html
     assert f'href="/sources/{source.slug}/"' in html

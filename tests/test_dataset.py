@@ -45,7 +45,8 @@ def test_the_dataset_holds_every_public_table(client, make_commitment, make_acto
     )
     assert data["themes"] == [
         {"slug": "roads", "page_url": "http://testserver/themes/roads/", "name": "Roads",
-         "description": "", "position": theme.position}
+         "description": "", "position": theme.position, "name_vi": "", "name_id": "",
+         "description_vi": "", "description_id": ""}
     ]  # fmt: skip
     assert [c["slug"] for c in data["commitments"]] == ["bridge"]
     assert data["updates"] == [

@@ -52,7 +52,9 @@ def tracked(make_group, make_member, make_commitment):
 def test_the_dataset_holds_the_member_tables(client, tracked):
     data = _dataset(client)
 
-    assert data["member_groups"] == [{"slug": "asean", "name": "ASEAN"}]
+    assert data["member_groups"] == [
+        {"slug": "asean", "name": "ASEAN", "name_vi": "", "name_id": ""}
+    ]
     assert [(m["slug"], m["group"], m["joined_on"]) for m in data["member_states"]] == [
         ("cambodia", "asean", "1967-08-08"),
         ("viet-nam", "asean", "1967-08-08"),

@@ -12,7 +12,7 @@ def test_the_page_defines_every_status_in_its_bucket(client, db, django_assert_n
     assert h1_of(html) == "What the statuses mean"
     for status in Status:
         assert f'id="status-{status.value}"' in html
-        assert status.label in html
-        assert STATUS_INFO[status].definition in html
+        assert str(status.label) in html
+        assert str(STATUS_INFO[status].definition) in html
     assert html.index("Not yet assessed") < html.index("Completed") < html.index("Superseded")
     assert "This is not a finding that nothing has been done." in html

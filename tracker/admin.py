@@ -28,6 +28,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from tracker.forms import (
     BulkStatusForm,
@@ -375,6 +376,26 @@ class CommitmentAdmin(admin.ModelAdmin):
         ("What was promised", {"fields": ("summary", "quote", "target_date")}),
         ("Who", {"fields": ("proposer", "owner", "partners", "member_group")}),
         ("Themes and publication", {"fields": ("themes", "is_published")}),
+        (
+            _("Translations"),
+            {
+                "fields": (
+                    "title_vi",
+                    "summary_vi",
+                    "quote_translation_vi",
+                    "title_id",
+                    "summary_id",
+                    "quote_translation_id",
+                    "quote_translation_en",
+                ),
+                "classes": ("collapse",),
+                "description": _(
+                    "The title and summary in Vietnamese and Indonesian; where one is empty, "
+                    "the page shows the English text. The quote is never translated in its "
+                    "place: a translation of it is shown beside it, labelled as a translation."
+                ),
+            },
+        ),
         (
             "Current status",
             {
@@ -956,7 +977,7 @@ class StatusUpdateAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
 
 class MemberStateInline(admin.TabularInline):
     model = MemberState
-    fields = ("name", "slug", "joined_on", "position")
+    fields = ("name", "name_vi", "name_id", "slug", "joined_on", "position")
     prepopulated_fields = {"slug": ("name",)}
     extra = 0
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
 
 from tracker.models import STATUS_INFO, Bucket, Status
 from tracker.templatetags.tracker_tags import BucketShare, bucket_shares, format_score
@@ -24,8 +25,8 @@ BAR_HEIGHT = 12
 LABEL_CHARS = 44
 
 
-def _plural(n: int, word: str = "commitment") -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def _plural(n: int) -> str:
+    return ngettext("%(count)d commitment", "%(count)d commitments", n) % {"count": n}
 
 
 def _fmt(x: float) -> str:
@@ -80,9 +81,9 @@ def _bar_chart(id: str, title: str, category: str, rows: list[tuple[str, int, st
     total = sum(bar.count for bar in bars)
     description = f"{_plural(total)}: " + "; ".join(f"{b.label}: {b.count}" for b in bars)
     if not bars:
-        description = "No commitments"
+        description = gettext("No commitments")
     elif none:
-        description += f"; none {', '.join(none)}"
+        description += "; " + gettext("none %(categories)s") % {"categories": ", ".join(none)}
     return BarChart(
         id, title, description + ".", category, bars, height=len(bars) * ROW_HEIGHT, none=none
     )
@@ -99,17 +100,17 @@ def status_chart(id: str, title: str, counts: Mapping[str, int], list_url: str) 
         )
         for status in Status
     ]
-    return _bar_chart(id, title, "Status", rows)
+    return _bar_chart(id, title, gettext("Status"), rows)
 
 
 def bucket_chart(id: str, title: str, counts: Mapping[str, int], list_url: str) -> BarChart:
     """How many commitments are in each bucket, from {bucket: count}."""
     rows = [
-        (bucket.label, counts.get(bucket.value, 0), f"bucket--{bucket.value}",
+        (str(bucket.label), counts.get(bucket.value, 0), f"bucket--{bucket.value}",
          f"{list_url}bucket={bucket.value}")
         for bucket in Bucket
     ]  # fmt: skip
-    return _bar_chart(id, title, "Progress", rows)
+    return _bar_chart(id, title, gettext("Progress"), rows)
 
 
 @dataclass
@@ -157,7 +158,7 @@ class StackedChart:
 def _describe(row: StackedRow) -> str:
     """E.g. "Innovation: 3 commitments: 1 pending, 2 active, 0 done, 0 closed."."""
     if not row.total:
-        return f"{row.full_label}: no commitments."
+        return gettext("%(label)s: no commitments.") % {"label": row.full_label}
     shares = ", ".join(f"{share.count} {share.label.lower()}" for share in row.shares)
     return f"{row.full_label}: {_plural(row.total)}: {shares}."
 
@@ -253,10 +254,11 @@ def score_chart(id: str, title: str, members: Iterable) -> ScoreChart:
     for i, member in enumerate(members):
         score = None if member.compliance_score is None else float(member.compliance_score)
         length = half * abs(score) if score is not None else 0
+        name = member.translated("name")[0] if hasattr(member, "translated") else member.name
         bars.append(
             ScoreBar(
-                Truncator(member.name).chars(LABEL_CHARS),
-                member.name,
+                Truncator(name).chars(LABEL_CHARS),
+                name,
                 member.get_absolute_url(),
                 score,
                 member.commitments_assessed,
@@ -268,8 +270,17 @@ def score_chart(id: str, title: str, members: Iterable) -> ScoreChart:
             )
         )
     description = " ".join(
-        f"{bar.full_label}: {format_score(bar.score)}, assessed on {bar.assessed} of "
-        f"{_plural(bar.tracked)}."
+        ngettext(
+            "%(member)s: %(score)s, assessed on %(assessed)d of %(count)d commitment.",
+            "%(member)s: %(score)s, assessed on %(assessed)d of %(count)d commitments.",
+            bar.tracked,
+        )
+        % {
+            "member": bar.full_label,
+            "score": format_score(bar.score),
+            "assessed": bar.assessed,
+            "count": bar.tracked,
+        }
         for bar in bars
     )
     return ScoreChart(id, title, description, bars, height=len(bars) * ROW_HEIGHT)

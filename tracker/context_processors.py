@@ -1,11 +1,20 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from tracker.languages import language_links
+
 
 def site(request: HttpRequest) -> dict:
-    """The site's name, for page titles and the header, and the page's address for sharing."""
+    """The site's name, for page titles and the header; the page's address for sharing; the
+    same page in each language, for the switcher and the hreflang links."""
+    languages = language_links(request)
     return {
         "site_name": settings.TRACKER_SITE_NAME,
         # Without the query string: a filtered or paginated view shares the page's address.
         "canonical_url": request.build_absolute_uri(request.path),
+        "language_links": languages,
+        # x-default: the English address, which follows Accept-Language on a first visit.
+        "default_language_url": next(
+            (link["url"] for link in languages if link["code"] == settings.LANGUAGE_CODE), ""
+        ),
     }

@@ -140,6 +140,24 @@ COMMITMENT_COLUMNS: list[Column] = [
            lambda c: c.latest_note),
     Column("latest_evidence_url", "The evidence link of its latest public status update; "
            "empty if none or if that update gave none.", TEXT, lambda c: c.latest_evidence_url),
+    Column("title_vi", "The title in Vietnamese, written by the editors; empty: the "
+           "English title is shown.",
+           TEXT, lambda o: o.title_vi, field="title_vi"),
+    Column("title_id", "The title in Indonesian; empty: the English title is shown.",
+           TEXT, lambda o: o.title_id, field="title_id"),
+    Column("summary_vi", "The summary in Vietnamese; empty: the English summary is shown.",
+           TEXT, lambda o: o.summary_vi, field="summary_vi"),
+    Column("summary_id", "The summary in Indonesian; empty: the English summary is shown.",
+           TEXT, lambda o: o.summary_id, field="summary_id"),
+    Column("quote_translation_en", "An editors' English translation of the quote, for a source "
+           "in another language; may be empty.",
+           TEXT, lambda o: o.quote_translation_en, field="quote_translation_en"),
+    Column("quote_translation_vi", "An editors' Vietnamese translation of the quote, shown "
+           "beside it; may be empty.",
+           TEXT, lambda o: o.quote_translation_vi, field="quote_translation_vi"),
+    Column("quote_translation_id", "An editors' Indonesian translation of the quote, shown "
+           "beside it; may be empty.",
+           TEXT, lambda o: o.quote_translation_id, field="quote_translation_id"),
 ]  # fmt: skip
 
 SOURCE_COLUMNS: list[Column] = [
@@ -162,6 +180,9 @@ SOURCE_COLUMNS: list[Column] = [
            lambda s: s.event_date, field="event_date"),
     Column("full_text", "The document's complete text; every quote is a passage of it.", TEXT,
            lambda s: s.full_text, field="full_text"),
+    Column("language", "The language the document is written in, as a code (en, vi, "
+           "id); its quotes are in it.",
+           TEXT, lambda o: o.language, field="language"),
 ]  # fmt: skip
 
 ACTOR_COLUMNS: list[Column] = [
@@ -173,6 +194,14 @@ ACTOR_COLUMNS: list[Column] = [
     Column("role", "Role or title; may be empty.", TEXT, lambda a: a.role, field="role"),
     Column("affiliation", "Country or affiliation; may be empty.", TEXT,
            lambda a: a.affiliation, field="affiliation"),
+    Column("name_vi", "The name in Vietnamese; empty: the English name is shown.",
+           TEXT, lambda o: o.name_vi, field="name_vi"),
+    Column("name_id", "The name in Indonesian; empty: the English name is shown.",
+           TEXT, lambda o: o.name_id, field="name_id"),
+    Column("role_vi", "The role in Vietnamese; may be empty.",
+           TEXT, lambda o: o.role_vi, field="role_vi"),
+    Column("role_id", "The role in Indonesian; may be empty.",
+           TEXT, lambda o: o.role_id, field="role_id"),
 ]  # fmt: skip
 
 THEME_COLUMNS: list[Column] = [
@@ -183,6 +212,14 @@ THEME_COLUMNS: list[Column] = [
            lambda t: t.description, field="description"),
     Column("position", "Themes are listed in this order, lowest first.", INT,
            lambda t: t.position, field="position"),
+    Column("name_vi", "The name in Vietnamese; empty: the English name is shown.",
+           TEXT, lambda o: o.name_vi, field="name_vi"),
+    Column("name_id", "The name in Indonesian; empty: the English name is shown.",
+           TEXT, lambda o: o.name_id, field="name_id"),
+    Column("description_vi", "The description in Vietnamese; may be empty.",
+           TEXT, lambda o: o.description_vi, field="description_vi"),
+    Column("description_id", "The description in Indonesian; may be empty.",
+           TEXT, lambda o: o.description_id, field="description_id"),
 ]  # fmt: skip
 
 UPDATE_COLUMNS: list[Column] = [
@@ -216,6 +253,10 @@ DATASET_TABLES: dict[str, list[Column]] = {
 MEMBER_GROUP_COLUMNS: list[Column] = [
     Column("slug", "Unique identifier, e.g. asean.", SLUG, lambda g: g.slug, field="slug"),
     Column("name", "The group's name.", TEXT, lambda g: g.name, field="name"),
+    Column("name_vi", "The group's name in Vietnamese; may be empty.",
+           TEXT, lambda o: o.name_vi, field="name_vi"),
+    Column("name_id", "The group's name in Indonesian; may be empty.",
+           TEXT, lambda o: o.name_id, field="name_id"),
 ]  # fmt: skip
 
 MEMBER_STATE_COLUMNS: list[Column] = [
@@ -228,6 +269,10 @@ MEMBER_STATE_COLUMNS: list[Column] = [
            lambda m: m.joined_on, field="joined_on"),
     Column("position", "The group's own order, lowest first.", INT,
            lambda m: m.position, field="position"),
+    Column("name_vi", "The name as the group writes it in Vietnamese (Việt Nam); may be empty.",
+           TEXT, lambda o: o.name_vi, field="name_vi"),
+    Column("name_id", "The name as the group writes it in Indonesian (Vietnam); may be empty.",
+           TEXT, lambda o: o.name_id, field="name_id"),
 ]  # fmt: skip
 
 MEMBER_PROGRESS_COLUMNS: list[Column] = [

@@ -17,6 +17,8 @@ from django.db.models import OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from tracker.models import Actor, Commitment, MemberState, Status, StatusUpdate, Theme
 from tracker.public import public_actors, public_members, public_themes
@@ -78,19 +80,24 @@ class UpdatesFeed(Feed):
 
     def _title(self, subject: str = "") -> str:
         site = settings.TRACKER_SITE_NAME
-        return f"{subject} · status updates · {site}" if subject else f"Status updates · {site}"
+        if subject:
+            return gettext("%(subject)s · status updates · %(site)s") % {
+                "subject": subject,
+                "site": site,
+            }
+        return gettext("Status updates · %(site)s") % {"site": site}
 
     def title(self, obj=None) -> str:
         return self._title()
 
     def subtitle(self, obj=None) -> str:
-        return "Every public change of status and note on the commitments tracked."
+        return gettext("Every public change of status and note on the commitments tracked.")
 
     def link(self, obj=None) -> str:
         return reverse("tracker:dashboard")
 
     def author_name(self, obj=None) -> str:
-        return settings.TRACKER_SITE_NAME
+        return str(settings.TRACKER_SITE_NAME)
 
     def updates(self, obj) -> QuerySet:
         return StatusUpdate.objects.public()
@@ -107,24 +114,30 @@ class UpdatesFeed(Feed):
         if update.is_status_change:
             change = f"{Status(update.previous_status).label} → {update.get_status_display()}"
         else:
-            change = f"{update.get_status_display()} (status unchanged)"
+            change = gettext("%(status)s (status unchanged)") % {
+                "status": update.get_status_display()
+            }
+        title = update.commitment.translated("title")[0]
         if update.member_id is not None:
             # "Develop data centres · Viet Nam: Not yet assessed → In progress"
-            return f"{update.commitment.title} · {update.member.name}: {change}"
-        return f"{update.commitment.title}: {change}"
+            return f"{title} · {update.member.translated('name')[0]}: {change}"
+        return f"{title}: {change}"
 
     def item_description(self, update: StatusUpdate) -> None:
         # The entry's text goes in <content>, below; an HTML <summary> would have to be escaped.
         return None
 
     def item_extra_kwargs(self, update: StatusUpdate) -> dict:
-        lines = [f"{update.get_status_display()} as of {update.as_of:%-d %B %Y}."]
+        lines = [
+            gettext("%(status)s as of %(date)s.")
+            % {"status": update.get_status_display(), "date": date_format(update.as_of)}
+        ]
         if update.member_id is not None:
-            lines[0] = f"{update.member.name}: {lines[0]}"
+            lines[0] = f"{update.member.translated('name')[0]}: {lines[0]}"
         if update.note:
             lines.append(update.note)
         if update.evidence_url:
-            lines.append(f"Evidence: {update.evidence_url}")
+            lines.append(gettext("Evidence: %(url)s") % {"url": update.evidence_url})
         return {"content": "\n\n".join(lines)}
 
     def item_link(self, update: StatusUpdate) -> str:
@@ -149,10 +162,12 @@ class CommitmentFeed(UpdatesFeed):
         return get_object_or_404(Commitment.objects.public(), slug=slug)
 
     def title(self, commitment: Commitment) -> str:
-        return self._title(commitment.title)
+        return self._title(commitment.translated("title")[0])
 
     def subtitle(self, commitment: Commitment) -> str:
-        return f"Every public change of status and note on “{commitment.title}”."
+        return gettext("Every public change of status and note on “%(title)s”.") % {
+            "title": commitment.translated("title")[0]
+        }
 
     def link(self, commitment: Commitment) -> str:
         return commitment.get_absolute_url()
@@ -168,10 +183,12 @@ class ThemeFeed(UpdatesFeed):
         return get_object_or_404(public_themes(), slug=slug)
 
     def title(self, theme: Theme) -> str:
-        return self._title(theme.name)
+        return self._title(theme.translated("name")[0])
 
     def subtitle(self, theme: Theme) -> str:
-        return f"Every public change of status and note on commitments about {theme.name}."
+        return gettext("Every public change of status and note on commitments about %(theme)s.") % {
+            "theme": theme.translated("name")[0]
+        }
 
     def link(self, theme: Theme) -> str:
         return theme.get_absolute_url()
@@ -187,13 +204,13 @@ class ActorFeed(UpdatesFeed):
         return get_object_or_404(public_actors(), slug=slug)
 
     def title(self, actor: Actor) -> str:
-        return self._title(actor.name)
+        return self._title(actor.translated("name")[0])
 
     def subtitle(self, actor: Actor) -> str:
-        return (
-            f"Every public change of status and note on commitments {actor.name} "
-            "proposed, owns or shares."
-        )
+        return gettext(
+            "Every public change of status and note on commitments %(actor)s proposed, owns or "
+            "shares."
+        ) % {"actor": actor.translated("name")[0]}
 
     def link(self, actor: Actor) -> str:
         return actor.get_absolute_url()
@@ -209,13 +226,12 @@ class MemberFeed(UpdatesFeed):
         return get_object_or_404(public_members(), slug=slug)
 
     def title(self, member: MemberState) -> str:
-        return self._title(member.name)
+        return self._title(member.translated("name")[0])
 
     def subtitle(self, member: MemberState) -> str:
-        return (
-            f"Every public change of {member.name}’s status and note on the commitments it "
-            "carries out."
-        )
+        return gettext(
+            "Every public change of %(member)s’s status and note on the commitments it carries out."
+        ) % {"member": member.translated("name")[0]}
 
     def link(self, member: MemberState) -> str:
         return member.get_absolute_url()

@@ -5,6 +5,10 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django.utils.formats import date_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from tracker.models import Actor, Bucket, Commitment, Source, Status, Theme, statuses_in
 from tracker.public import public_themes, scorecard_commitments
@@ -19,70 +23,99 @@ def validate_search_words(value: str) -> None:
     words = len(value.split())
     if words > SEARCH_MAX_WORDS:
         raise ValidationError(
-            f"Use at most {SEARCH_MAX_WORDS} words; this search has {words}.", code="max_words"
+            ngettext(
+                "Use at most %(limit)d words; this search has %(count)d.",
+                "Use at most %(limit)d words; this search has %(count)d.",
+                words,
+            )
+            % {"limit": SEARCH_MAX_WORDS, "count": words},
+            code="max_words",
         )
+
+
+def _search_help() -> str:
+    return gettext(
+        "Words from the title, summary, quote or an actor's name. At most %(limit)d words."
+    ) % {"limit": SEARCH_MAX_WORDS}
+
+
+class _TranslatedChoiceField(forms.ModelChoiceField):
+    """Options named in the page's language: a theme's or an actor's translated name, a
+    source's event and its date as the language writes it."""
+
+    def label_from_instance(self, obj) -> str:
+        if isinstance(obj, Source):
+            return f"{obj.event_name} ({date_format(obj.event_date)})"
+        return obj.translated("name")[0]
+
+
+class TranslatedChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = _TranslatedChoiceField
 
 
 class CommitmentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label="Search",
+        label=_("Search"),
         method="search",
-        help_text=f"Words from the title, summary, quote or an actor's name. At most "
-        f"{SEARCH_MAX_WORDS} words.",
+        help_text=lazy(_search_help, str)(),
         # Django points aria-describedby at "id_q_helptext" and, when invalid, "id_q_error";
         # the template gives the help text and the error those ids.
         widget=forms.TextInput(attrs={"type": "search"}),
         max_length=SEARCH_MAX_CHARS,
         validators=[validate_search_words],
         error_messages={
-            "max_length": "Use at most %(limit_value)d characters; this search has %(show_value)d."
+            "max_length": _(
+                "Use at most %(limit_value)d characters; this search has %(show_value)d."
+            )
         },
     )
-    status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
-    bucket = django_filters.ChoiceFilter(
-        label="Progress", choices=Bucket.choices, method="filter_bucket", empty_label="Any"
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Status.choices, empty_label=_("Any status")
     )
-    theme = django_filters.ModelChoiceFilter(
-        label="Theme",
+    bucket = django_filters.ChoiceFilter(
+        label=_("Progress"), choices=Bucket.choices, method="filter_bucket", empty_label=_("Any")
+    )
+    theme = TranslatedChoiceFilter(
+        label=_("Theme"),
         field_name="themes",
         to_field_name="slug",
         queryset=public_themes(),
-        empty_label="Any theme",
+        empty_label=_("Any theme"),
     )
-    owner = django_filters.ModelChoiceFilter(
-        label="Owner",
+    owner = TranslatedChoiceFilter(
+        label=_("Owner"),
         to_field_name="slug",
         queryset=Actor.objects.filter(owned_commitments__is_published=True).distinct(),
-        empty_label="Any owner",
+        empty_label=_("Any owner"),
     )
-    partner = django_filters.ModelChoiceFilter(
-        label="Partner",
+    partner = TranslatedChoiceFilter(
+        label=_("Partner"),
         field_name="partners",
         to_field_name="slug",
         queryset=Actor.objects.filter(partner_commitments__is_published=True).distinct(),
-        empty_label="Any partner",
+        empty_label=_("Any partner"),
     )
-    proposer = django_filters.ModelChoiceFilter(
-        label="Proposed by",
+    proposer = TranslatedChoiceFilter(
+        label=_("Proposed by"),
         to_field_name="slug",
         queryset=Actor.objects.filter(proposed_commitments__is_published=True).distinct(),
-        empty_label="Anyone",
+        empty_label=_("Anyone"),
     )
-    source = django_filters.ModelChoiceFilter(
-        label="Source",
+    source = TranslatedChoiceFilter(
+        label=_("Source"),
         to_field_name="slug",
         queryset=Source.objects.filter(commitments__is_published=True).distinct(),
-        empty_label="Any source",
+        empty_label=_("Any source"),
     )
     order = django_filters.OrderingFilter(
-        label="Sort by",
+        label=_("Sort by"),
         fields=(("position", "position"), ("title", "title"), ("status_date", "status_date")),
         field_labels={
-            "position": "Order in the source",
-            "title": "Title",
-            "status_date": "Status date",
+            "position": _("Order in the source"),
+            "title": _("Title"),
+            "status_date": _("Status date"),
         },
-        empty_label="Order in the source",
+        empty_label=_("Order in the source"),
     )
 
     class Meta:
@@ -102,7 +135,7 @@ class CommitmentFilter(django_filters.FilterSet):
                 continue
             field.widget.choices = [
                 *field.widget.choices,
-                (value, f"{value} (not a valid choice)"),
+                (value, _("%(value)s (not a valid choice)") % {"value": value}),
             ]
 
     def search(self, queryset, name, value):
@@ -111,6 +144,11 @@ class CommitmentFilter(django_filters.FilterSet):
             queryset = queryset.filter(
                 Q(title__icontains=word)
                 | Q(summary__icontains=word)
+                # A Vietnamese or Indonesian word finds the editors' translations too.
+                | Q(title_vi__icontains=word)
+                | Q(title_id__icontains=word)
+                | Q(summary_vi__icontains=word)
+                | Q(summary_id__icontains=word)
                 | Q(quote__icontains=word)
                 | Q(proposer__name__icontains=word)
                 | Q(owner__name__icontains=word)
@@ -135,18 +173,18 @@ class ScorecardFilter(django_filters.FilterSet):
     """The scorecard's filters, shared by its CSV and JSON downloads. Only themes and sources
     of a published per-member commitment are choices: any other value is refused (400)."""
 
-    theme = django_filters.ModelChoiceFilter(
-        label="Theme",
+    theme = TranslatedChoiceFilter(
+        label=_("Theme"),
         field_name="themes",
         to_field_name="slug",
         queryset=Theme.objects.filter(_on_the_scorecard(Q(themes=OuterRef("pk")))),
-        empty_label="Any theme",
+        empty_label=_("Any theme"),
     )
-    source = django_filters.ModelChoiceFilter(
-        label="Source",
+    source = TranslatedChoiceFilter(
+        label=_("Source"),
         to_field_name="slug",
         queryset=Source.objects.filter(_on_the_scorecard(Q(source=OuterRef("pk")))),
-        empty_label="Any source",
+        empty_label=_("Any source"),
     )
 
     class Meta:

@@ -51,6 +51,15 @@ class CommitmentForm(forms.ModelForm):
             "member_group",
             "themes",
             "is_published",
+            # The editors' Vietnamese and Indonesian texts, and translations of the quote
+            # (docs/languages.md); the quote itself is never translated in place.
+            "title_vi",
+            "summary_vi",
+            "quote_translation_vi",
+            "title_id",
+            "summary_id",
+            "quote_translation_id",
+            "quote_translation_en",
         ]
 
 

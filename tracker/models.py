@@ -20,6 +20,7 @@ transaction and under the same version check as the commitment's own update.
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,35 +33,38 @@ from django.db.models import Avg, Case, Count, F, IntegerField, OuterRef, Q, Sub
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from tracker.languages import Translatable, active_language
 from tracker.validators import validate_plain_text
 
 
 class Bucket(models.TextChoices):
     """Coarse groups of statuses, used for summaries and progress bars."""
 
-    PENDING = "pending", "Pending"
-    ACTIVE = "active", "Active"
-    DONE = "done", "Done"
-    CLOSED = "closed", "Closed"
+    PENDING = "pending", _("Pending")
+    ACTIVE = "active", _("Active")
+    DONE = "done", _("Done")
+    CLOSED = "closed", _("Closed")
 
 
 class Status(models.TextChoices):
-    NOT_ASSESSED = "not_assessed", "Not yet assessed"
-    NOT_STARTED = "not_started", "Not started"
-    IN_PROGRESS = "in_progress", "In progress"
-    DELAYED = "delayed", "Delayed"
-    STALLED = "stalled", "Stalled"
-    ONGOING = "ongoing", "Ongoing"
-    COMPLETED = "completed", "Completed"
-    PARTIALLY_COMPLETED = "partially_completed", "Partially completed"
-    DISCONTINUED = "discontinued", "Discontinued"
-    SUPERSEDED = "superseded", "Superseded"
+    NOT_ASSESSED = "not_assessed", _("Not yet assessed")
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DELAYED = "delayed", _("Delayed")
+    STALLED = "stalled", _("Stalled")
+    ONGOING = "ongoing", _("Ongoing")
+    COMPLETED = "completed", _("Completed")
+    PARTIALLY_COMPLETED = "partially_completed", _("Partially completed")
+    DISCONTINUED = "discontinued", _("Discontinued")
+    SUPERSEDED = "superseded", _("Superseded")
 
 
 @dataclass(frozen=True)
 class StatusInfo:
     bucket: Bucket
+    # Translated when shown: a lazy string.
     definition: str
     # A text symbol shown beside the label, so status never relies on colour alone.
     symbol: str
@@ -69,43 +73,43 @@ class StatusInfo:
 STATUS_INFO: dict[Status, StatusInfo] = {
     Status.NOT_ASSESSED: StatusInfo(
         Bucket.PENDING,
-        "No evidence has been reviewed yet. This is not a finding that nothing has been done.",
+        _("No evidence has been reviewed yet. This is not a finding that nothing has been done."),
         "?",
     ),
     Status.NOT_STARTED: StatusInfo(
-        Bucket.PENDING, "Evidence has been reviewed and shows no action taken yet.", "○"
+        Bucket.PENDING, _("Evidence has been reviewed and shows no action taken yet."), "○"
     ),
     Status.IN_PROGRESS: StatusInfo(
-        Bucket.ACTIVE, "Work has begun and is moving towards delivery.", "◔"
+        Bucket.ACTIVE, _("Work has begun and is moving towards delivery."), "◔"
     ),
     Status.DELAYED: StatusInfo(
-        Bucket.ACTIVE, "Work is under way but behind the timetable that was announced.", "◷"
+        Bucket.ACTIVE, _("Work is under way but behind the timetable that was announced."), "◷"
     ),
     Status.STALLED: StatusInfo(
-        Bucket.ACTIVE, "Work began but has not advanced for a sustained period.", "‖"
+        Bucket.ACTIVE, _("Work began but has not advanced for a sustained period."), "‖"
     ),
     Status.ONGOING: StatusInfo(
         Bucket.ACTIVE,
-        "A continuing commitment with no end date, on which action has been taken.",
+        _("A continuing commitment with no end date, on which action has been taken."),
         "↻",
     ),
-    Status.COMPLETED: StatusInfo(Bucket.DONE, "Delivered as announced.", "✓"),
+    Status.COMPLETED: StatusInfo(Bucket.DONE, _("Delivered as announced."), "✓"),
     Status.PARTIALLY_COMPLETED: StatusInfo(
-        Bucket.DONE, "Delivered, but in a reduced or modified form.", "◑"
+        Bucket.DONE, _("Delivered, but in a reduced or modified form."), "◑"
     ),
     Status.DISCONTINUED: StatusInfo(
-        Bucket.CLOSED, "Abandoned or formally dropped before delivery.", "✕"
+        Bucket.CLOSED, _("Abandoned or formally dropped before delivery."), "✕"
     ),
     Status.SUPERSEDED: StatusInfo(
-        Bucket.CLOSED, "Replaced by a later commitment or decision.", "→"
+        Bucket.CLOSED, _("Replaced by a later commitment or decision."), "→"
     ),
 }
 
 BUCKET_DEFINITIONS: dict[Bucket, str] = {
-    Bucket.PENDING: "Not yet assessed, or assessed and not started.",
-    Bucket.ACTIVE: "Under way: in progress, delayed, stalled or ongoing.",
-    Bucket.DONE: "Delivered in full or in part.",
-    Bucket.CLOSED: "Discontinued or superseded.",
+    Bucket.PENDING: _("Not yet assessed, or assessed and not started."),
+    Bucket.ACTIVE: _("Under way: in progress, delayed, stalled or ongoing."),
+    Bucket.DONE: _("Delivered in full or in part."),
+    Bucket.CLOSED: _("Discontinued or superseded."),
 }
 
 
@@ -156,9 +160,9 @@ def _score_expression(field: str = "status") -> Case:
 class Basis(models.TextChoices):
     """What a status assessment rests on: who says so."""
 
-    SELF_REPORTED = "self_reported", "Self-reported by the owner"
-    SECRETARIAT_VERIFIED = "secretariat_verified", "Verified by the secretariat"
-    INDEPENDENT = "independent", "Independent assessment"
+    SELF_REPORTED = "self_reported", _("Self-reported by the owner")
+    SECRETARIAT_VERIFIED = "secretariat_verified", _("Verified by the secretariat")
+    INDEPENDENT = "independent", _("Independent assessment")
 
 
 class EditConflict(Exception):
@@ -232,6 +236,14 @@ def _event_date(commitment) -> datetime.date | None:
     return source.event_date if source is not None else None
 
 
+def validate_language_code(value: str) -> None:
+    """A language tag such as en, vi, id or zh-Hant (BCP 47, checked loosely)."""
+    if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", value or ""):
+        raise ValidationError(
+            _("Enter a language code such as en, vi or id."), code="invalid_language"
+        )
+
+
 class SlugManager(models.Manager):
     """Natural keys by slug, so fixtures carry no primary keys and load twice safely."""
 
@@ -243,31 +255,43 @@ class Source(PlainTextModel):
     """A document that commitments are drawn from, such as a report on a summit."""
 
     slug = models.SlugField(
-        unique=True, max_length=100, help_text="Used in addresses, e.g. adgmin-2026-hanoi."
+        unique=True, max_length=100, help_text=_("Used in addresses, e.g. adgmin-2026-hanoi.")
     )
     title = models.CharField(
         max_length=300,
-        help_text="The document's title, e.g. “ASEAN digital ministers meet in Hanoi”.",
+        help_text=_("The document's title, e.g. “ASEAN digital ministers meet in Hanoi”."),
     )
     publisher = models.CharField(
-        max_length=200, blank=True, help_text="Who published it, e.g. Viet Nam News Agency."
+        max_length=200, blank=True, help_text=_("Who published it, e.g. Viet Nam News Agency.")
     )
-    author = models.CharField(max_length=200, blank=True, help_text="e.g. Du Lam.")
+    author = models.CharField(max_length=200, blank=True, help_text=_("e.g. Du Lam."))
     url = models.URLField(
-        "URL", blank=True, max_length=500, help_text="Where the document is published."
+        _("URL"), blank=True, max_length=500, help_text=_("Where the document is published.")
     )
     published_on = models.DateField(
-        "publication date", null=True, blank=True, help_text="e.g. 2026-01-15."
+        _("publication date"), null=True, blank=True, help_text=_("e.g. 2026-01-15.")
     )
     event_name = models.CharField(
-        max_length=300, help_text="e.g. 6th ASEAN Digital Ministers’ Meeting (ADGMIN)."
+        max_length=300, help_text=_("e.g. 6th ASEAN Digital Ministers’ Meeting (ADGMIN).")
     )
-    event_place = models.CharField(max_length=200, help_text="e.g. Hanoi, Viet Nam.")
+    event_place = models.CharField(max_length=200, help_text=_("e.g. Hanoi, Viet Nam."))
     event_date = models.DateField(
-        help_text="When the commitments were made, e.g. 2026-01-15. Status histories start here."
+        help_text=_("When the commitments were made, e.g. 2026-01-15. Status histories start here.")
     )
     full_text = models.TextField(
-        help_text="The document's complete text; each commitment quotes a passage of it verbatim."
+        help_text=_(
+            "The document's complete text; each commitment quotes a passage of it verbatim."
+        )
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=35,
+        default="en",
+        validators=[validate_language_code],
+        help_text=_(
+            "The language the document is written in, as a code: en, vi, id, th… Its quotes "
+            "are shown in it, never translated in place."
+        ),
     )
 
     objects = SlugManager()
@@ -286,25 +310,55 @@ class Source(PlainTextModel):
 
 
 class ActorKind(models.TextChoices):
-    PERSON = "person", "Person"
-    ORGANISATION = "organisation", "Organisation"
-    GOVERNMENT = "government", "Government or ministry"
-    GROUP = "group", "Group of organisations or states"
+    PERSON = "person", _("Person")
+    ORGANISATION = "organisation", _("Organisation")
+    GOVERNMENT = "government", _("Government or ministry")
+    GROUP = "group", _("Group of organisations or states")
 
 
-class Actor(PlainTextModel):
+class Actor(Translatable, PlainTextModel):
     """A person or a body that proposes commitments or is accountable for them."""
 
-    slug = models.SlugField(unique=True, max_length=100, help_text="e.g. pham-minh-chinh.")
+    slug = models.SlugField(unique=True, max_length=100, help_text=_("e.g. pham-minh-chinh."))
     name = models.CharField(
-        max_length=200, help_text="e.g. Pham Minh Chinh, or ASEAN member states."
+        max_length=200, help_text=_("e.g. Pham Minh Chinh, or ASEAN member states.")
     )
     kind = models.CharField(max_length=20, choices=ActorKind, default=ActorKind.PERSON)
     role = models.CharField(
-        "role or title", max_length=200, blank=True, help_text="e.g. Prime Minister of Viet Nam."
+        _("role or title"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. Prime Minister of Viet Nam."),
     )
     affiliation = models.CharField(
-        "country or affiliation", max_length=200, blank=True, help_text="e.g. Viet Nam, or ASEAN."
+        _("country or affiliation"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. Viet Nam, or ASEAN."),
+    )
+    name_vi = models.CharField(
+        _("name (Vietnamese)"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. Phạm Minh Chính; empty: the English name is shown."),
+    )
+    name_id = models.CharField(
+        _("name (Indonesian)"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. Pham Minh Chinh; empty: the English name is shown."),
+    )
+    role_vi = models.CharField(
+        _("role or title (Vietnamese)"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. Thủ tướng Chính phủ Việt Nam."),
+    )
+    role_id = models.CharField(
+        _("role or title (Indonesian)"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. Perdana Menteri Vietnam."),
     )
 
     objects = SlugManager()
@@ -327,14 +381,36 @@ class Actor(PlainTextModel):
         return (self.slug,)
 
 
-class Theme(PlainTextModel):
+class Theme(Translatable, PlainTextModel):
     """A focus area that commitments are grouped under."""
 
-    slug = models.SlugField(unique=True, max_length=100, help_text="e.g. trust-and-safety.")
-    name = models.CharField(max_length=100, unique=True, help_text="e.g. Trust and safety.")
-    description = models.TextField(blank=True, help_text="One or two plain sentences.")
+    slug = models.SlugField(unique=True, max_length=100, help_text=_("e.g. trust-and-safety."))
+    name = models.CharField(max_length=100, unique=True, help_text=_("e.g. Trust and safety."))
+    description = models.TextField(blank=True, help_text=_("One or two plain sentences."))
+    name_vi = models.CharField(
+        _("name (Vietnamese)"),
+        max_length=100,
+        blank=True,
+        help_text=_("e.g. Niềm tin và an toàn; empty: the English name is shown."),
+    )
+    name_id = models.CharField(
+        _("name (Indonesian)"),
+        max_length=100,
+        blank=True,
+        help_text=_("e.g. Kepercayaan dan keamanan; empty: the English name is shown."),
+    )
+    description_vi = models.TextField(
+        _("description (Vietnamese)"),
+        blank=True,
+        help_text=_("Empty: the English description is shown."),
+    )
+    description_id = models.TextField(
+        _("description (Indonesian)"),
+        blank=True,
+        help_text=_("Empty: the English description is shown."),
+    )
     position = models.PositiveSmallIntegerField(
-        default=0, help_text="Themes are listed in this order, lowest first."
+        default=0, help_text=_("Themes are listed in this order, lowest first.")
     )
 
     objects = SlugManager()
@@ -369,11 +445,23 @@ def _progress_figures(rows: models.QuerySet, group_by: str, noun: str) -> dict:
     }
 
 
-class MemberGroup(PlainTextModel):
+class MemberGroup(Translatable, PlainTextModel):
     """A group of states whose members each carry out some commitments, e.g. ASEAN."""
 
-    slug = models.SlugField(unique=True, max_length=100, help_text="e.g. asean.")
-    name = models.CharField(max_length=200, help_text="e.g. ASEAN.")
+    slug = models.SlugField(unique=True, max_length=100, help_text=_("e.g. asean."))
+    name = models.CharField(max_length=200, help_text=_("e.g. ASEAN."))
+    name_vi = models.CharField(
+        _("name (Vietnamese)"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. ASEAN; empty: the English name is shown."),
+    )
+    name_id = models.CharField(
+        _("name (Indonesian)"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. ASEAN; empty: the English name is shown."),
+    )
 
     objects = SlugManager()
 
@@ -411,32 +499,48 @@ class MemberStateManager(SlugManager.from_queryset(MemberStateQuerySet)):
     pass
 
 
-class MemberState(PlainTextModel):
+class MemberState(Translatable, PlainTextModel):
     """A member of a group, e.g. Viet Nam in ASEAN, which carries out its share of commitments."""
 
     group = models.ForeignKey(MemberGroup, on_delete=models.PROTECT, related_name="members")
     # Unique across groups, so a member's address and a spreadsheet's "member" column need
     # no group: a second group in the same database gives its members their own slugs.
-    slug = models.SlugField(unique=True, max_length=100, help_text="e.g. viet-nam.")
+    slug = models.SlugField(unique=True, max_length=100, help_text=_("e.g. viet-nam."))
     name = models.CharField(
         max_length=200,
-        help_text="As the group writes it in its own lists, e.g. Viet Nam, Lao PDR, Philippines.",
+        help_text=_(
+            "As the group writes it in its own lists, e.g. Viet Nam, Lao PDR, Philippines."
+        ),
+    )
+    name_vi = models.CharField(
+        _("name (Vietnamese)"),
+        max_length=200,
+        blank=True,
+        help_text=_("As ASEAN writes it in Vietnamese, e.g. Việt Nam, Lào, Phi-líp-pin."),
+    )
+    name_id = models.CharField(
+        _("name (Indonesian)"),
+        max_length=200,
+        blank=True,
+        help_text=_("As ASEAN writes it in Indonesian, e.g. Vietnam, Laos, Filipina."),
     )
     joined_on = models.DateField(
-        "joined on",
-        help_text="When it became a member, e.g. 1995-07-28. It is tracked on the commitments "
-        "made from that date on.",
+        _("joined on"),
+        help_text=_(
+            "When it became a member, e.g. 1995-07-28. It is tracked on the commitments "
+            "made from that date on."
+        ),
     )
     position = models.PositiveSmallIntegerField(
         default=0,
-        help_text="Members are listed in this order, lowest first (the group's own order).",
+        help_text=_("Members are listed in this order, lowest first (the group's own order)."),
     )
 
     objects = MemberStateManager()
 
     class Meta:
         ordering = ["group_id", "position", "name"]
-        verbose_name = "member state"
+        verbose_name = _("member state")
 
     def __str__(self) -> str:
         return self.name
@@ -541,7 +645,7 @@ def validate_commitment_slug(value: str) -> None:
         )
 
 
-class Commitment(PlainTextModel):
+class Commitment(Translatable, PlainTextModel):
     """One thing that somebody promised, with its owner and current status."""
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="commitments")
@@ -549,44 +653,93 @@ class Commitment(PlainTextModel):
         unique=True,
         max_length=100,
         validators=[validate_commitment_slug],
-        help_text="Used in the public address, e.g. connect-national-data-centres.",
+        help_text=_("Used in the public address, e.g. connect-national-data-centres."),
     )
     title = models.CharField(
         max_length=200,
-        help_text="Short and action-first, e.g. “Connect national data centres across the region”.",
+        help_text=_(
+            "Short and action-first, e.g. “Connect national data centres across the region”."
+        ),
     )
     summary = models.TextField(
-        help_text="What was promised, in plain language, in one to three sentences."
+        help_text=_("What was promised, in plain language, in one to three sentences.")
     )
     quote = models.TextField(
-        help_text="The passage of the source that makes the commitment, copied verbatim."
+        help_text=_("The passage of the source that makes the commitment, copied verbatim.")
+    )
+    title_vi = models.CharField(
+        _("title (Vietnamese)"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "e.g. “Kết nối các trung tâm dữ liệu quốc gia trong khu vực”; empty: the English "
+            "title is shown."
+        ),
+    )
+    title_id = models.CharField(
+        _("title (Indonesian)"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "e.g. “Menghubungkan pusat data nasional di kawasan”; empty: the English title is "
+            "shown."
+        ),
+    )
+    summary_vi = models.TextField(
+        _("summary (Vietnamese)"), blank=True, help_text=_("Empty: the English summary is shown.")
+    )
+    summary_id = models.TextField(
+        _("summary (Indonesian)"), blank=True, help_text=_("Empty: the English summary is shown.")
+    )
+    # The quote itself is never translated: these are editors' translations, shown beside it
+    # and labelled as translations, for readers of a language the source is not in.
+    quote_translation_en = models.TextField(
+        _("translation of the quote (English)"),
+        blank=True,
+        help_text=_("For a source that is not in English: the quote in English, shown beside it."),
+    )
+    quote_translation_vi = models.TextField(
+        _("translation of the quote (Vietnamese)"),
+        blank=True,
+        help_text=_(
+            "The quote in Vietnamese, shown beside the verbatim quote and labelled as a "
+            "translation."
+        ),
+    )
+    quote_translation_id = models.TextField(
+        _("translation of the quote (Indonesian)"),
+        blank=True,
+        help_text=_(
+            "The quote in Indonesian, shown beside the verbatim quote and labelled as a "
+            "translation."
+        ),
     )
     heading = models.CharField(
         max_length=200,
         blank=True,
-        help_text="The heading the source groups it under, e.g. “Digital infrastructure”.",
+        help_text=_("The heading the source groups it under, e.g. “Digital infrastructure”."),
     )
     position = models.PositiveIntegerField(
-        default=0, help_text="Order within the source, e.g. 1 for its first commitment."
+        default=0, help_text=_("Order within the source, e.g. 1 for its first commitment.")
     )
     proposer = models.ForeignKey(
         Actor,
         on_delete=models.PROTECT,
         related_name="proposed_commitments",
-        help_text="Who made the proposal, e.g. the Prime Minister.",
+        help_text=_("Who made the proposal, e.g. the Prime Minister."),
     )
     owner = models.ForeignKey(
         Actor,
         on_delete=models.PROTECT,
         related_name="owned_commitments",
-        verbose_name="lead owner",
-        help_text="The body accountable for delivery, e.g. ASEAN member states.",
+        verbose_name=_("lead owner"),
+        help_text=_("The body accountable for delivery, e.g. ASEAN member states."),
     )
     partners = models.ManyToManyField(
         Actor,
         blank=True,
         related_name="partner_commitments",
-        help_text="Other bodies that share delivery.",
+        help_text=_("Other bodies that share delivery."),
     )
     themes = models.ManyToManyField(Theme, related_name="commitments", blank=True)
     member_group = models.ForeignKey(
@@ -595,31 +748,35 @@ class Commitment(PlainTextModel):
         null=True,
         blank=True,
         related_name="commitments",
-        verbose_name="carried out by each member of",
-        help_text="Choose a group (e.g. ASEAN) when each of its member states must carry the "
-        "commitment out at home, e.g. “each nation develop domestic data centres”: each member "
-        "then gets a status of its own. Leave empty for a commitment carried out jointly.",
+        verbose_name=_("carried out by each member of"),
+        help_text=_(
+            "Choose a group (e.g. ASEAN) when each of its member states must carry the "
+            "commitment out at home, e.g. “each nation develop domestic data centres”: each member "
+            "then gets a status of its own. Leave empty for a commitment carried out jointly."
+        ),
     )
     status = models.CharField(max_length=30, choices=Status, default=Status.NOT_ASSESSED)
     status_date = models.DateField(
-        "status as of",
+        _("status as of"),
         default=timezone.localdate,
-        help_text="The date the current status describes.",
+        help_text=_("The date the current status describes."),
     )
     target_date = models.DateField(
-        null=True, blank=True, help_text="The delivery date announced, if any, e.g. 2030-12-31."
+        null=True, blank=True, help_text=_("The delivery date announced, if any, e.g. 2030-12-31.")
     )
     is_published = models.BooleanField(
-        "published",
+        _("published"),
         default=False,
-        help_text="Only published commitments appear on the public site.",
+        help_text=_("Only published commitments appear on the public site."),
     )
     last_reviewed = models.DateField(
         null=True,
         blank=True,
         editable=False,
-        help_text="When an editor last checked the status against the evidence. Recording an "
-        "update or the “Mark reviewed” action sets it to today.",
+        help_text=_(
+            "When an editor last checked the status against the evidence. Recording an "
+            "update or the “Mark reviewed” action sets it to today."
+        ),
     )
     # Optimistic locking: every write adds one, and a form saved with an older version than
     # the row's is refused, so two editors never silently overwrite each other.
@@ -633,7 +790,7 @@ class Commitment(PlainTextModel):
         blank=True,
         editable=False,
         related_name="+",
-        verbose_name="last saved by",
+        verbose_name=_("last saved by"),
     )
 
     objects = CommitmentManager()
@@ -781,6 +938,15 @@ class Commitment(PlainTextModel):
     @property
     def bucket(self) -> Bucket:
         return bucket_of(self.status)
+
+    def quote_translation(self, language: str | None = None) -> str:
+        """An editor's translation of the quote into `language` (default: the active one); ""
+        when there is none, or when the source is in that language. Reads the source: fetch
+        it with select_related("source")."""
+        language = language or active_language()
+        if language == self.source.language:
+            return ""
+        return getattr(self, f"quote_translation_{language}", "")
 
     @property
     def is_overdue(self) -> bool:
@@ -1024,36 +1190,45 @@ class StatusUpdate(PlainTextModel):
         null=True,
         blank=True,
         related_name="updates",
-        verbose_name="member state",
-        help_text="The member state this update is about, e.g. Viet Nam; empty for the "
-        "commitment as a whole.",
+        verbose_name=_("member state"),
+        help_text=_(
+            "The member state this update is about, e.g. Viet Nam; empty for the "
+            "commitment as a whole."
+        ),
     )
-    status = models.CharField("new status", max_length=30, choices=Status)
+    status = models.CharField(_("new status"), max_length=30, choices=Status)
     previous_status = models.CharField(max_length=30, choices=Status)
-    as_of = models.DateField("as of", help_text="The date the status describes, e.g. 2026-06-30.")
+    as_of = models.DateField(
+        _("as of"), help_text=_("The date the status describes, e.g. 2026-06-30.")
+    )
     note = models.TextField(
         blank=True,
-        help_text="Why the status is what it is, in plain text, e.g. “Ministers adopted the "
-        "framework at their June meeting.”",
+        help_text=_(
+            "Why the status is what it is, in plain text, e.g. “Ministers adopted the "
+            "framework at their June meeting.”"
+        ),
     )
     evidence_url = WebURLField(
-        "evidence URL",
+        _("evidence URL"),
         blank=True,
         max_length=500,
-        help_text="A public document that supports the note, e.g. "
-        "https://asean.org/joint-statement.",
+        help_text=_(
+            "A public document that supports the note, e.g. https://asean.org/joint-statement."
+        ),
     )
     # Blank only on updates recorded before the basis was asked for; full_clean() requires it.
     basis = models.CharField(
-        "basis of the assessment",
+        _("basis of the assessment"),
         max_length=30,
         choices=Basis,
         error_messages={
             "blank": "Choose what this assessment rests on: the owner's own report, the "
             "secretariat's verification or an independent assessment."
         },
-        help_text="Who says so, e.g. “Verified by the secretariat” when the secretariat has "
-        "checked the owner's report.",
+        help_text=_(
+            "Who says so, e.g. “Verified by the secretariat” when the secretariat has "
+            "checked the owner's report."
+        ),
     )
     corrects = models.ForeignKey(
         "self",
@@ -1061,9 +1236,11 @@ class StatusUpdate(PlainTextModel):
         null=True,
         blank=True,
         related_name="corrections",
-        verbose_name="corrects",
-        help_text="Updates cannot be edited. If an earlier update of this commitment was wrong, "
-        "choose it here and say in the note what was wrong.",
+        verbose_name=_("corrects"),
+        help_text=_(
+            "Updates cannot be edited. If an earlier update of this commitment was wrong, "
+            "choose it here and say in the note what was wrong."
+        ),
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -1073,9 +1250,9 @@ class StatusUpdate(PlainTextModel):
         related_name="status_updates",
     )
     is_public = models.BooleanField(
-        "public",
+        _("public"),
         default=True,
-        help_text="Untick for an internal note that only staff can see.",
+        help_text=_("Untick for an internal note that only staff can see."),
     )
     created = models.DateTimeField(auto_now_add=True)
 
@@ -1228,17 +1405,20 @@ class MemberProgress(PlainTextModel):
         Commitment, on_delete=models.PROTECT, related_name="member_progress"
     )
     member = models.ForeignKey(
-        MemberState, on_delete=models.PROTECT, related_name="progress", verbose_name="member state"
+        MemberState,
+        on_delete=models.PROTECT,
+        related_name="progress",
+        verbose_name=_("member state"),
     )
     status = models.CharField(max_length=30, choices=Status, default=Status.NOT_ASSESSED)
-    status_date = models.DateField("status as of", help_text="The date the status describes.")
+    status_date = models.DateField(_("status as of"), help_text=_("The date the status describes."))
 
     objects = MemberProgressQuerySet.as_manager()
 
     class Meta:
         ordering = ["commitment_id", "member__position", "member_id"]
-        verbose_name = "member progress"
-        verbose_name_plural = "member progress"
+        verbose_name = _("member progress")
+        verbose_name_plural = _("member progress")
         constraints = [
             models.UniqueConstraint(
                 fields=["commitment", "member"], name="memberprogress_one_per_member"
@@ -1291,7 +1471,7 @@ class ContentVersion(PlainTextModel):
     changed = models.DateTimeField(editable=False)
 
     class Meta:
-        verbose_name = "content version"
+        verbose_name = _("content version")
 
     def __str__(self) -> str:
         return f"Content version {self.number} ({self.changed:%Y-%m-%d %H:%M:%S})"

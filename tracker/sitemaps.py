@@ -1,7 +1,14 @@
-"""/sitemap.xml: every public page, with when it last changed. Drafts are never listed."""
+"""/sitemap.xml: every public page, with when it last changed. Drafts are never listed.
+
+Each page is listed in each language (/commitments/x/, /vi/commitments/x/, /id/commitments/x/),
+each entry with its hreflang alternates and x-default, the English address.
+"""
 
 from __future__ import annotations
 
+import math
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import DateTimeField, Max, OuterRef, Q, Subquery
 from django.urls import reverse
@@ -9,7 +16,45 @@ from django.urls import reverse
 from tracker.models import Actor, Commitment, MemberState, Source, Theme
 
 
-class CommitmentSitemap(Sitemap):
+class _InEachLanguage(Sitemap):
+    """Every address in each language, with the others as its hreflang alternates."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+    def _urls(self, page, protocol, domain):
+        urls = super()._urls(page, protocol, domain)
+        # Django finds x-default by removing "/en/" from the English address, which has no
+        # prefix here, so a slug "en" would lose a part: it is the English address itself.
+        for url in urls:
+            english = {a["lang_code"]: a["location"] for a in url["alternates"]}
+            for alternate in url["alternates"]:
+                if alternate["lang_code"] == "x-default":
+                    alternate["location"] = english[settings.LANGUAGE_CODE]
+        return urls
+
+
+class _LanguagePairs:
+    """(item, language) for each item of a queryset and each language, read a page at a time:
+    Django's i18n sitemap would load every item to count them."""
+
+    def __init__(self, queryset, languages: list[str]):
+        self.queryset, self.languages = queryset, languages
+
+    def __len__(self) -> int:
+        return self.queryset.count() * len(self.languages)
+
+    def __getitem__(self, index: slice) -> list:
+        n = len(self.languages)
+        start, stop = index.start or 0, index.stop
+        items = self.queryset[start // n : math.ceil(stop / n)]
+        pairs = [(item, language) for item in items for language in self.languages]
+        offset = start - start // n * n
+        return pairs[offset : offset + stop - start]
+
+
+class CommitmentSitemap(_InEachLanguage):
     changefreq = "weekly"
     priority = 0.8
     # Addresses per page of this section (the index lists the pages): rendering is the cost,
@@ -18,6 +63,9 @@ class CommitmentSitemap(Sitemap):
 
     def items(self):
         return Commitment.objects.public().only("slug", "updated").order_by("pk")
+
+    def _items(self):
+        return _LanguagePairs(self.items(), self._languages())
 
     def lastmod(self, commitment: Commitment):
         return commitment.updated
@@ -57,10 +105,11 @@ class _LoadedOnce:
         return self._loaded
 
     def get_latest_lastmod(self):
-        return max((self.lastmod(item) for item in self._items()), default=None)
+        # Items come in (item, language) pairs.
+        return max((self.lastmod(item) for item, _language in self._items()), default=None)
 
 
-class ThemeSitemap(_LoadedOnce, Sitemap):
+class ThemeSitemap(_LoadedOnce, _InEachLanguage):
     changefreq = "weekly"
     priority = 0.6
 
@@ -71,7 +120,7 @@ class ThemeSitemap(_LoadedOnce, Sitemap):
         return theme.last_change
 
 
-class ActorSitemap(_LoadedOnce, Sitemap):
+class ActorSitemap(_LoadedOnce, _InEachLanguage):
     changefreq = "weekly"
     priority = 0.5
 
@@ -97,7 +146,7 @@ class ActorSitemap(_LoadedOnce, Sitemap):
         return max(date for date in dates if date is not None)
 
 
-class SourceSitemap(_LoadedOnce, Sitemap):
+class SourceSitemap(_LoadedOnce, _InEachLanguage):
     changefreq = "monthly"
     priority = 0.5
 
@@ -108,7 +157,7 @@ class SourceSitemap(_LoadedOnce, Sitemap):
         return source.last_change
 
 
-class PageSitemap(Sitemap):
+class PageSitemap(_InEachLanguage):
     """Pages that are not about one object. Those that summarise commitments change when any
     of them does; the others have no date."""
 
@@ -135,7 +184,7 @@ class PageSitemap(Sitemap):
         return self._latest_change() if name in self.dated else None
 
 
-class MemberSitemap(_LoadedOnce, Sitemap):
+class MemberSitemap(_LoadedOnce, _InEachLanguage):
     """Member states' pages: each changes with the published commitments it carries out
     (a member's own update moves its commitment's `updated` on)."""
 

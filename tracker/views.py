@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.html import format_html
 from django.utils.http import http_date, quote_etag
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django_filters.views import FilterView
@@ -200,30 +201,32 @@ def chart_list(request: HttpRequest) -> HttpResponse:
     status_counts = _status_counts(Commitment.objects.public())
     bucket_counts = _bucket_counts(status_counts)
     theme_rows = [
-        (t.name, t.get_absolute_url(), f"{list_url}theme={t.slug}&", counts)
+        (t.translated("name")[0], t.get_absolute_url(), f"{list_url}theme={t.slug}&", counts)
         for t, counts in _theme_rows()
     ]
     owner_rows = [
-        (a.name, a.get_absolute_url(), f"{list_url}owner={a.slug}&", counts)
+        (a.translated("name")[0], a.get_absolute_url(), f"{list_url}owner={a.slug}&", counts)
         for a, counts in _actor_rows()
         if a.owned
     ]
     ctx = {
         "total": sum(status_counts.values()),
         "status_chart": charts.status_chart(
-            "chart-status", "Commitments by status", status_counts, list_url
+            "chart-status", gettext("Commitments by status"), status_counts, list_url
         ),
         "bucket_chart": charts.bucket_chart(
-            "chart-bucket", "Commitments by progress", bucket_counts, list_url
+            "chart-bucket", gettext("Commitments by progress"), bucket_counts, list_url
         ),
         "theme_chart": charts.stacked_chart(
-            "chart-themes", "Progress per theme", "Theme", theme_rows
+            "chart-themes", gettext("Progress per theme"), gettext("Theme"), theme_rows
         ),
         "owner_chart": charts.stacked_chart(
-            "chart-owners", "Progress per lead owner", "Lead owner", owner_rows
+            "chart-owners", gettext("Progress per lead owner"), gettext("Lead owner"), owner_rows
         ),
         "member_chart": charts.score_chart(
-            "chart-members", "Compliance score per member state", list(_members_with_scores())
+            "chart-members",
+            gettext("Compliance score per member state"),
+            list(_members_with_scores()),
         ),
     }
     return render(request, "tracker/chart_list.html", ctx)
@@ -408,11 +411,11 @@ def commitment_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "passage_url": passage_url,
         "badge_path": reverse("tracker:commitment-badge", args=[commitment.slug]),
         "embed_code": format_html(
-            '<a href="{}"><img src="{}" alt="Status of “{}”, from {}"></a>',
+            '<a href="{}"><img src="{}" alt="{}"></a>',
             page_url,
             badge_url,
-            commitment.title,
-            settings.TRACKER_SITE_NAME,
+            gettext("Status of “%(title)s”, from %(site)s")
+            % {"title": commitment.translated("title")[0], "site": settings.TRACKER_SITE_NAME},
         ),
     }
     return render(request, "tracker/commitment_detail.html", ctx)
@@ -439,7 +442,9 @@ def _text_width(text: str) -> int:
 def commitment_badge(request: HttpRequest, slug: str) -> HttpResponse:
     """A small SVG with a commitment's current status, for articles and reports to embed."""
     commitment = get_object_or_404(
-        Commitment.objects.public().only("slug", "title", "status", "status_date", "updated"),
+        Commitment.objects.public().only(
+            "slug", "title", "title_vi", "title_id", "status", "status_date", "updated"
+        ),
         slug=slug,
     )
     # Whole seconds, as HTTP dates have them, so If-Modified-Since can match; the ETag tells
@@ -450,12 +455,12 @@ def commitment_badge(request: HttpRequest, slug: str) -> HttpResponse:
     if not_modified is not None:
         return not_modified
     info = STATUS_INFO[Status(commitment.status)]
-    label, value = "status", f"{info.symbol} {commitment.get_status_display()}"
+    label, value = gettext("status"), f"{info.symbol} {commitment.get_status_display()}"
     label_width, value_width = _text_width(label) + 12, _text_width(value) + 12
     ctx = {
         "commitment": commitment,
         # SVG is XML: a legacy title may hold a character XML 1.0 forbids.
-        "title": xml_safe(commitment.title),
+        "title": xml_safe(commitment.translated("title")[0]),
         "label": label,
         "value": value,
         "fill": BADGE_FILL[info.bucket],
@@ -523,7 +528,7 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "bucket_counts": _bucket_counts(status_counts),
         "status_chart": charts.status_chart(
             "chart-status",
-            f"{theme.name}: commitments by status",
+            gettext("%(theme)s: commitments by status") % {"theme": theme.translated("name")[0]},
             status_counts,
             f"{reverse('tracker:commitment-list')}?theme={theme.slug}&",
         ),
@@ -550,7 +555,13 @@ def involving(actor: Actor):
     )
 
 
-ROLE_VERBS = {"owner": "owns", "partner": "shares", "proposer": "proposed"}
+def _role_chart_title(role: str, name: str) -> str:
+    titles = {
+        "owner": gettext("%(name)s: commitments it owns, by status"),
+        "partner": gettext("%(name)s: commitments it shares, by status"),
+        "proposer": gettext("%(name)s: commitments it proposed, by status"),
+    }
+    return titles[role] % {"name": name}
 
 
 @require_safe
@@ -581,7 +592,7 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "latest_updates": _latest_updates(commitment__in=involving(actor)),
         "status_chart": charts.status_chart(
             "chart-status",
-            f"{actor.name}: commitments it {ROLE_VERBS[role]}, by status",
+            _role_chart_title(role, actor.translated("name")[0]),
             _counts_by_status(followed),
             f"{reverse('tracker:commitment-list')}?{filter_query}",
         ),

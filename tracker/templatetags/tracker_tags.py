@@ -6,7 +6,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django import template
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 
+from tracker.languages import active_language
 from tracker.models import BUCKET_DEFINITIONS, STATUS_INFO, STATUS_SCORE, Bucket, Status, bucket_of
 
 register = template.Library()
@@ -68,21 +72,25 @@ def count_buckets(statuses: Iterable[str]) -> dict[str, int]:
 
 @register.filter(name="score")
 def format_score(score) -> str:
-    """A compliance score as the site writes it: "+0.50", "−0.25", "0.00"; "not scored" when
-    nothing is assessed (None), which is missing data, never a failing score."""
+    """A compliance score as the site writes it: "+0.50", "−0.25", "0.00" ("+0,50" in
+    Vietnamese and Indonesian); "not scored" when nothing is assessed (None), which is missing
+    data, never a failing score."""
     if score is None:
-        return "not scored"
+        return gettext("not scored")
     score = float(score)
     if round(score, 2) == 0:
-        return "0.00"
-    return f"{score:+.2f}".replace("-", "\u2212")
+        return number_format(0, 2)
+    sign = "+" if score > 0 else "\u2212"
+    return sign + number_format(abs(score), 2)
 
 
 @register.simple_tag
 def score_of_status(status: str) -> str:
     """The points a status scores (+1, 0, −1), or "not scored"."""
     value = STATUS_SCORE[Status(status)]
-    return "not scored" if value is None else format_score(value).replace(".00", "")
+    if value is None:
+        return gettext("not scored")
+    return "0" if value == 0 else ("+" if value > 0 else "\u2212") + str(abs(value))
 
 
 @register.inclusion_tag("tracker/includes/_bucket_summary.html")
@@ -99,11 +107,36 @@ def bucket_summary(
     total = sum(share.count for share in shares)
     scale = total / largest if largest else 1.0
     used = [share for share in shares if share.count]
-    words = ", ".join(f"{share.count} {share.label.lower()}" for share in used) or "none"
+    words = ", ".join(f"{share.count} {share.label.lower()}" for share in used) or gettext("none")
     return {
         "shares": used,
         "total": total,
         "scale": 100 * scale,
-        "summary": f"{label}: {total} commitment{'' if total == 1 else 's'}: {words}.",
+        "summary": ngettext(
+            "%(label)s: %(count)s commitment: %(words)s.",
+            "%(label)s: %(count)s commitments: %(words)s.",
+            total,
+        )
+        % {"label": label, "count": total, "words": words},
         "filter_query": filter_query,
     }
+
+
+# Editors' texts in the page's language (tracker.languages.Translatable).
+
+
+@register.filter(name="translated")
+def translated_text(obj, field: str) -> str:
+    """`obj`'s `field` in the page's language, else in English, as plain text: for <title>,
+    attributes and other places where no element can mark the language."""
+    return obj.translated(field)[0]
+
+
+@register.simple_tag(name="translated")
+def translated_html(obj, field: str) -> str:
+    """`obj`'s `field` in the page's language; where no translation was written, the English
+    text marked <span lang="en">, so a screen reader reads it as English."""
+    text, language = obj.translated(field)
+    if language == active_language():
+        return text  # escaped by the template
+    return format_html('<span lang="{}">{}</span>', language, text)

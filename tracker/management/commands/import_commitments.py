@@ -82,8 +82,16 @@ CHECKED = {
     "member_progress": {"status", "status_date"},
     "member_updates": {"previous_status"},
 }
-# Columns a file may leave out, e.g. a spreadsheet that never had them.
-OPTIONAL = {"last_reviewed"}
+# Columns a file may leave out, e.g. a spreadsheet that never had them, or a file written
+# before the texts in Vietnamese and Indonesian (issue 12): they are then empty, and a
+# source's language English.
+OPTIONAL = {
+    "last_reviewed",
+    "language",
+    *(f"{name}_{language}" for name in ("title", "summary", "name", "role", "description")
+      for language in ("vi", "id")),
+    *(f"quote_translation_{language}" for language in ("en", "vi", "id")),
+}  # fmt: skip
 # Dates are written one way only: Python 3.11's date.fromisoformat() also takes 20260401 and
 # 2026-W14-3, which a spreadsheet would not read back the same.
 DATE_FORMAT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
