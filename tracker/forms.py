@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from tracker.models import (
     TIMELINE_ORDER,
@@ -471,7 +472,9 @@ class CommitmentRowForm(VersionedForm):
         # a help text the changelist never shows: name each after its row instead.
         target_date = self.fields["target_date"]
         target_date.help_text = ""
-        target_date.widget.attrs["aria-label"] = f"Target date of “{self.instance.title}”"
+        target_date.widget.attrs["aria-label"] = gettext("Target date of “%(title)s”") % {
+            "title": self.instance.title
+        }
 
 
 def _evidence_url_field() -> forms.Field:
