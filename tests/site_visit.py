@@ -216,6 +216,13 @@ PUBLIC_PAGES = {
     "member states": "/members/",
     "member state": "/members/viet-nam/",
     "page not found": "/no-such-page/",
+    # The same checks in the other languages, whose words are longer and whose pages mark
+    # English fallbacks with lang="en".
+    "front page in Vietnamese": "/vi/",
+    "commitment list as a table in Vietnamese": "/vi/commitments/?view=table",
+    "commitment in Indonesian": "/id/commitments/develop-data-centres/",
+    "source in Indonesian": "/id/sources/hanoi-summit/",
+    "scorecard in Vietnamese": "/vi/scorecard/",
 }
 # The admin pages editors use, by name; {national} is the member-state commitment's key and
 # {update} a status update's. The bulk status change is the page an action opens: it has no
