@@ -361,3 +361,12 @@ def test_the_scan_for_english_finds_the_english_texts_on_the_english_pages(edito
     assert "To change the status, record a status update below." in found
     assert "Note of its own (optional)" in found  # the member grid
     assert len(found) >= 10, found
+
+
+def test_the_control_character_error_is_in_the_active_language():
+    from tracker.validators import validate_plain_text
+
+    with translation.override("id"), pytest.raises(ValidationError) as error:
+        validate_plain_text("ab\x07c")
+
+    assert "karakter kendali tak terlihat (U+0007) pada karakter ke-3" in error.value.messages[0]
