@@ -186,9 +186,11 @@ MIDDLEWARE = [
     # such a response.
     "tracker.caching.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # The language of the address (/vi/…, /id/…; English unprefixed); the admin's from the
-    # language cookie or Accept-Language (docs/languages.md).
+    # The language of the address (/vi/…, /id/…; English unprefixed)…
     "django.middleware.locale.LocaleMiddleware",
+    # …which reads every unprefixed address, the admin's too, as English: this one gives the
+    # admin the editor's language (cookie, else Accept-Language).
+    "tracker.languages.AdminLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -26,8 +26,9 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from tracker.forms import (
@@ -65,7 +66,7 @@ URL_FIELD_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
 def _status_change(update: StatusUpdate) -> str:
     if update.is_status_change:
         return f"{update.get_previous_status_display()} → {update.get_status_display()}"
-    return f"{update.get_status_display()} (unchanged)"
+    return gettext("%(status)s (unchanged)") % {"status": update.get_status_display()}
 
 
 def _evidence_link(update: StatusUpdate) -> str:
@@ -81,11 +82,10 @@ def _corrected(update: StatusUpdate) -> str:
     if update.corrects_id is None:
         return ""
     corrected = update.corrects
-    return f"The update of {corrected.as_of:%-d %B %Y} ({corrected.get_status_display()})"
-
-
-def _plural(count: int, singular: str, plural: str = "") -> str:
-    return f"{count} {singular if count == 1 else plural or singular + 's'}"
+    return gettext("The update of %(date)s (%(status)s)") % {
+        "date": date_format(corrected.as_of),
+        "status": corrected.get_status_display(),
+    }
 
 
 # /admin/tracker/source/
@@ -102,7 +102,7 @@ class SourceAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).annotate(commitment_count=Count("commitments"))
 
-    @admin.display(description="commitments", ordering="commitment_count")
+    @admin.display(description=_("commitments"), ordering="commitment_count")
     def commitment_count(self, obj: Source) -> int:
         return obj.commitment_count
 
@@ -130,11 +130,11 @@ class ActorAdmin(admin.ModelAdmin):
             )
         )
 
-    @admin.display(description="owns", ordering="owned_count")
+    @admin.display(description=_("owns"), ordering="owned_count")
     def owned_count(self, obj: Actor) -> int:
         return obj.owned_count
 
-    @admin.display(description="proposed", ordering="proposed_count")
+    @admin.display(description=_("proposed"), ordering="proposed_count")
     def proposed_count(self, obj: Actor) -> int:
         return obj.proposed_count
 
@@ -153,7 +153,7 @@ class ThemeAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).annotate(commitment_count=Count("commitments"))
 
-    @admin.display(description="commitments", ordering="commitment_count")
+    @admin.display(description=_("commitments"), ordering="commitment_count")
     def commitment_count(self, obj: Theme) -> int:
         return obj.commitment_count
 
@@ -174,15 +174,15 @@ class ReadOnlyHistoryMixin:
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
-    @admin.display(description="status")
+    @admin.display(description=_("status"))
     def status_change(self, obj: StatusUpdate) -> str:
         return _status_change(obj)
 
-    @admin.display(description="evidence")
+    @admin.display(description=_("evidence"))
     def evidence(self, obj: StatusUpdate) -> str:
         return _evidence_link(obj)
 
-    @admin.display(description="corrects")
+    @admin.display(description=_("corrects"))
     def correction(self, obj: StatusUpdate) -> str:
         return _corrected(obj)
 
@@ -234,7 +234,7 @@ class StatusUpdateInline(ReadOnlyHistoryMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
-    verbose_name_plural = "status history"
+    verbose_name_plural = _("status history")
 
     def get_queryset(self, request: HttpRequest):
         # str(update) names its commitment: the tabular inline prints it above every row.
@@ -248,13 +248,23 @@ class NeedsReviewFilter(admin.SimpleListFilter):
 
     def __init__(self, request, params, model, model_admin):
         self.days = settings.TRACKER_REVIEW_DAYS
-        self.title = f"review (due every {self.days} days)"
+        self.title = ngettext(
+            "review (due every %(days)s day)", "review (due every %(days)s days)", self.days
+        ) % {"days": self.days}
         super().__init__(request, params, model, model_admin)
 
     def lookups(self, request, model_admin):
         return [
-            ("needed", "Needs review"),
-            ("recent", f"Reviewed in the last {self.days} days"),
+            ("needed", gettext("Needs review")),
+            (
+                "recent",
+                ngettext(
+                    "Reviewed in the last %(days)s day",
+                    "Reviewed in the last %(days)s days",
+                    self.days,
+                )
+                % {"days": self.days},
+            ),
         ]
 
     def queryset(self, request, queryset):
@@ -269,11 +279,11 @@ class NeedsReviewFilter(admin.SimpleListFilter):
 class OverdueFilter(admin.SimpleListFilter):
     """Target date passed with delivery outstanding (not in the done or closed buckets)."""
 
-    title = "deadline"
+    title = _("deadline")
     parameter_name = "deadline"
 
     def lookups(self, request, model_admin):
-        return [("overdue", "Overdue"), ("not_overdue", "Not overdue")]
+        return [("overdue", _("Overdue")), ("not_overdue", _("Not overdue"))]
 
     def queryset(self, request, queryset):
         if self.value() == "overdue":
@@ -293,11 +303,11 @@ def _members(request: HttpRequest) -> list[MemberState]:
 class MemberFilter(admin.SimpleListFilter):
     """Commitments a member state carries out (those tracked for it)."""
 
-    title = "member state"
+    title = _("member state")
     parameter_name = "member"
 
     def lookups(self, request, model_admin):
-        return [(m.slug, m.name) for m in _members(request)]
+        return [(m.slug, m.translated("name")[0]) for m in _members(request)]
 
     def queryset(self, request, queryset):
         if self.value():
@@ -308,11 +318,11 @@ class MemberFilter(admin.SimpleListFilter):
 class NotAssessedForMemberFilter(admin.SimpleListFilter):
     """Commitments on which a member state's status is still "not yet assessed"."""
 
-    title = "not yet assessed for"
+    title = _("not yet assessed for")
     parameter_name = "not_assessed_for"
 
     def lookups(self, request, model_admin):
-        return [(m.slug, m.name) for m in _members(request)]
+        return [(m.slug, m.translated("name")[0]) for m in _members(request)]
 
     def queryset(self, request, queryset):
         if self.value():
@@ -363,7 +373,7 @@ class CommitmentAdmin(admin.ModelAdmin):
         "owner__name",
         "partners__name",
     )
-    search_help_text = "Searches titles, summaries, quotes and the names of the actors involved."
+    search_help_text = _("Searches titles, summaries, quotes and the names of the actors involved.")
     # With the project's widgets (see formfield_for_foreignkey), valid and named for all.
     autocomplete_fields = ("proposer", "owner", "partners", "themes", "member_group")
     prepopulated_fields = {"slug": ("title",)}
@@ -373,9 +383,9 @@ class CommitmentAdmin(admin.ModelAdmin):
 
     fieldsets = (
         (None, {"fields": ("title", "slug", "source", "heading", "position")}),
-        ("What was promised", {"fields": ("summary", "quote", "target_date")}),
-        ("Who", {"fields": ("proposer", "owner", "partners", "member_group")}),
-        ("Themes and publication", {"fields": ("themes", "is_published")}),
+        (_("What was promised"), {"fields": ("summary", "quote", "target_date")}),
+        (_("Who"), {"fields": ("proposer", "owner", "partners", "member_group")}),
+        (_("Themes and publication"), {"fields": ("themes", "is_published")}),
         (
             _("Translations"),
             {
@@ -397,15 +407,15 @@ class CommitmentAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Current status",
+            _("Current status"),
             {
                 "fields": ("status", "status_date", "last_reviewed", "member_statuses"),
-                "description": "To change the status, record a status update below.",
+                "description": _("To change the status, record a status update below."),
             },
         ),
     )
     update_fieldset = (
-        "Record a status update",
+        _("Record a status update"),
         {
             "fields": (
                 "new_status",
@@ -416,9 +426,11 @@ class CommitmentAdmin(admin.ModelAdmin):
                 "is_public",
                 "corrects",
             ),
-            "description": "Leave “New status” empty to save the commitment without an update. "
-            "Updates are added to the history below and cannot be edited afterwards: to put "
-            "one right, record a new update that corrects it.",
+            "description": _(
+                "Leave “New status” empty to save the commitment without an update. Updates are "
+                "added to the history below and cannot be edited afterwards: to put one right, "
+                "record a new update that corrects it."
+            ),
         },
     )
 
@@ -522,40 +534,41 @@ class CommitmentAdmin(admin.ModelAdmin):
         if update is None:
             return
         if update.is_status_change:
-            message = (
-                f"Status changed from {update.get_previous_status_display()} to "
-                f"{update.get_status_display()}, as of {update.as_of:%-d %B %Y}."
-            )
+            message = gettext("Status changed from %(previous)s to %(status)s, as of %(date)s.") % {
+                "previous": update.get_previous_status_display(),
+                "status": update.get_status_display(),
+                "date": date_format(update.as_of),
+            }
         else:
-            message = (
-                f"Progress note recorded; the status stays {update.get_status_display()}, "
-                f"as of {update.as_of:%-d %B %Y}."
-            )
+            message = gettext(
+                "Progress note recorded; the status stays %(status)s, as of %(date)s."
+            ) % {"status": update.get_status_display(), "date": date_format(update.as_of)}
         self.message_user(request, message)
 
-    @admin.display(description="member states", ordering="members_assessed")
+    @admin.display(description=_("member states"), ordering="members_assessed")
     def members(self, obj: Commitment) -> str:
         """“Assessed 4 of 11”, linked to the grid; from the queryset's annotations, no query."""
         if not obj.members_tracked:
             return "—"
         return format_html(
-            '<a href="{}">Assessed {} of {}</a>',
+            '<a href="{}">{}</a>',
             reverse("admin:tracker_commitment_members", args=[obj.pk]),
-            obj.members_assessed,
-            obj.members_tracked,
+            gettext("Assessed %(assessed)s of %(tracked)s")
+            % {"assessed": obj.members_assessed, "tracked": obj.members_tracked},
         )
 
-    @admin.display(description="member states")
+    @admin.display(description=_("member states"))
     def member_statuses(self, obj: Commitment) -> str:
         """The change page's link to the grid; one query, for commitments tracked per member."""
         if obj is None or obj.pk is None or obj.member_group_id is None:
-            return "Not tracked member state by member state."
+            return gettext("Not tracked member state by member state.")
         figures = Commitment.objects.with_member_scores().get(pk=obj.pk)
         return format_html(
-            'Assessed {} of {}. <a href="{}">Record member states’ statuses</a>',
-            figures.members_assessed,
-            figures.members_tracked,
+            '{}. <a href="{}">{}</a>',
+            gettext("Assessed %(assessed)s of %(tracked)s")
+            % {"assessed": figures.members_assessed, "tracked": figures.members_tracked},
             reverse("admin:tracker_commitment_members", args=[obj.pk]),
+            gettext("Record member states’ statuses"),
         )
 
     def get_urls(self):
@@ -600,7 +613,9 @@ class CommitmentAdmin(admin.ModelAdmin):
         except EditConflict:
             # Nothing was written. Show what is there now, and carry the latest version.
             commitment = Commitment.objects.select_related("source", "updated_by").get(pk=pk)
-            who = str(commitment.updated_by) if commitment.updated_by_id else "Somebody else"
+            who = (
+                str(commitment.updated_by) if commitment.updated_by_id else gettext("Somebody else")
+            )
             data = request.POST.copy()
             data["version"] = str(commitment.version)
             rows = list(commitment.member_progress.select_related("member"))
@@ -609,25 +624,42 @@ class CommitmentAdmin(admin.ModelAdmin):
             when = timezone.localtime(commitment.updated)
             form.add_error(
                 None,
-                f"{who} saved this commitment on {when:%-d %B %Y at %H:%M}, after you opened "
-                "this page, so nothing has been recorded. The current statuses are shown below "
-                "and your entries are kept: check them, then record again.",
+                gettext(
+                    "%(who)s saved this commitment on %(date)s at %(time)s, after you opened this "
+                    "page, so nothing has been recorded. The current statuses are shown below and "
+                    "your entries are kept: check them, then record again."
+                )
+                % {"who": who, "date": date_format(when), "time": date_format(when, "TIME_FORMAT")},
             )
             return self._member_grid_page(request, commitment, form)
         except MemberUpdatesInvalid as invalid:
             form.add_member_errors(invalid.by_member)
             return self._member_grid_page(request, commitment, form)
         names = ", ".join(f"{update.member} ({update.get_status_display()})" for update in recorded)
+        # The admin's history is a shared record: its entries are written in English.
         self._log(
             request,
             [commitment],
             f"Recorded member states’ statuses: {names}, as of {recorded[0].as_of:%-d %B %Y}.",
         )
+        if recorded[0].is_public:
+            recorded_message = ngettext(
+                "Recorded %(count)s member state’s status as of %(date)s: %(names)s.",
+                "Recorded %(count)s member states’ statuses as of %(date)s: %(names)s.",
+                len(recorded),
+            )
+        else:
+            recorded_message = ngettext(
+                "Recorded %(count)s member state’s status as of %(date)s, as an internal note: "
+                "%(names)s.",
+                "Recorded %(count)s member states’ statuses as of %(date)s, as internal notes: "
+                "%(names)s.",
+                len(recorded),
+            )
         self.message_user(
             request,
-            f"Recorded {_plural(len(recorded), 'member state')}’ statuses as of "
-            f"{recorded[0].as_of:%-d %B %Y}"
-            f"{'' if recorded[0].is_public else ', as internal notes'}: {names}.",
+            recorded_message
+            % {"count": len(recorded), "date": date_format(recorded[0].as_of), "names": names},
             messages.SUCCESS,
         )
         return HttpResponseRedirect(
@@ -638,37 +670,40 @@ class CommitmentAdmin(admin.ModelAdmin):
         shared = ["as_of", "note", "evidence_url", "basis", "is_public"]
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Member states’ statuses on “{commitment}”",
+            "title": gettext("Member states’ statuses on “%(title)s”") % {"title": commitment},
             "opts": self.model._meta,
             "commitment": commitment,
             "form": form,
             "adminform": admin.helpers.AdminForm(
-                form, [("For every row given a status", {"fields": shared})], {}
+                form, [(gettext("For every row given a status"), {"fields": shared})], {}
             ),
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/tracker/commitment/member_grid.html", context)
 
-    @admin.display(description="themes")
+    @admin.display(description=_("themes"))
     def theme_names(self, obj: Commitment) -> str:
         return ", ".join(theme.name for theme in obj.themes.all())
 
-    @admin.display(description="last update", ordering="last_update", empty_value="—")
+    @admin.display(description=_("last update"), ordering="last_update", empty_value="—")
     def last_update(self, obj: Commitment):
         return obj.last_update
 
-    @admin.display(description="deadline", empty_value="")
+    @admin.display(description=_("deadline"), empty_value="")
     def overdue(self, obj: Commitment) -> str | None:
         # Words and a symbol, shown only where it matters: a column of icons would shout.
-        return "⚠ Overdue" if obj.is_overdue else None
+        return "⚠ " + gettext("Overdue") if obj.is_overdue else None
 
-    @admin.display(description="status update")
+    @admin.display(description=_("status update"))
     def update_link(self, obj: Commitment) -> str:
         return format_html(
-            '<a class="update-status-link" href="{}">Update<span class="visually-hidden"> the '
-            "status of “{}”</span></a>",
+            '<a class="update-status-link" href="{}">{}'
+            '<span class="visually-hidden"> {}</span></a>',
             reverse("admin:tracker_commitment_update_status", args=[obj.pk]),
-            obj.title,
+            # Translators: a link in each row of the commitments list; the status of “title”
+            # follows, read by screen readers only.
+            gettext("Update"),
+            gettext("the status of “%(title)s”") % {"title": obj.title},
         )
 
     # The editors' daily task: one commitment's status update, on a page of its own.
@@ -698,15 +733,23 @@ class CommitmentAdmin(admin.ModelAdmin):
                         {**request.POST.dict(), "loaded_version": commitment.version}
                     )
                     form.is_valid()
-                    who = commitment.updated_by or "Somebody else"
+                    who = commitment.updated_by or gettext("Somebody else")
                     when = timezone.localtime(commitment.updated)
                     form.add_error(
                         None,
-                        f"{who} changed this commitment on {when:%-d %B %Y} at {when:%H:%M}, "
-                        "after you opened this form. Nothing has "
-                        f"been saved. Its status is now {commitment.get_status_display()}, as of "
-                        f"{commitment.status_date:%-d %B %Y}: check the latest updates beside "
-                        "the form, then save again.",
+                        gettext(
+                            "%(who)s changed this commitment on %(date)s at %(time)s, after you "
+                            "opened this form. Nothing has been saved. Its status is now "
+                            "%(status)s, as of %(status_date)s: check the latest updates beside "
+                            "the form, then save again."
+                        )
+                        % {
+                            "who": who,
+                            "date": date_format(when),
+                            "time": date_format(when, "TIME_FORMAT"),
+                            "status": commitment.get_status_display(),
+                            "status_date": date_format(commitment.status_date),
+                        },
                     )
                 except ValidationError as error:
                     for field, errors in error.message_dict.items():
@@ -723,7 +766,7 @@ class CommitmentAdmin(admin.ModelAdmin):
         )
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Update the status of “{commitment.title}”",
+            "title": gettext("Update the status of “%(title)s”") % {"title": commitment.title},
             "subtitle": None,
             "opts": self.model._meta,
             "original": commitment,
@@ -742,20 +785,25 @@ class CommitmentAdmin(admin.ModelAdmin):
     def _after_update(self, request: HttpRequest, commitment: Commitment, update: StatusUpdate):
         """Back to the list, saying what was recorded, with the next commitment to review."""
         self._log(request, [commitment], f"Recorded a status update: {_status_change(update)}.")
-        recorded = format_html(
-            "Recorded “{}” on “{}”, as of {}{}.",
-            update.get_status_display(),
-            commitment.title,
-            f"{update.as_of:%-d %B %Y}",
-            "" if update.is_public else ", as an internal note",
-        )
+        recorded = (
+            gettext("Recorded “%(status)s” on “%(title)s”, as of %(date)s.")
+            if update.is_public
+            else gettext(
+                "Recorded “%(status)s” on “%(title)s”, as of %(date)s, as an internal note."
+            )
+        ) % {
+            "status": update.get_status_display(),
+            "title": commitment.title,
+            "date": date_format(update.as_of),
+        }
         following = next_to_review(exclude=commitment.pk)
         if following is not None:
             recorded = format_html(
-                '{} Next that needs review: <a href="{}">update the status of “{}”</a>.',
+                '{} {} <a href="{}">{}</a>.',
                 recorded,
+                gettext("Next that needs review:"),
                 reverse("admin:tracker_commitment_update_status", args=[following.pk]),
-                following.title,
+                gettext("update the status of “%(title)s”") % {"title": following.title},
             )
         self.message_user(request, recorded, messages.SUCCESS)
         return HttpResponseRedirect(
@@ -764,31 +812,45 @@ class CommitmentAdmin(admin.ModelAdmin):
 
     # Bulk actions
 
-    @admin.action(description="Publish the selected commitments", permissions=["publish"])
+    @admin.action(description=_("Publish the selected commitments"), permissions=["publish"])
     def publish(self, request: HttpRequest, queryset) -> None:
         self._set_published(request, queryset, True)
 
-    @admin.action(description="Unpublish the selected commitments", permissions=["publish"])
+    @admin.action(description=_("Unpublish the selected commitments"), permissions=["publish"])
     def unpublish(self, request: HttpRequest, queryset) -> None:
         self._set_published(request, queryset, False)
 
     def _set_published(self, request: HttpRequest, queryset, published: bool) -> None:
-        verb = "published" if published else "unpublished"
         with transaction.atomic():
             selected = queryset.count()
             changing = list(queryset.prefetch_related(None).exclude(is_published=published))
             changed = Commitment.objects.filter(pk__in=[c.pk for c in changing]).set_published(
                 published, user=request.user
             )
-            self._log(request, changing, f"{capfirst(verb)}.")
-        message = f"{capfirst(verb)} {_plural(changed, 'commitment')}."
+            self._log(request, changing, "Published." if published else "Unpublished.")
         already = selected - changed
-        if already:
-            message += f" {already} {'was' if already == 1 else 'were'} already {verb}."
+        if published:
+            message = ngettext(
+                "Published %(count)s commitment.", "Published %(count)s commitments.", changed
+            ) % {"count": changed}
+            if already:
+                message += " " + ngettext(
+                    "%(count)s was already published.", "%(count)s were already published.", already
+                ) % {"count": already}
+        else:
+            message = ngettext(
+                "Unpublished %(count)s commitment.", "Unpublished %(count)s commitments.", changed
+            ) % {"count": changed}
+            if already:
+                message += " " + ngettext(
+                    "%(count)s was already unpublished.",
+                    "%(count)s were already unpublished.",
+                    already,
+                ) % {"count": already}
         self.message_user(request, message, messages.SUCCESS)
 
     @admin.action(
-        description="Mark the selected commitments reviewed today", permissions=["change"]
+        description=_("Mark the selected commitments reviewed today"), permissions=["change"]
     )
     def mark_reviewed(self, request: HttpRequest, queryset) -> None:
         with transaction.atomic():
@@ -799,7 +861,12 @@ class CommitmentAdmin(admin.ModelAdmin):
             self._log(request, reviewed, "Marked reviewed.")
         self.message_user(
             request,
-            f"Marked {_plural(count, 'commitment')} reviewed on {timezone.localdate():%-d %B %Y}.",
+            ngettext(
+                "Marked %(count)s commitment reviewed on %(date)s.",
+                "Marked %(count)s commitments reviewed on %(date)s.",
+                count,
+            )
+            % {"count": count, "date": date_format(timezone.localdate())},
             messages.SUCCESS,
         )
 
@@ -813,7 +880,8 @@ class CommitmentAdmin(admin.ModelAdmin):
         )
 
     @admin.action(
-        description="Record a status update on the selected commitments", permissions=["record"]
+        description=_("Record a status update on the selected commitments"),
+        permissions=["record"],
     )
     def change_status(self, request: HttpRequest, queryset):
         """Ask for one status, date, note and basis; record it on each commitment, atomically."""
@@ -841,9 +909,12 @@ class CommitmentAdmin(admin.ModelAdmin):
             names = ", ".join(f"“{c}”" for c in stale.moved)
             form.add_error(
                 None,
-                f"Changed by somebody else since you opened this page: {names}. Nothing has "
-                "been recorded. Their current statuses are listed below; check them, then "
-                "record again.",
+                gettext(
+                    "Changed by somebody else since you opened this page: %(names)s. Nothing has "
+                    "been recorded. Their current statuses are listed below; check them, then "
+                    "record again."
+                )
+                % {"names": names},
             )
             return self._change_status_page(request, form, commitments, versions)
         except _InvalidUpdate as invalid:
@@ -860,12 +931,29 @@ class CommitmentAdmin(admin.ModelAdmin):
             f"Recorded a status update for several commitments: {first.get_status_display()}, "
             f"as of {first.as_of:%-d %B %Y}.",
         )
+        if first.is_public:
+            recorded = ngettext(
+                "Recorded “%(status)s” as of %(date)s on %(count)s commitment: %(titles)s.",
+                "Recorded “%(status)s” as of %(date)s on %(count)s commitments: %(titles)s.",
+                len(updates),
+            )
+        else:
+            recorded = ngettext(
+                "Recorded “%(status)s” as of %(date)s on %(count)s commitment, as an internal "
+                "note: %(titles)s.",
+                "Recorded “%(status)s” as of %(date)s on %(count)s commitments, as an internal "
+                "note: %(titles)s.",
+                len(updates),
+            )
         self.message_user(
             request,
-            f"Recorded “{first.get_status_display()}” as of {first.as_of:%-d %B %Y} on "
-            f"{_plural(len(updates), 'commitment')}"
-            f"{'' if first.is_public else ', as an internal note'}: "
-            f"{', '.join(str(c) for c in commitments)}.",
+            recorded
+            % {
+                "status": first.get_status_display(),
+                "date": date_format(first.as_of),
+                "count": len(updates),
+                "titles": ", ".join(str(c) for c in commitments),
+            },
             messages.SUCCESS,
         )
         return None
@@ -902,12 +990,12 @@ class CommitmentAdmin(admin.ModelAdmin):
     def _change_status_page(self, request, form, commitments, versions):
         context = {
             **self.admin_site.each_context(request),
-            "title": "Record a status update on several commitments",
+            "title": gettext("Record a status update on several commitments"),
             "opts": self.model._meta,
             "form": form,
             # Laid out like the change form, so the page looks and reads like the rest.
             "adminform": admin.helpers.AdminForm(
-                form, [("The update", {"fields": list(form.fields)})], {}
+                form, [(gettext("The update"), {"fields": list(form.fields)})], {}
             ),
             "commitments": [(c, versions.get(c.pk)) for c in commitments],
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
@@ -1001,11 +1089,11 @@ class MemberGroupAdmin(admin.ModelAdmin):
             )
         )
 
-    @admin.display(description="members", ordering="member_count")
+    @admin.display(description=_("members"), ordering="member_count")
     def member_count(self, obj: MemberGroup) -> int:
         return obj.member_count
 
-    @admin.display(description="commitments tracked per member", ordering="commitment_count")
+    @admin.display(description=_("commitments tracked per member"), ordering="commitment_count")
     def commitment_count(self, obj: MemberGroup) -> int:
         return obj.commitment_count
 
@@ -1024,6 +1112,6 @@ class MemberStateAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).annotate(tracked_count=Count("progress"))
 
-    @admin.display(description="commitments tracked", ordering="tracked_count")
+    @admin.display(description=_("commitments tracked"), ordering="tracked_count")
     def tracked_count(self, obj: MemberState) -> int:
         return obj.tracked_count

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TrackerConfig(AppConfig):
     name = "tracker"
-    verbose_name = "Commitments tracker"
+    verbose_name = _("Commitments tracker")
 
     def ready(self) -> None:
         # Registers the system checks.

@@ -12,7 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from tracker.models import (
     TIMELINE_ORDER,
@@ -79,17 +80,25 @@ def _plain(value):
 
 
 def _when(moment: datetime.datetime) -> str:
-    return date_format(timezone.localtime(moment), "j F Y \\a\\t H:i")
+    moment = timezone.localtime(moment)
+    # Translators: a moment, e.g. “15 January 2026 at 14:30”.
+    return gettext("%(date)s at %(time)s") % {
+        "date": date_format(moment),
+        "time": date_format(moment, "TIME_FORMAT"),
+    }
 
 
 def _describe_update(update: StatusUpdate) -> str:
     change = (
         f"{update.get_previous_status_display()} → {update.get_status_display()}"
         if update.is_status_change
-        else f"progress note, status stays {update.get_status_display()}"
+        else gettext("progress note, status stays %(status)s")
+        % {"status": update.get_status_display()}
     )
-    by = f" by {update.author}" if update.author_id else ""
-    return f"{change}, as of {update.as_of:%-d %B %Y}{by}"
+    values = {"change": change, "date": date_format(update.as_of), "author": update.author}
+    if update.author_id:
+        return gettext("%(change)s, as of %(date)s by %(author)s") % values
+    return gettext("%(change)s, as of %(date)s") % values
 
 
 class VersionedForm(forms.ModelForm):
@@ -182,9 +191,11 @@ class VersionedForm(forms.ModelForm):
         if loaded is None:
             self.add_error(
                 None,
-                "This form cannot tell whether somebody else changed the commitment since you "
-                "opened it, so nothing has been saved. It now carries the latest version: check "
-                "the current values, then save again.",
+                gettext(
+                    "This form cannot tell whether somebody else changed the commitment since you "
+                    "opened it, so nothing has been saved. It now carries the latest version: "
+                    "check the current values, then save again."
+                ),
             )
             self._refresh_tokens(current)
             return cleaned
@@ -197,7 +208,7 @@ class VersionedForm(forms.ModelForm):
 
     def _report_conflict(self, changed: list[str], loaded: dict, current: dict, cleaned) -> None:
         instance = self.instance
-        who = str(instance.updated_by) if instance.updated_by_id else "Somebody else"
+        who = str(instance.updated_by) if instance.updated_by_id else gettext("Somebody else")
         labels = []
         for name in changed:
             if name not in self.fields:
@@ -211,33 +222,44 @@ class VersionedForm(forms.ModelForm):
                 self._set_data(field)
                 self.add_error(
                     name,
-                    f"{who} changed this to {shown} while you were editing; it shows "
-                    "their value now.",
+                    gettext(
+                        "%(who)s changed this to %(value)s while you were editing; it shows "
+                        "their value now."
+                    )
+                    % {"who": who, "value": shown},
                 )
             else:
                 self.add_error(
                     name,
-                    f"{who} changed this to {shown} while you were editing. Your value is "
-                    "kept here: saving again replaces theirs.",
+                    gettext(
+                        "%(who)s changed this to %(value)s while you were editing. Your value is "
+                        "kept here: saving again replaces theirs."
+                    )
+                    % {"who": who, "value": shown},
                 )
         news = self._history_news(loaded, current)
         if news:
-            labels.append("status history")
+            labels.append(gettext("status history"))
             if self._is_recording_update():
                 self.add_error(
                     "new_status",
-                    f"A status update was recorded while you were editing: {news}. Check that "
-                    "yours still applies, then save again.",
+                    gettext(
+                        "A status update was recorded while you were editing: %(news)s. Check "
+                        "that yours still applies, then save again."
+                    )
+                    % {"news": news},
                 )
-        summary = (
-            f"{who} saved this commitment on {_when(instance.updated)}, after you opened it. "
-            f"Nothing has been saved. Changed since you opened it: {', '.join(labels)}."
-        )
+        summary = gettext(
+            "%(who)s saved this commitment on %(when)s, after you opened it. Nothing has been "
+            "saved. Changed since you opened it: %(fields)s."
+        ) % {"who": who, "when": _when(instance.updated), "fields": ", ".join(labels)}
         if news:
-            summary += f" New in the history: {news}."
+            summary += " " + gettext("New in the history: %(news)s.") % {"news": news}
         self.add_error(
             None,
-            f"{summary} Your own changes are still in the form: check them, then save again.",
+            summary
+            + " "
+            + gettext("Your own changes are still in the form: check them, then save again."),
         )
         self._refresh_tokens(current)
 
@@ -249,13 +271,13 @@ class VersionedForm(forms.ModelForm):
         value = getattr(self.instance, field.name)
         if field.many_to_many:
             names = [str(item) for item in value.all()]
-            return f"“{', '.join(names)}”" if names else "nothing"
+            return f"“{', '.join(names)}”" if names else gettext("nothing")
         if value is None or value == "":
-            return "nothing"
+            return gettext("nothing")
         if isinstance(value, bool):
-            return "yes" if value else "no"
+            return gettext("yes") if value else gettext("no")
         if isinstance(value, datetime.date):
-            return value.strftime("%-d %B %Y")
+            return date_format(value)
         if field.choices:
             value = getattr(self.instance, f"get_{field.name}_display")()
         text = str(value)
@@ -300,7 +322,9 @@ def _update_field(name: str, **kwargs) -> forms.Field:
 class CorrectsChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: StatusUpdate) -> str:
         note = obj.note if len(obj.note) <= 60 else obj.note[:59] + "…"
-        return f"{obj.as_of:%-d %B %Y}: {obj.get_status_display()}" + (f" – {note}" if note else "")
+        return f"{date_format(obj.as_of)}: {obj.get_status_display()}" + (
+            f" – {note}" if note else ""
+        )
 
 
 class CommitmentEditForm(VersionedForm, CommitmentForm):
@@ -327,10 +351,10 @@ class CommitmentChangeForm(CommitmentEditForm):
     """The change form: a commitment's fields plus an optional status update to record."""
 
     new_status = forms.ChoiceField(
-        label="New status",
-        choices=[("", "— no update —"), *Status.choices],
+        label=_("New status"),
+        choices=[("", _("— no update —")), *Status.choices],
         required=False,
-        help_text="Choose the current status again to add a progress note that keeps it.",
+        help_text=_("Choose the current status again to add a progress note that keeps it."),
     )
     as_of = _update_field("as_of", required=False, initial=timezone.localdate)
     note = _update_field(
@@ -344,7 +368,7 @@ class CommitmentChangeForm(CommitmentEditForm):
         error_messages={"invalid": WEB_URL_MESSAGE},
     )
     basis = forms.ChoiceField(
-        label="Basis of the assessment",
+        label=_("Basis of the assessment"),
         choices=Basis.choices,
         widget=admin_widgets.AdminRadioSelect(attrs={"class": "radiolist"}),
         required=False,
@@ -354,7 +378,7 @@ class CommitmentChangeForm(CommitmentEditForm):
     corrects = CorrectsChoiceField(
         queryset=StatusUpdate.objects.none(),
         required=False,
-        empty_label="— not a correction —",
+        empty_label=_("— not a correction —"),
         help_text=StatusUpdate._meta.get_field("corrects").help_text,
     )
 
@@ -388,9 +412,11 @@ class CommitmentChangeForm(CommitmentEditForm):
         cleaned = super().clean()
         if new_status:
             if not cleaned.get("as_of") and "as_of" not in self.errors:
-                self.add_error("as_of", "Give the date the new status describes.")
+                self.add_error("as_of", gettext("Give the date the new status describes."))
             if not cleaned.get("note") and "note" not in self.errors:
-                self.add_error("note", "Write a note saying why: it is shown with the update.")
+                self.add_error(
+                    "note", gettext("Write a note saying why: it is shown with the update.")
+                )
             if not cleaned.get("basis") and "basis" not in self.errors:
                 self.add_error(
                     "basis", StatusUpdate._meta.get_field("basis").error_messages["blank"]
@@ -399,24 +425,32 @@ class CommitmentChangeForm(CommitmentEditForm):
         else:
             # An orphan note would be silently dropped; say so rather than lose the editor's work.
             filled = [
-                label
+                str(label)
                 for field, label in (
-                    ("note", "note"),
-                    ("evidence_url", "evidence URL"),
-                    ("basis", "basis"),
-                    ("corrects", "correction"),
+                    ("note", _("note")),
+                    ("evidence_url", _("evidence URL")),
+                    ("basis", _("basis")),
+                    ("corrects", _("correction")),
                 )
                 if cleaned.get(field)
             ]
             if filled:
                 listed = (
-                    filled[0] if len(filled) == 1 else f"{', '.join(filled[:-1])} and {filled[-1]}"
+                    filled[0]
+                    if len(filled) == 1
+                    else gettext("%(items)s and %(last)s")
+                    % {"items": ", ".join(filled[:-1]), "last": filled[-1]}
                 )
                 self.add_error(
                     "new_status",
-                    f"Choose a new status to record the {listed} with, or clear "
-                    f"{'it' if len(filled) == 1 else 'them'}. To keep the current status, "
-                    "choose it again.",
+                    ngettext(
+                        "Choose a new status to record the %(fields)s with, or clear it. To keep "
+                        "the current status, choose it again.",
+                        "Choose a new status to record the %(fields)s with, or clear them. To "
+                        "keep the current status, choose it again.",
+                        len(filled),
+                    )
+                    % {"fields": listed},
                 )
         return cleaned
 
@@ -492,7 +526,7 @@ def _basis_field() -> forms.ChoiceField:
     """The required basis, explained in the model's own words when it is missing."""
     basis = StatusUpdate._meta.get_field("basis")
     return forms.ChoiceField(
-        label="Basis of the assessment",
+        label=_("Basis of the assessment"),
         choices=Basis.choices,
         widget=admin_widgets.AdminRadioSelect(attrs={"class": "radiolist"}),
         help_text=basis.help_text,
@@ -503,16 +537,20 @@ def _basis_field() -> forms.ChoiceField:
 class BulkStatusForm(forms.Form):
     """One status, date, note and basis, recorded as its own update on each chosen commitment."""
 
-    status = forms.ChoiceField(label="New status", choices=[("", "— choose —"), *Status.choices])
+    status = forms.ChoiceField(
+        label=_("New status"), choices=[("", _("— choose —")), *Status.choices]
+    )
     as_of = _update_field("as_of", initial=timezone.localdate, widget=admin_widgets.AdminDateWidget)
     note = _update_field(
         "note",
         required=True,
         # The model's own words, so every path explains a missing note the same way.
-        error_messages={"required": "Write a note saying why: it is shown with the update."},
+        error_messages={"required": _("Write a note saying why: it is shown with the update.")},
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
-        help_text="Shown with each commitment's update, e.g. “Ministers endorsed the work plan "
-        "covering these commitments.”",
+        help_text=_(
+            "Shown with each commitment's update, e.g. “Ministers endorsed the work plan "
+            "covering these commitments.”"
+        ),
     )
     evidence_url = _evidence_url_field()
     basis = _basis_field()
@@ -544,10 +582,12 @@ class MemberGridForm(forms.Form):
     note = _update_field(
         "note",
         required=False,
-        label="Note for every row",
+        label=_("Note for every row"),
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text="Used for each member state given a status without a note of its own, e.g. "
-        "“National reports to the ministers’ June meeting.”",
+        help_text=_(
+            "Used for each member state given a status without a note of its own, e.g. "
+            "“National reports to the ministers’ June meeting.”"
+        ),
     )
     evidence_url = _evidence_url_field()
     basis = _basis_field()
@@ -559,13 +599,14 @@ class MemberGridForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.rows = list(rows)
         for row in self.rows:
+            name = row.member.translated("name")[0]
             self.fields[self.status_name(row.member)] = forms.ChoiceField(
-                label=f"New status for {row.member}",
-                choices=[("", "— no change —"), *Status.choices],
+                label=gettext("New status for %(member)s") % {"member": name},
+                choices=[("", _("— no change —")), *Status.choices],
                 required=False,
             )
             self.fields[self.note_name(row.member)] = forms.CharField(
-                label=f"Note for {row.member}",
+                label=gettext("Note for %(member)s") % {"member": name},
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
             )
@@ -590,15 +631,20 @@ class MemberGridForm(forms.Form):
         chosen = [row for row in self.rows if cleaned.get(self.status_name(row.member))]
         if not chosen:
             raise forms.ValidationError(
-                "Choose a new status for at least one member state: rows left at “no change” "
-                "are not recorded."
+                gettext(
+                    "Choose a new status for at least one member state: rows left at “no change” "
+                    "are not recorded."
+                )
             )
         for row in chosen:
             if not cleaned.get(self.note_name(row.member)) and not cleaned.get("note"):
                 self.add_error(
                     self.note_name(row.member),
-                    f"Write a note for {row.member}, or a note for every row above: it is shown "
-                    "with the update.",
+                    gettext(
+                        "Write a note for %(member)s, or a note for every row above: it is shown "
+                        "with the update."
+                    )
+                    % {"member": row.member.translated("name")[0]},
                 )
         return cleaned
 
@@ -643,12 +689,10 @@ class SingleStatusForm(BulkStatusForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[
-            "as_of"
-        ].help_text = (
+        self.fields["as_of"].help_text = _(
             "The date the status describes: pick it from the calendar or type it as 2026-06-30."
         )
-        self.fields["note"].help_text = (
+        self.fields["note"].help_text = _(
             "Shown with the update on the public page, e.g. “Ministers adopted the framework "
             "at their June meeting.”"
         )

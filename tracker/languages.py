@@ -7,6 +7,8 @@
   prefers Vietnamese or Indonesian (their language cookie, else their browser) from an English
   page to the same page in their language. The switcher's links go through `choose_language`,
   which sets the cookie, so a choice of English sticks.
+- The admin follows the editor's language cookie, else Accept-Language
+  (AdminLanguageMiddleware): LocaleMiddleware alone would keep it in English.
 - Content: Vietnamese and Indonesian versions of editors' texts sit in fields beside the
   English ones (`title_vi`, `title_id`); `Translatable.translated()` picks the active language's
   and falls back to English, which templates then mark with lang="en". Quotes are never
@@ -118,6 +120,34 @@ class PreferredLanguageMiddleware:
         else:
             response = self.get_response(request)
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response
+
+
+class AdminLanguageMiddleware:
+    """The admin in the editor's language: their language cookie (the switcher's), else their
+    browser's Accept-Language. Directly after LocaleMiddleware.
+
+    The admin's addresses have no language prefix, and with `prefix_default_language=False`
+    LocaleMiddleware reads every unprefixed address as English, the cookie notwithstanding; the
+    admin is never cached, so choosing its language per request is safe.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            admin_root = reverse("admin:index")
+        except NoReverseMatch:  # a URLconf without the admin (a test's, say)
+            return self.get_response(request)
+        if not request.path_info.startswith(admin_root):
+            return self.get_response(request)
+        language = preferred_language(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        response.headers.setdefault("Content-Language", language)
         return response
 
 

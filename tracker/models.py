@@ -33,6 +33,8 @@ from django.db.models import Avg, Case, Count, F, IntegerField, OuterRef, Q, Sub
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tracker.languages import Translatable, active_language
@@ -172,13 +174,15 @@ class EditConflict(Exception):
         self.commitment = commitment
         self.expected_version = expected_version
         super().__init__(
-            f"“{title or commitment}” was changed by somebody else while you were editing it, so "
-            "nothing was saved. Open it again to see the latest version, then make your "
-            "change again."
+            gettext(
+                "“%(title)s” was changed by somebody else while you were editing it, so nothing "
+                "was saved. Open it again to see the latest version, then make your change again."
+            )
+            % {"title": title or commitment}
         )
 
 
-WEB_URL_MESSAGE = (
+WEB_URL_MESSAGE = _(
     "Enter a web address starting with http:// or https://, e.g. https://asean.org/communique."
 )
 
@@ -255,16 +259,23 @@ class Source(PlainTextModel):
     """A document that commitments are drawn from, such as a report on a summit."""
 
     slug = models.SlugField(
-        unique=True, max_length=100, help_text=_("Used in addresses, e.g. adgmin-2026-hanoi.")
+        _("slug"),
+        unique=True,
+        max_length=100,
+        help_text=_("Used in addresses, e.g. adgmin-2026-hanoi."),
     )
     title = models.CharField(
+        _("title"),
         max_length=300,
         help_text=_("The document's title, e.g. “ASEAN digital ministers meet in Hanoi”."),
     )
     publisher = models.CharField(
-        max_length=200, blank=True, help_text=_("Who published it, e.g. Viet Nam News Agency.")
+        _("publisher"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who published it, e.g. Viet Nam News Agency."),
     )
-    author = models.CharField(max_length=200, blank=True, help_text=_("e.g. Du Lam."))
+    author = models.CharField(_("author"), max_length=200, blank=True, help_text=_("e.g. Du Lam."))
     url = models.URLField(
         _("URL"), blank=True, max_length=500, help_text=_("Where the document is published.")
     )
@@ -272,16 +283,24 @@ class Source(PlainTextModel):
         _("publication date"), null=True, blank=True, help_text=_("e.g. 2026-01-15.")
     )
     event_name = models.CharField(
-        max_length=300, help_text=_("e.g. 6th ASEAN Digital Ministers’ Meeting (ADGMIN).")
+        _("event name"),
+        max_length=300,
+        help_text=_("e.g. 6th ASEAN Digital Ministers’ Meeting (ADGMIN)."),
     )
-    event_place = models.CharField(max_length=200, help_text=_("e.g. Hanoi, Viet Nam."))
+    event_place = models.CharField(
+        _("event place"), max_length=200, help_text=_("e.g. Hanoi, Viet Nam.")
+    )
     event_date = models.DateField(
-        help_text=_("When the commitments were made, e.g. 2026-01-15. Status histories start here.")
+        _("event date"),
+        help_text=_(
+            "When the commitments were made, e.g. 2026-01-15. Status histories start here."
+        ),
     )
     full_text = models.TextField(
+        _("full text"),
         help_text=_(
             "The document's complete text; each commitment quotes a passage of it verbatim."
-        )
+        ),
     )
     language = models.CharField(
         _("language"),
@@ -298,6 +317,8 @@ class Source(PlainTextModel):
 
     class Meta:
         ordering = ["-event_date", "title"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
 
     def __str__(self) -> str:
         return f"{self.event_name} ({self.event_date:%-d %B %Y})"
@@ -319,11 +340,13 @@ class ActorKind(models.TextChoices):
 class Actor(Translatable, PlainTextModel):
     """A person or a body that proposes commitments or is accountable for them."""
 
-    slug = models.SlugField(unique=True, max_length=100, help_text=_("e.g. pham-minh-chinh."))
-    name = models.CharField(
-        max_length=200, help_text=_("e.g. Pham Minh Chinh, or ASEAN member states.")
+    slug = models.SlugField(
+        _("slug"), unique=True, max_length=100, help_text=_("e.g. pham-minh-chinh.")
     )
-    kind = models.CharField(max_length=20, choices=ActorKind, default=ActorKind.PERSON)
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("e.g. Pham Minh Chinh, or ASEAN member states.")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ActorKind, default=ActorKind.PERSON)
     role = models.CharField(
         _("role or title"),
         max_length=200,
@@ -365,6 +388,8 @@ class Actor(Translatable, PlainTextModel):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("actor")
+        verbose_name_plural = _("actors")
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=[kind.value for kind in ActorKind]), name="actor_kind_valid"
@@ -384,9 +409,15 @@ class Actor(Translatable, PlainTextModel):
 class Theme(Translatable, PlainTextModel):
     """A focus area that commitments are grouped under."""
 
-    slug = models.SlugField(unique=True, max_length=100, help_text=_("e.g. trust-and-safety."))
-    name = models.CharField(max_length=100, unique=True, help_text=_("e.g. Trust and safety."))
-    description = models.TextField(blank=True, help_text=_("One or two plain sentences."))
+    slug = models.SlugField(
+        _("slug"), unique=True, max_length=100, help_text=_("e.g. trust-and-safety.")
+    )
+    name = models.CharField(
+        _("name"), max_length=100, unique=True, help_text=_("e.g. Trust and safety.")
+    )
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("One or two plain sentences.")
+    )
     name_vi = models.CharField(
         _("name (Vietnamese)"),
         max_length=100,
@@ -410,13 +441,15 @@ class Theme(Translatable, PlainTextModel):
         help_text=_("Empty: the English description is shown."),
     )
     position = models.PositiveSmallIntegerField(
-        default=0, help_text=_("Themes are listed in this order, lowest first.")
+        _("position"), default=0, help_text=_("Themes are listed in this order, lowest first.")
     )
 
     objects = SlugManager()
 
     class Meta:
         ordering = ["position", "name"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
 
     def __str__(self) -> str:
         return self.name
@@ -448,8 +481,8 @@ def _progress_figures(rows: models.QuerySet, group_by: str, noun: str) -> dict:
 class MemberGroup(Translatable, PlainTextModel):
     """A group of states whose members each carry out some commitments, e.g. ASEAN."""
 
-    slug = models.SlugField(unique=True, max_length=100, help_text=_("e.g. asean."))
-    name = models.CharField(max_length=200, help_text=_("e.g. ASEAN."))
+    slug = models.SlugField(_("slug"), unique=True, max_length=100, help_text=_("e.g. asean."))
+    name = models.CharField(_("name"), max_length=200, help_text=_("e.g. ASEAN."))
     name_vi = models.CharField(
         _("name (Vietnamese)"),
         max_length=200,
@@ -467,6 +500,8 @@ class MemberGroup(Translatable, PlainTextModel):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("member group")
+        verbose_name_plural = _("member groups")
 
     def __str__(self) -> str:
         return self.name
@@ -502,11 +537,14 @@ class MemberStateManager(SlugManager.from_queryset(MemberStateQuerySet)):
 class MemberState(Translatable, PlainTextModel):
     """A member of a group, e.g. Viet Nam in ASEAN, which carries out its share of commitments."""
 
-    group = models.ForeignKey(MemberGroup, on_delete=models.PROTECT, related_name="members")
+    group = models.ForeignKey(
+        MemberGroup, on_delete=models.PROTECT, related_name="members", verbose_name=_("group")
+    )
     # Unique across groups, so a member's address and a spreadsheet's "member" column need
     # no group: a second group in the same database gives its members their own slugs.
-    slug = models.SlugField(unique=True, max_length=100, help_text=_("e.g. viet-nam."))
+    slug = models.SlugField(_("slug"), unique=True, max_length=100, help_text=_("e.g. viet-nam."))
     name = models.CharField(
+        _("name"),
         max_length=200,
         help_text=_(
             "As the group writes it in its own lists, e.g. Viet Nam, Lao PDR, Philippines."
@@ -532,6 +570,7 @@ class MemberState(Translatable, PlainTextModel):
         ),
     )
     position = models.PositiveSmallIntegerField(
+        _("position"),
         default=0,
         help_text=_("Members are listed in this order, lowest first (the group's own order)."),
     )
@@ -541,6 +580,7 @@ class MemberState(Translatable, PlainTextModel):
     class Meta:
         ordering = ["group_id", "position", "name"]
         verbose_name = _("member state")
+        verbose_name_plural = _("member states")
 
     def __str__(self) -> str:
         return self.name
@@ -641,31 +681,39 @@ RESERVED_COMMITMENT_SLUGS = frozenset({"print"})
 def validate_commitment_slug(value: str) -> None:
     if value in RESERVED_COMMITMENT_SLUGS:
         raise ValidationError(
-            f"“{value}” is the address of another page; choose another slug.", code="reserved"
+            gettext("“%(slug)s” is the address of another page; choose another slug.")
+            % {"slug": value},
+            code="reserved",
         )
 
 
 class Commitment(Translatable, PlainTextModel):
     """One thing that somebody promised, with its owner and current status."""
 
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="commitments")
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="commitments", verbose_name=_("source")
+    )
     slug = models.SlugField(
+        _("slug"),
         unique=True,
         max_length=100,
         validators=[validate_commitment_slug],
         help_text=_("Used in the public address, e.g. connect-national-data-centres."),
     )
     title = models.CharField(
+        _("title"),
         max_length=200,
         help_text=_(
             "Short and action-first, e.g. “Connect national data centres across the region”."
         ),
     )
     summary = models.TextField(
-        help_text=_("What was promised, in plain language, in one to three sentences.")
+        _("summary"),
+        help_text=_("What was promised, in plain language, in one to three sentences."),
     )
     quote = models.TextField(
-        help_text=_("The passage of the source that makes the commitment, copied verbatim.")
+        _("quote"),
+        help_text=_("The passage of the source that makes the commitment, copied verbatim."),
     )
     title_vi = models.CharField(
         _("title (Vietnamese)"),
@@ -715,18 +763,22 @@ class Commitment(Translatable, PlainTextModel):
         ),
     )
     heading = models.CharField(
+        _("heading"),
         max_length=200,
         blank=True,
         help_text=_("The heading the source groups it under, e.g. “Digital infrastructure”."),
     )
     position = models.PositiveIntegerField(
-        default=0, help_text=_("Order within the source, e.g. 1 for its first commitment.")
+        _("position"),
+        default=0,
+        help_text=_("Order within the source, e.g. 1 for its first commitment."),
     )
     proposer = models.ForeignKey(
         Actor,
         on_delete=models.PROTECT,
         related_name="proposed_commitments",
         help_text=_("Who made the proposal, e.g. the Prime Minister."),
+        verbose_name=_("proposer"),
     )
     owner = models.ForeignKey(
         Actor,
@@ -740,8 +792,11 @@ class Commitment(Translatable, PlainTextModel):
         blank=True,
         related_name="partner_commitments",
         help_text=_("Other bodies that share delivery."),
+        verbose_name=_("partners"),
     )
-    themes = models.ManyToManyField(Theme, related_name="commitments", blank=True)
+    themes = models.ManyToManyField(
+        Theme, related_name="commitments", blank=True, verbose_name=_("themes")
+    )
     member_group = models.ForeignKey(
         MemberGroup,
         on_delete=models.PROTECT,
@@ -755,14 +810,19 @@ class Commitment(Translatable, PlainTextModel):
             "then gets a status of its own. Leave empty for a commitment carried out jointly."
         ),
     )
-    status = models.CharField(max_length=30, choices=Status, default=Status.NOT_ASSESSED)
+    status = models.CharField(
+        _("status"), max_length=30, choices=Status, default=Status.NOT_ASSESSED
+    )
     status_date = models.DateField(
         _("status as of"),
         default=timezone.localdate,
         help_text=_("The date the current status describes."),
     )
     target_date = models.DateField(
-        null=True, blank=True, help_text=_("The delivery date announced, if any, e.g. 2030-12-31.")
+        _("target date"),
+        null=True,
+        blank=True,
+        help_text=_("The delivery date announced, if any, e.g. 2030-12-31."),
     )
     is_published = models.BooleanField(
         _("published"),
@@ -770,6 +830,7 @@ class Commitment(Translatable, PlainTextModel):
         help_text=_("Only published commitments appear on the public site."),
     )
     last_reviewed = models.DateField(
+        _("last reviewed"),
         null=True,
         blank=True,
         editable=False,
@@ -780,9 +841,9 @@ class Commitment(Translatable, PlainTextModel):
     )
     # Optimistic locking: every write adds one, and a form saved with an older version than
     # the row's is refused, so two editors never silently overwrite each other.
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -797,7 +858,9 @@ class Commitment(Translatable, PlainTextModel):
 
     class Meta:
         ordering = ["source_id", "position", "pk"]
-        permissions = [("publish_commitment", "Can publish and unpublish commitments")]
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        permissions = [("publish_commitment", _("Can publish and unpublish commitments"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=[status.value for status in Status]),
@@ -865,26 +928,25 @@ class Commitment(Translatable, PlainTextModel):
         errors: dict[str, str] = {}
         source = _attached(self, "source")
         if source is not None and self.quote and not find_passage(source.full_text, self.quote):
-            errors["quote"] = (
-                f"Is not a passage of the full text of “{source}”: copy the quote verbatim "
+            errors["quote"] = gettext(
+                "Is not a passage of the full text of “%(source)s”: copy the quote verbatim "
                 "from the source."
-            )
+            ) % {"source": source}
         if source is not None and self.status_date is not None:
             if self.status_date < source.event_date:
-                errors["status_date"] = (
-                    f"Cannot be before the commitment was made, on {source.event_date:%-d %B %Y}."
-                )
+                errors["status_date"] = gettext(
+                    "Cannot be before the commitment was made, on %(date)s."
+                ) % {"date": date_format(source.event_date)}
             elif self.status_date > timezone.localdate():
-                errors["status_date"] = "Cannot be in the future."
+                errors["status_date"] = gettext("Cannot be in the future.")
         if self.pk is not None and (problem := self._member_group_change_problem()):
             errors["member_group"] = problem
         # Once saved, only save_edit() changes the status, with the update that says why.
         if self.pk is None and self.status != Status.NOT_ASSESSED:
-            errors["status"] = (
-                f"Is “{self.status}”, but a new commitment starts as "
-                f"“{Status.NOT_ASSESSED.value}”: its status changes only through updates, which "
-                "record why."
-            )
+            errors["status"] = gettext(
+                "Is “%(status)s”, but a new commitment starts as “%(initial)s”: its status "
+                "changes only through updates, which record why."
+            ) % {"status": self.status, "initial": Status.NOT_ASSESSED.value}
         if errors:
             raise ValidationError(errors)
 
@@ -903,11 +965,11 @@ class Commitment(Translatable, PlainTextModel):
         )
         if assessed is None:
             return ""
-        return (
-            f"Cannot change: {assessed.member} already has a status history on this "
-            "commitment, which is never removed. Record a status such as “Superseded” for the "
-            "members instead, or make a new commitment."
-        )
+        return gettext(
+            "Cannot change: %(member)s already has a status history on this commitment, which "
+            "is never removed. Record a status such as “%(superseded)s” for the members "
+            "instead, or make a new commitment."
+        ) % {"member": assessed.member, "superseded": Status.SUPERSEDED.label}
 
     def sync_member_progress(self) -> int:
         """Give each member of the group a progress row; returns how many rows were created.
@@ -1047,9 +1109,12 @@ class Commitment(Translatable, PlainTextModel):
             raise MemberUpdatesInvalid(
                 {
                     None: ValidationError(
-                        f"“{self.title}” is not carried out member state by member state, so it "
-                        "has no member statuses to record. Choose the group under “Carried out "
-                        "by each member of” first."
+                        gettext(
+                            "“%(title)s” is not carried out member state by member state, so it "
+                            "has no member statuses to record. Choose the group under “Carried "
+                            "out by each member of” first."
+                        )
+                        % {"title": self.title}
                     )
                 }
             )
@@ -1064,7 +1129,10 @@ class Commitment(Translatable, PlainTextModel):
             member = data.pop("member")
             if member.pk in seen:
                 problems[member] = ValidationError(
-                    f"{member} is given more than once: give each member state one status."
+                    gettext(
+                        "%(member)s is given more than once: give each member state one status."
+                    )
+                    % {"member": member}
                 )
                 continue
             seen.add(member.pk)
@@ -1182,7 +1250,9 @@ class StatusUpdateQuerySet(models.QuerySet):
 class StatusUpdate(PlainTextModel):
     """An entry in a commitment's history: a status as of a date, with the reason. Append-only."""
 
-    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="updates")
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.PROTECT, related_name="updates", verbose_name=_("commitment")
+    )
     # Empty for the commitment's own history; set, the update is that member state's own.
     member = models.ForeignKey(
         MemberState,
@@ -1197,11 +1267,12 @@ class StatusUpdate(PlainTextModel):
         ),
     )
     status = models.CharField(_("new status"), max_length=30, choices=Status)
-    previous_status = models.CharField(max_length=30, choices=Status)
+    previous_status = models.CharField(_("previous status"), max_length=30, choices=Status)
     as_of = models.DateField(
         _("as of"), help_text=_("The date the status describes, e.g. 2026-06-30.")
     )
     note = models.TextField(
+        _("note"),
         blank=True,
         help_text=_(
             "Why the status is what it is, in plain text, e.g. “Ministers adopted the "
@@ -1248,18 +1319,21 @@ class StatusUpdate(PlainTextModel):
         null=True,
         blank=True,
         related_name="status_updates",
+        verbose_name=_("author"),
     )
     is_public = models.BooleanField(
         _("public"),
         default=True,
         help_text=_("Untick for an internal note that only staff can see."),
     )
-    created = models.DateTimeField(auto_now_add=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = StatusUpdateQuerySet.as_manager()
 
     class Meta:
         ordering = ["-as_of", "-created", "-pk"]
+        verbose_name = _("status update")
+        verbose_name_plural = _("status updates")
         get_latest_by = "created"
         constraints = [
             models.CheckConstraint(
@@ -1303,15 +1377,15 @@ class StatusUpdate(PlainTextModel):
         errors: dict[str, str] = {}
         if not self.note.strip():
             errors["note"] = (
-                "Say in the note what the earlier update got wrong."
+                gettext("Say in the note what the earlier update got wrong.")
                 if self.corrects_id is not None
-                else "Write a note saying why: it is shown with the update."
+                else gettext("Write a note saying why: it is shown with the update.")
             )
         if self.is_status_change and not self.is_public:
-            errors["is_public"] = (
+            errors["is_public"] = gettext(
                 "A change of status is always public. Tick “public”, or keep the current "
-                f"status ({self.get_previous_status_display()}) to record an internal note."
-            )
+                "status (%(status)s) to record an internal note."
+            ) % {"status": self.get_previous_status_display()}
         if (
             self.member_id is not None
             and self.commitment_id is not None
@@ -1332,32 +1406,36 @@ class StatusUpdate(PlainTextModel):
             )
         if self.as_of is not None:
             if self.as_of > timezone.localdate():
-                errors["as_of"] = (
+                errors["as_of"] = gettext(
                     "The as-of date cannot be in the future: record what is true today or earlier."
                 )
             elif (made := _event_date(_attached(self, "commitment"))) and self.as_of < made:
-                errors["as_of"] = (
-                    f"The as-of date cannot be before the commitment was made, on {made:%-d %B %Y}."
-                )
+                errors["as_of"] = gettext(
+                    "The as-of date cannot be before the commitment was made, on %(date)s."
+                ) % {"date": date_format(made)}
             elif latest is not None and self.as_of < latest.as_of:
-                errors["as_of"] = (
-                    f"The as-of date cannot be before that of the latest update, "
-                    f"{latest.as_of:%-d %B %Y}: the timeline must end with the current status. "
-                    "To put an earlier update right, record a correction dated "
-                    f"{latest.as_of:%-d %B %Y} or later that says what was wrong."
-                )
+                errors["as_of"] = gettext(
+                    "The as-of date cannot be before that of the latest update, %(date)s: the "
+                    "timeline must end with the current status. To put an earlier update right, "
+                    "record a correction dated %(date)s or later that says what was wrong."
+                ) % {"date": date_format(latest.as_of)}
         if self.corrects_id is not None:
             if self.corrects.commitment_id != self.commitment_id:
-                errors["corrects"] = "Choose an earlier update of this same commitment."
+                errors["corrects"] = gettext("Choose an earlier update of this same commitment.")
             elif self.corrects.member_id != self.member_id:
                 errors["corrects"] = (
-                    f"Choose an earlier update of {self.member}’s own status on this commitment."
+                    gettext(
+                        "Choose an earlier update of %(member)s’s own status on this commitment."
+                    )
+                    % {"member": self.member}
                     if self.member_id is not None
-                    else "Choose an earlier update of the commitment as a whole, not one of a "
-                    "member state's."
+                    else gettext(
+                        "Choose an earlier update of the commitment as a whole, not one of a "
+                        "member state's."
+                    )
                 )
             elif self.is_public and not self.corrects.is_public:
-                errors["corrects"] = (
+                errors["corrects"] = gettext(
                     "A public update cannot correct an internal note, which the public never "
                     "saw: untick “public”, or choose a public update."
                 )
@@ -1368,18 +1446,25 @@ class StatusUpdate(PlainTextModel):
         """Why this member state cannot have a status on this commitment, or ""."""
         commitment, member = self.commitment, self.member
         if commitment.member_group_id is None:
-            return (
-                f"“{commitment.title}” is not carried out member state by member state, so "
-                f"{member} has no status of its own on it."
-            )
+            return gettext(
+                "“%(title)s” is not carried out member state by member state, so %(member)s has "
+                "no status of its own on it."
+            ) % {"title": commitment.title, "member": member}
         if member.group_id != commitment.member_group_id:
-            return f"{member} is not a member of the group that carries out “{commitment.title}”."
+            return gettext(
+                "%(member)s is not a member of the group that carries out “%(title)s”."
+            ) % {"member": member, "title": commitment.title}
         made = commitment.source.event_date
         if member.joined_on > made:
-            return (
-                f"{member} joined on {member.joined_on:%-d %B %Y}, after “{commitment.title}” "
-                f"was made on {made:%-d %B %Y}, so it is not tracked on it."
-            )
+            return gettext(
+                "%(member)s joined on %(joined)s, after “%(title)s” was made on %(made)s, so it "
+                "is not tracked on it."
+            ) % {
+                "member": member,
+                "joined": date_format(member.joined_on),
+                "title": commitment.title,
+                "made": date_format(made),
+            }
         return ""
 
 
@@ -1402,7 +1487,10 @@ class MemberProgress(PlainTextModel):
     """
 
     commitment = models.ForeignKey(
-        Commitment, on_delete=models.PROTECT, related_name="member_progress"
+        Commitment,
+        on_delete=models.PROTECT,
+        related_name="member_progress",
+        verbose_name=_("commitment"),
     )
     member = models.ForeignKey(
         MemberState,
@@ -1410,7 +1498,9 @@ class MemberProgress(PlainTextModel):
         related_name="progress",
         verbose_name=_("member state"),
     )
-    status = models.CharField(max_length=30, choices=Status, default=Status.NOT_ASSESSED)
+    status = models.CharField(
+        _("status"), max_length=30, choices=Status, default=Status.NOT_ASSESSED
+    )
     status_date = models.DateField(_("status as of"), help_text=_("The date the status describes."))
 
     objects = MemberProgressQuerySet.as_manager()
@@ -1466,12 +1556,13 @@ class ContentVersion(PlainTextModel):
     write rarely; readers never take the lock.
     """
 
-    number = models.PositiveBigIntegerField(default=0)
-    token = models.CharField(max_length=32, editable=False)
-    changed = models.DateTimeField(editable=False)
+    number = models.PositiveBigIntegerField(_("number"), default=0)
+    token = models.CharField(_("token"), max_length=32, editable=False)
+    changed = models.DateTimeField(_("changed"), editable=False)
 
     class Meta:
         verbose_name = _("content version")
+        verbose_name_plural = _("content versions")
 
     def __str__(self) -> str:
         return f"Content version {self.number} ({self.changed:%Y-%m-%d %H:%M:%S})"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 # Tab and line breaks are ordinary text; every other control character is invisible, and XML
 # (the feeds, the badge, the sitemap) cannot carry most of them at all.
@@ -30,8 +31,11 @@ def validate_plain_text(value: str) -> None:
     for position, char in enumerate(value, 1):
         if _forbidden(char):
             raise ValidationError(
-                f"Contains an invisible control character (U+{ord(char):04X}) at character "
-                f"{position}, often pasted from a PDF or a word processor. Delete it or retype "
-                "the text around it.",
+                gettext(
+                    "Contains an invisible control character (%(code)s) at character "
+                    "%(position)s, often pasted from a PDF or a word processor. Delete it or "
+                    "retype the text around it."
+                )
+                % {"code": f"U+{ord(char):04X}", "position": position},
                 code="control_character",
             )

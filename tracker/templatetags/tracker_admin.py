@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from tracker.models import Commitment, StatusUpdate
 
@@ -39,26 +40,36 @@ def editor_work_queue(context) -> dict:
         "recent_days": RECENT_DAYS,
         "rows": [
             (
-                "Need review",
-                f"not reviewed for {settings.TRACKER_REVIEW_DAYS} days, or never",
+                gettext("Need review"),
+                ngettext(
+                    "not reviewed for %(days)s day, or never",
+                    "not reviewed for %(days)s days, or never",
+                    settings.TRACKER_REVIEW_DAYS,
+                )
+                % {"days": settings.TRACKER_REVIEW_DAYS},
                 waiting.count(),
                 f"{changelist}?review=needed",
             ),
             (
-                "Overdue",
-                "target date passed, not delivered",
+                gettext("Overdue"),
+                gettext("target date passed, not delivered"),
                 Commitment.objects.overdue().count(),
                 f"{changelist}?deadline=overdue",
             ),
             (
-                "Recently updated",
-                f"updates as of the last {RECENT_DAYS} days",
+                gettext("Recently updated"),
+                ngettext(
+                    "updates as of the last %(days)s day",
+                    "updates as of the last %(days)s days",
+                    RECENT_DAYS,
+                )
+                % {"days": RECENT_DAYS},
                 StatusUpdate.objects.filter(as_of__gte=since).count(),
                 f"{reverse('admin:tracker_statusupdate_changelist')}?as_of__gte={since:%Y-%m-%d}",
             ),
             (
-                "Drafts",
-                "not published yet",
+                gettext("Drafts"),
+                gettext("not published yet"),
                 Commitment.objects.filter(is_published=False).count(),
                 f"{changelist}?is_published__exact=0",
             ),
