@@ -18,8 +18,8 @@ LANGUAGES = [code for code, _name in settings.LANGUAGES if code != settings.LANG
 
 
 def _entries(po: Path) -> list[dict]:
-    """The entries of a .po file: msgid, msgid_plural, msgstr(s) and flags. Enough of the
-    format for the catalogues makemessages writes."""
+    """The entries of a .po file: msgctxt, msgid, msgid_plural, msgstr(s) and flags. Enough
+    of the format for the catalogues makemessages writes."""
     entries, entry, field = [], None, None
 
     def unquote(text: str) -> str:
@@ -36,6 +36,8 @@ def _entries(po: Path) -> list[dict]:
             entry = {"flags": set(), "msgstr": {}}
         if line.startswith("#,"):
             entry["flags"] |= {flag.strip() for flag in line[2:].split(",")}
+        elif line.startswith("msgctxt "):
+            field, entry["msgctxt"] = "msgctxt", unquote(line[8:])
         elif line.startswith("msgid_plural "):
             field, entry["msgid_plural"] = "msgid_plural", unquote(line[13:])
         elif line.startswith("msgid "):
@@ -55,6 +57,13 @@ def _entries(po: Path) -> list[dict]:
     return [e for e in entries if e["msgid"]]
 
 
+def _key(entry: dict) -> str:
+    """The message as gettext looks it up: with its context (pgettext), if it has one."""
+    if "msgctxt" in entry:
+        return f"{entry['msgctxt']}\x04{entry['msgid']}"
+    return entry["msgid"]
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_message_is_translated_and_none_is_fuzzy(language):
     entries = _entries(LOCALE / language / "LC_MESSAGES" / "django.po")
@@ -72,7 +81,7 @@ def test_the_compiled_catalogue_holds_exactly_the_po_files_translations(language
     with open(folder / "django.mo", "rb") as mo:
         compiled = gettext.GNUTranslations(mo)._catalog
     for entry in _entries(folder / "django.po"):
-        key = (entry["msgid"], 0) if "msgid_plural" in entry else entry["msgid"]
+        key = (_key(entry), 0) if "msgid_plural" in entry else _key(entry)
         assert compiled.get(key) == entry["msgstr"][0], f"run make messages: {entry['msgid']!r}"
 
 
@@ -102,8 +111,8 @@ def test_the_catalogues_are_up_to_date_with_the_code_and_templates(tmp_path):
     )  # fmt: skip
     for language in LANGUAGES:
         relative = Path(language) / "LC_MESSAGES" / "django.po"
-        shipped = {e["msgid"] for e in _entries(LOCALE / relative)}
-        current = {e["msgid"] for e in _entries(tmp_path / "locale" / relative)}
+        shipped = {_key(e) for e in _entries(LOCALE / relative)}
+        current = {_key(e) for e in _entries(tmp_path / "locale" / relative)}
         assert current - shipped == set(), f"new messages: run make messages ({language})"
         assert shipped - current == set(), f"messages no longer used ({language})"
 

@@ -27,6 +27,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_safe
 
 from tracker.models import (
@@ -66,13 +68,30 @@ SLUG = "slug"
 SLUGS = "list of slugs"
 TEXTS = "list of text"
 
+# The kinds in words, for the /data/ page in each language; the codes above are the format.
+# A context, as "date" or "text" alone could be another message's word.
+KIND_LABELS = {
+    TEXT: pgettext_lazy("kind of value", "text"),
+    INT: pgettext_lazy("kind of value", "integer"),
+    DATE: pgettext_lazy("kind of value", "date"),
+    BOOL: pgettext_lazy("kind of value", "boolean"),
+    URL: pgettext_lazy("kind of value", "url"),
+    SLUG: pgettext_lazy("kind of value", "slug"),
+    SLUGS: pgettext_lazy("kind of value", "list of slugs"),
+    TEXTS: pgettext_lazy("kind of value", "list of text"),
+}
+
 DATASET_FORMAT = "commitments-tracker/dataset"
 DATASET_VERSION = 1
 
 
 @dataclass(frozen=True)
 class Column:
-    """One column of an export: its name, what it means, and how to read it off an object."""
+    """One column of an export: its name, what it means, and how to read it off an object.
+
+    The name and the kind are the data format, the same in every language; the description is
+    for people, translated lazily (gettext_lazy) for the /data/ page and written in no download.
+    """
 
     name: str
     description: str
@@ -80,6 +99,11 @@ class Column:
     value: Callable[[Any], Any]
     # The model field `import_commitments` sets from this column; None for derived values.
     field: str | None = None
+
+    @property
+    def kind_label(self) -> str:
+        """The kind in the page's language ("list of slugs", "danh sách slug")."""
+        return KIND_LABELS[self.kind]
 
 
 def _slugs(related) -> list[str]:
@@ -92,148 +116,148 @@ def _names(related) -> list[str]:
 
 
 COMMITMENT_COLUMNS: list[Column] = [
-    Column("slug", "Unique identifier; the last part of the commitment's address.", SLUG,
+    Column("slug", _("Unique identifier; the last part of the commitment's address."), SLUG,
            lambda c: c.slug, field="slug"),
-    Column("page_url", "The commitment's public page.", URL, lambda c: c.get_absolute_url()),
-    Column("title", "Short, action-first title written by the tracker's editors.", TEXT,
+    Column("page_url", _("The commitment's public page."), URL, lambda c: c.get_absolute_url()),
+    Column("title", _("Short, action-first title written by the tracker's editors."), TEXT,
            lambda c: c.title, field="title"),
-    Column("summary", "What was promised, in plain language.", TEXT,
+    Column("summary", _("What was promised, in plain language."), TEXT,
            lambda c: c.summary, field="summary"),
-    Column("quote", "The passage of the source that makes the commitment, verbatim.", TEXT,
+    Column("quote", _("The passage of the source that makes the commitment, verbatim."), TEXT,
            lambda c: c.quote, field="quote"),
-    Column("heading", "The heading the source groups it under; may be empty.", TEXT,
+    Column("heading", _("The heading the source groups it under; may be empty."), TEXT,
            lambda c: c.heading, field="heading"),
-    Column("position", "Order within the source, 1 for its first commitment.", INT,
+    Column("position", _("Order within the source, 1 for its first commitment."), INT,
            lambda c: c.position, field="position"),
-    Column("source", "Slug of the source document (see sources).", SLUG,
+    Column("source", _("Slug of the source document (see sources)."), SLUG,
            lambda c: c.source.slug, field="source"),
-    Column("source_title", "Title of the source document.", TEXT, lambda c: c.source.title),
-    Column("proposer", "Slug of the person or body that made the proposal.", SLUG,
+    Column("source_title", _("Title of the source document."), TEXT, lambda c: c.source.title),
+    Column("proposer", _("Slug of the person or body that made the proposal."), SLUG,
            lambda c: c.proposer.slug, field="proposer"),
-    Column("proposer_name", "Name of the proposer.", TEXT, lambda c: c.proposer.name),
-    Column("owner", "Slug of the lead owner, the body accountable for delivery.", SLUG,
+    Column("proposer_name", _("Name of the proposer."), TEXT, lambda c: c.proposer.name),
+    Column("owner", _("Slug of the lead owner, the body accountable for delivery."), SLUG,
            lambda c: c.owner.slug, field="owner"),
-    Column("owner_name", "Name of the lead owner.", TEXT, lambda c: c.owner.name),
-    Column("partners", "Slugs of other bodies that share delivery.", SLUGS,
+    Column("owner_name", _("Name of the lead owner."), TEXT, lambda c: c.owner.name),
+    Column("partners", _("Slugs of other bodies that share delivery."), SLUGS,
            lambda c: _slugs(c.partners), field="partners"),
-    Column("partner_names", "Names of the partners, in the same order.", TEXTS,
+    Column("partner_names", _("Names of the partners, in the same order."), TEXTS,
            lambda c: _names(c.partners)),
-    Column("themes", "Slugs of the themes it is filed under.", SLUGS,
+    Column("themes", _("Slugs of the themes it is filed under."), SLUGS,
            lambda c: _slugs(c.themes), field="themes"),
-    Column("theme_names", "Names of the themes, in the same order.", TEXTS,
+    Column("theme_names", _("Names of the themes, in the same order."), TEXTS,
            lambda c: _names(c.themes)),
-    Column("status", "Current status, one of the values listed below.", TEXT,
+    Column("status", _("Current status, one of the values listed below."), TEXT,
            lambda c: c.status),
-    Column("status_label", "The status in words, as shown on the site.", TEXT,
+    Column("status_label", _("The status in words, as shown on the site."), TEXT,
            lambda c: c.get_status_display()),
-    Column("bucket", "The status's group: pending, active, done or closed.", TEXT,
+    Column("bucket", _("The status's group: pending, active, done or closed."), TEXT,
            lambda c: bucket_of(c.status).value),
-    Column("status_date", "The date the current status describes.", DATE,
+    Column("status_date", _("The date the current status describes."), DATE,
            lambda c: c.status_date),
-    Column("target_date", "The delivery date announced, if any; empty when none was.", DATE,
+    Column("target_date", _("The delivery date announced, if any; empty when none was."), DATE,
            lambda c: c.target_date, field="target_date"),
-    Column("overdue", "true when the target date has passed and it is neither done nor closed.",
+    Column("overdue", _("true when the target date has passed and it is neither done nor closed."),
            BOOL, lambda c: c.is_overdue),
-    Column("last_reviewed", "When staff last reviewed its status; empty if never.", DATE,
+    Column("last_reviewed", _("When staff last reviewed its status; empty if never."), DATE,
            lambda c: c.last_reviewed),
-    Column("latest_note", "The note of its latest public status update; empty if none.", TEXT,
+    Column("latest_note", _("The note of its latest public status update; empty if none."), TEXT,
            lambda c: c.latest_note),
-    Column("latest_evidence_url", "The evidence link of its latest public status update; "
-           "empty if none or if that update gave none.", TEXT, lambda c: c.latest_evidence_url),
-    Column("title_vi", "The title in Vietnamese, written by the editors; empty: the "
-           "English title is shown.",
+    Column("latest_evidence_url", _("The evidence link of its latest public status update; "
+           "empty if none or if that update gave none."), TEXT, lambda c: c.latest_evidence_url),
+    Column("title_vi", _("The title in Vietnamese, written by the editors; empty: the "
+           "English title is shown."),
            TEXT, lambda o: o.title_vi, field="title_vi"),
-    Column("title_id", "The title in Indonesian; empty: the English title is shown.",
+    Column("title_id", _("The title in Indonesian; empty: the English title is shown."),
            TEXT, lambda o: o.title_id, field="title_id"),
-    Column("summary_vi", "The summary in Vietnamese; empty: the English summary is shown.",
+    Column("summary_vi", _("The summary in Vietnamese; empty: the English summary is shown."),
            TEXT, lambda o: o.summary_vi, field="summary_vi"),
-    Column("summary_id", "The summary in Indonesian; empty: the English summary is shown.",
+    Column("summary_id", _("The summary in Indonesian; empty: the English summary is shown."),
            TEXT, lambda o: o.summary_id, field="summary_id"),
-    Column("quote_translation_en", "An editors' English translation of the quote, for a source "
-           "in another language; may be empty.",
+    Column("quote_translation_en", _("An editors' English translation of the quote, for a source "
+           "in another language; may be empty."),
            TEXT, lambda o: o.quote_translation_en, field="quote_translation_en"),
-    Column("quote_translation_vi", "An editors' Vietnamese translation of the quote, shown "
-           "beside it; may be empty.",
+    Column("quote_translation_vi", _("An editors' Vietnamese translation of the quote, shown "
+           "beside it; may be empty."),
            TEXT, lambda o: o.quote_translation_vi, field="quote_translation_vi"),
-    Column("quote_translation_id", "An editors' Indonesian translation of the quote, shown "
-           "beside it; may be empty.",
+    Column("quote_translation_id", _("An editors' Indonesian translation of the quote, shown "
+           "beside it; may be empty."),
            TEXT, lambda o: o.quote_translation_id, field="quote_translation_id"),
 ]  # fmt: skip
 
 SOURCE_COLUMNS: list[Column] = [
-    Column("slug", "Unique identifier.", SLUG, lambda s: s.slug, field="slug"),
-    Column("page_url", "The source's annotated page on this site.", URL,
+    Column("slug", _("Unique identifier."), SLUG, lambda s: s.slug, field="slug"),
+    Column("page_url", _("The source's annotated page on this site."), URL,
            lambda s: s.get_absolute_url()),
-    Column("title", "The document's title.", TEXT, lambda s: s.title, field="title"),
-    Column("publisher", "Who published it; may be empty.", TEXT,
+    Column("title", _("The document's title."), TEXT, lambda s: s.title, field="title"),
+    Column("publisher", _("Who published it; may be empty."), TEXT,
            lambda s: s.publisher, field="publisher"),
-    Column("author", "Who wrote it; may be empty.", TEXT, lambda s: s.author, field="author"),
-    Column("url", "Where the document itself is published; may be empty.", TEXT,
+    Column("author", _("Who wrote it; may be empty."), TEXT, lambda s: s.author, field="author"),
+    Column("url", _("Where the document itself is published; may be empty."), TEXT,
            lambda s: s.url, field="url"),
-    Column("published_on", "Publication date; empty when unknown.", DATE,
+    Column("published_on", _("Publication date; empty when unknown."), DATE,
            lambda s: s.published_on, field="published_on"),
-    Column("event_name", "The event where the commitments were made.", TEXT,
+    Column("event_name", _("The event where the commitments were made."), TEXT,
            lambda s: s.event_name, field="event_name"),
-    Column("event_place", "Where the event took place.", TEXT,
+    Column("event_place", _("Where the event took place."), TEXT,
            lambda s: s.event_place, field="event_place"),
-    Column("event_date", "When the commitments were made.", DATE,
+    Column("event_date", _("When the commitments were made."), DATE,
            lambda s: s.event_date, field="event_date"),
-    Column("full_text", "The document's complete text; every quote is a passage of it.", TEXT,
+    Column("full_text", _("The document's complete text; every quote is a passage of it."), TEXT,
            lambda s: s.full_text, field="full_text"),
-    Column("language", "The language the document is written in, as a code (en, vi, "
-           "id); its quotes are in it.",
+    Column("language", _("The language the document is written in, as a code (en, vi, "
+           "id); its quotes are in it."),
            TEXT, lambda o: o.language, field="language"),
 ]  # fmt: skip
 
 ACTOR_COLUMNS: list[Column] = [
-    Column("slug", "Unique identifier.", SLUG, lambda a: a.slug, field="slug"),
-    Column("page_url", "The actor's page on this site.", URL, lambda a: a.get_absolute_url()),
-    Column("name", "Name of the person or body.", TEXT, lambda a: a.name, field="name"),
-    Column("kind", "person, organisation, government or group.", TEXT,
+    Column("slug", _("Unique identifier."), SLUG, lambda a: a.slug, field="slug"),
+    Column("page_url", _("The actor's page on this site."), URL, lambda a: a.get_absolute_url()),
+    Column("name", _("Name of the person or body."), TEXT, lambda a: a.name, field="name"),
+    Column("kind", _("person, organisation, government or group."), TEXT,
            lambda a: a.kind, field="kind"),
-    Column("role", "Role or title; may be empty.", TEXT, lambda a: a.role, field="role"),
-    Column("affiliation", "Country or affiliation; may be empty.", TEXT,
+    Column("role", _("Role or title; may be empty."), TEXT, lambda a: a.role, field="role"),
+    Column("affiliation", _("Country or affiliation; may be empty."), TEXT,
            lambda a: a.affiliation, field="affiliation"),
-    Column("name_vi", "The name in Vietnamese; empty: the English name is shown.",
+    Column("name_vi", _("The name in Vietnamese; empty: the English name is shown."),
            TEXT, lambda o: o.name_vi, field="name_vi"),
-    Column("name_id", "The name in Indonesian; empty: the English name is shown.",
+    Column("name_id", _("The name in Indonesian; empty: the English name is shown."),
            TEXT, lambda o: o.name_id, field="name_id"),
-    Column("role_vi", "The role in Vietnamese; may be empty.",
+    Column("role_vi", _("The role in Vietnamese; may be empty."),
            TEXT, lambda o: o.role_vi, field="role_vi"),
-    Column("role_id", "The role in Indonesian; may be empty.",
+    Column("role_id", _("The role in Indonesian; may be empty."),
            TEXT, lambda o: o.role_id, field="role_id"),
 ]  # fmt: skip
 
 THEME_COLUMNS: list[Column] = [
-    Column("slug", "Unique identifier.", SLUG, lambda t: t.slug, field="slug"),
-    Column("page_url", "The theme's page on this site.", URL, lambda t: t.get_absolute_url()),
-    Column("name", "The theme's name.", TEXT, lambda t: t.name, field="name"),
-    Column("description", "One or two plain sentences; may be empty.", TEXT,
+    Column("slug", _("Unique identifier."), SLUG, lambda t: t.slug, field="slug"),
+    Column("page_url", _("The theme's page on this site."), URL, lambda t: t.get_absolute_url()),
+    Column("name", _("The theme's name."), TEXT, lambda t: t.name, field="name"),
+    Column("description", _("One or two plain sentences; may be empty."), TEXT,
            lambda t: t.description, field="description"),
-    Column("position", "Themes are listed in this order, lowest first.", INT,
+    Column("position", _("Themes are listed in this order, lowest first."), INT,
            lambda t: t.position, field="position"),
-    Column("name_vi", "The name in Vietnamese; empty: the English name is shown.",
+    Column("name_vi", _("The name in Vietnamese; empty: the English name is shown."),
            TEXT, lambda o: o.name_vi, field="name_vi"),
-    Column("name_id", "The name in Indonesian; empty: the English name is shown.",
+    Column("name_id", _("The name in Indonesian; empty: the English name is shown."),
            TEXT, lambda o: o.name_id, field="name_id"),
-    Column("description_vi", "The description in Vietnamese; may be empty.",
+    Column("description_vi", _("The description in Vietnamese; may be empty."),
            TEXT, lambda o: o.description_vi, field="description_vi"),
-    Column("description_id", "The description in Indonesian; may be empty.",
+    Column("description_id", _("The description in Indonesian; may be empty."),
            TEXT, lambda o: o.description_id, field="description_id"),
 ]  # fmt: skip
 
 UPDATE_COLUMNS: list[Column] = [
-    Column("commitment", "Slug of the commitment the update is about.", SLUG,
+    Column("commitment", _("Slug of the commitment the update is about."), SLUG,
            lambda u: u.commitment.slug, field="commitment"),
-    Column("as_of", "The date the status describes.", DATE, lambda u: u.as_of, field="as_of"),
-    Column("status", "The status from this date on.", TEXT, lambda u: u.status, field="status"),
-    Column("previous_status", "The status it replaced.", TEXT, lambda u: u.previous_status),
-    Column("note", "Why the status is what it is, in plain text.", TEXT,
+    Column("as_of", _("The date the status describes."), DATE, lambda u: u.as_of, field="as_of"),
+    Column("status", _("The status from this date on."), TEXT, lambda u: u.status, field="status"),
+    Column("previous_status", _("The status it replaced."), TEXT, lambda u: u.previous_status),
+    Column("note", _("Why the status is what it is, in plain text."), TEXT,
            lambda u: u.note, field="note"),
-    Column("evidence_url", "A public document that supports the note; may be empty.", TEXT,
+    Column("evidence_url", _("A public document that supports the note; may be empty."), TEXT,
            lambda u: u.evidence_url, field="evidence_url"),
-    Column("basis", "What the assessment rests on: self_reported, secretariat_verified or "
-           "independent; empty for updates recorded before the tracker asked.", TEXT,
+    Column("basis", _("What the assessment rests on: self_reported, secretariat_verified or "
+           "independent; empty for updates recorded before the tracker asked."), TEXT,
            lambda u: u.basis, field="basis"),
 ]  # fmt: skip
 
@@ -251,48 +275,48 @@ DATASET_TABLES: dict[str, list[Column]] = {
 # stable: slugs, and for a member's update the commitment, the member and its
 # 1-based place in that member's chain ("develop-domestic-data-centres/viet-nam/1").
 MEMBER_GROUP_COLUMNS: list[Column] = [
-    Column("slug", "Unique identifier, e.g. asean.", SLUG, lambda g: g.slug, field="slug"),
-    Column("name", "The group's name.", TEXT, lambda g: g.name, field="name"),
-    Column("name_vi", "The group's name in Vietnamese; may be empty.",
+    Column("slug", _("Unique identifier, e.g. asean."), SLUG, lambda g: g.slug, field="slug"),
+    Column("name", _("The group's name."), TEXT, lambda g: g.name, field="name"),
+    Column("name_vi", _("The group's name in Vietnamese; may be empty."),
            TEXT, lambda o: o.name_vi, field="name_vi"),
-    Column("name_id", "The group's name in Indonesian; may be empty.",
+    Column("name_id", _("The group's name in Indonesian; may be empty."),
            TEXT, lambda o: o.name_id, field="name_id"),
 ]  # fmt: skip
 
 MEMBER_STATE_COLUMNS: list[Column] = [
-    Column("slug", "Unique identifier, e.g. viet-nam.", SLUG, lambda m: m.slug, field="slug"),
-    Column("group", "Slug of its group (see member_groups).", SLUG,
+    Column("slug", _("Unique identifier, e.g. viet-nam."), SLUG, lambda m: m.slug, field="slug"),
+    Column("group", _("Slug of its group (see member_groups)."), SLUG,
            lambda m: m.group.slug, field="group"),
-    Column("name", "The member's name as the group writes it.", TEXT,
+    Column("name", _("The member's name as the group writes it."), TEXT,
            lambda m: m.name, field="name"),
-    Column("joined_on", "When it joined the group.", DATE,
+    Column("joined_on", _("When it joined the group."), DATE,
            lambda m: m.joined_on, field="joined_on"),
-    Column("position", "The group's own order, lowest first.", INT,
+    Column("position", _("The group's own order, lowest first."), INT,
            lambda m: m.position, field="position"),
-    Column("name_vi", "The name as the group writes it in Vietnamese (Việt Nam); may be empty.",
+    Column("name_vi", _("The name as the group writes it in Vietnamese (Việt Nam); may be empty."),
            TEXT, lambda o: o.name_vi, field="name_vi"),
-    Column("name_id", "The name as the group writes it in Indonesian (Vietnam); may be empty.",
+    Column("name_id", _("The name as the group writes it in Indonesian (Vietnam); may be empty."),
            TEXT, lambda o: o.name_id, field="name_id"),
 ]  # fmt: skip
 
 MEMBER_PROGRESS_COLUMNS: list[Column] = [
-    Column("commitment", "Slug of a commitment carried out by each member of a group.", SLUG,
+    Column("commitment", _("Slug of a commitment carried out by each member of a group."), SLUG,
            lambda p: p.commitment.slug, field="commitment"),
-    Column("member", "Slug of the member state.", SLUG, lambda p: p.member.slug,
+    Column("member", _("Slug of the member state."), SLUG, lambda p: p.member.slug,
            field="member"),
-    Column("status", "The member's current status on it, one of the status values.", TEXT,
+    Column("status", _("The member's current status on it, one of the status values."), TEXT,
            lambda p: p.status),
-    Column("status_date", "The date that status describes.", DATE, lambda p: p.status_date),
-    Column("score", "The status on the compliance scale: 1, 0 or -1; empty when not scored "
-           "(not yet assessed, superseded).", INT, lambda p: p.score),
+    Column("status_date", _("The date that status describes."), DATE, lambda p: p.status_date),
+    Column("score", _("The status on the compliance scale: 1, 0 or -1; empty when not scored "
+           "(not yet assessed, superseded)."), INT, lambda p: p.score),
 ]  # fmt: skip
 
 MEMBER_UPDATE_COLUMNS: list[Column] = [
-    Column("id", "Stable identifier: commitment/member/place in that member's history, from 1.",
+    Column("id", _("Stable identifier: commitment/member/place in that member's history, from 1."),
            TEXT, lambda u: f"{u.commitment.slug}/{u.member.slug}/{u.sequence}"),
-    Column("commitment", "Slug of the commitment.", SLUG, lambda u: u.commitment.slug,
+    Column("commitment", _("Slug of the commitment."), SLUG, lambda u: u.commitment.slug,
            field="commitment"),
-    Column("member", "Slug of the member state the update is about.", SLUG,
+    Column("member", _("Slug of the member state the update is about."), SLUG,
            lambda u: u.member.slug, field="member"),
     *[column for column in UPDATE_COLUMNS if column.name != "commitment"],
 ]  # fmt: skip
@@ -471,30 +495,30 @@ def commitments_json(request: HttpRequest) -> HttpResponse:
 # One row per member state per commitment on the scorecard, in the scorecard's order: its
 # commitments (rows) in turn, each with its members (columns) from left to right.
 SCORECARD_COLUMNS: list[Column] = [
-    Column("commitment", "Slug of the commitment (see commitments).", SLUG,
+    Column("commitment", _("Slug of the commitment (see commitments)."), SLUG,
            lambda p: p.commitment.slug),
-    Column("commitment_title", "Title of the commitment.", TEXT, lambda p: p.commitment.title),
-    Column("member", "Slug of the member state; the last part of its page's address.", SLUG,
+    Column("commitment_title", _("Title of the commitment."), TEXT, lambda p: p.commitment.title),
+    Column("member", _("Slug of the member state; the last part of its page's address."), SLUG,
            lambda p: p.member.slug),
-    Column("member_name", "Name of the member state, as its group writes it.", TEXT,
+    Column("member_name", _("Name of the member state, as its group writes it."), TEXT,
            lambda p: p.member.name),
-    Column("group", "Slug of the group whose members each carry the commitment out.", SLUG,
+    Column("group", _("Slug of the group whose members each carry the commitment out."), SLUG,
            lambda p: p.member.group.slug),
-    Column("status", "The member state's current status on the commitment (values below).",
+    Column("status", _("The member state's current status on the commitment (values below)."),
            TEXT, lambda p: p.status),
-    Column("status_label", "The status in words, as shown on the site.", TEXT,
+    Column("status_label", _("The status in words, as shown on the site."), TEXT,
            lambda p: p.get_status_display()),
-    Column("bucket", "The status's group: pending, active, done or closed.", TEXT,
+    Column("bucket", _("The status's group: pending, active, done or closed."), TEXT,
            lambda p: bucket_of(p.status).value),
-    Column("score", "The status on the compliance scale: 1, 0 or -1; empty when it is not "
-           "scored (not yet assessed, or superseded). See /scorecard/methodology/.", INT,
+    Column("score", _("The status on the compliance scale: 1, 0 or -1; empty when it is not "
+           "scored (not yet assessed, or superseded). See /scorecard/methodology/."), INT,
            lambda p: score_of(p.status)),
-    Column("status_date", "The date the status describes.", DATE, lambda p: p.status_date),
-    Column("note", "The note of the member's latest public update on it; empty if none.", TEXT,
+    Column("status_date", _("The date the status describes."), DATE, lambda p: p.status_date),
+    Column("note", _("The note of the member's latest public update on it; empty if none."), TEXT,
            lambda p: p.latest_note or ""),
-    Column("evidence_url", "The evidence link of that update; may be empty.", TEXT,
+    Column("evidence_url", _("The evidence link of that update; may be empty."), TEXT,
            lambda p: p.latest_evidence_url or ""),
-    Column("page_url", "The member's row on the commitment's public page.", URL,
+    Column("page_url", _("The member's row on the commitment's public page."), URL,
            lambda p: p.get_absolute_url()),
 ]  # fmt: skip
 
