@@ -188,7 +188,7 @@ def _bump(sender, using=None, **kwargs) -> None:
 def connect_signals(app_config) -> None:
     """Bump the content version on every write of the app's models (called from ready())."""
     for model in app_config.get_models():
-        if model.__name__ == "ContentVersion":
+        if model.__name__ in ("ContentVersion", "Tally"):
             continue
         post_save.connect(_bump, sender=model, dispatch_uid=f"page-cache-save-{model.__name__}")
         post_delete.connect(_bump, sender=model, dispatch_uid=f"page-cache-del-{model.__name__}")

@@ -232,6 +232,13 @@ def _event_date(commitment) -> datetime.date | None:
     return source.event_date if source is not None else None
 
 
+def _tallies():
+    """tracker.tallies, which imports this module: the precomputed figures' bookkeeping."""
+    from tracker import tallies
+
+    return tallies
+
+
 class SlugManager(models.Manager):
     """Natural keys by slug, so fixtures carry no primary keys and load twice safely."""
 
@@ -496,12 +503,17 @@ class CommitmentQuerySet(models.QuerySet):
 
     def set_published(self, published: bool, user=None) -> int:
         """Publish or unpublish; returns how many commitments changed."""
-        with transaction.atomic(using=self.db):
-            changed = self.exclude(is_published=published).update(
-                is_published=published,
-                version=F("version") + 1,
-                updated=timezone.now(),
-                updated_by=user,
+        changing = list(self.exclude(is_published=published).values_list("pk", flat=True))
+        with transaction.atomic(using=self.db), _tallies().tracking(changing):
+            changed = (
+                self.filter(pk__in=changing)
+                .exclude(is_published=published)
+                .update(
+                    is_published=published,
+                    version=F("version") + 1,
+                    updated=timezone.now(),
+                    updated_by=user,
+                )
             )
             if changed:
                 # update() sends no signal: the public pages' version is moved on here.
@@ -659,8 +671,9 @@ class Commitment(PlainTextModel):
                     "A new commitment starts as not yet assessed: create it, then record its "
                     "status with save_edit() or record_update(), so its history backs it."
                 )
-            with transaction.atomic():
+            with transaction.atomic(), _tallies().tracking() as tracked:
                 super().save(*args, **kwargs)
+                tracked.add_new(self.pk)
                 if self.member_group_id is not None:
                     self.sync_member_progress()
             self._loaded_status = self.status
@@ -682,7 +695,8 @@ class Commitment(PlainTextModel):
         # loaded before it is refused. Incremented in SQL, so a stale copy cannot lower it.
         self.version = F("version") + 1
         kwargs["update_fields"] = {*update_fields, "version"}
-        with transaction.atomic():
+        # Publication, source, owner or proposer may change what it counts towards.
+        with transaction.atomic(), _tallies().tracking([self.pk]):
             super().save(*args, **kwargs)
             if "member_group" in update_fields:
                 self.sync_member_progress()
@@ -763,19 +777,21 @@ class Commitment(PlainTextModel):
         """
         if problem := self._member_group_change_problem():
             raise ValidationError({"member_group": problem})
-        self.member_progress.exclude(member__group_id=self.member_group_id).delete()
-        if self.member_group_id is None:
-            return 0
-        made = Source.objects.values_list("event_date", flat=True).get(pk=self.source_id)
-        missing = MemberState.objects.filter(
-            group_id=self.member_group_id, joined_on__lte=made
-        ).exclude(progress__commitment=self)
-        created = MemberProgress.objects.bulk_create(
-            MemberProgress(
-                commitment=self, member=member, status=Status.NOT_ASSESSED, status_date=made
+        # bulk_create() sends no signal: the member states' tallies are kept here.
+        with _tallies().tracking([self.pk]):
+            self.member_progress.exclude(member__group_id=self.member_group_id).delete()
+            if self.member_group_id is None:
+                return 0
+            made = Source.objects.values_list("event_date", flat=True).get(pk=self.source_id)
+            missing = MemberState.objects.filter(
+                group_id=self.member_group_id, joined_on__lte=made
+            ).exclude(progress__commitment=self)
+            created = MemberProgress.objects.bulk_create(
+                MemberProgress(
+                    commitment=self, member=member, status=Status.NOT_ASSESSED, status_date=made
+                )
+                for member in missing
             )
-            for member in missing
-        )
         return len(created)
 
     @property
@@ -820,7 +836,8 @@ class Commitment(PlainTextModel):
         """
         fields = [name for name in fields if name not in STATUS_FIELDS]
         member_updates = list(member_updates)
-        with transaction.atomic():
+        # The precomputed figures move with the status, publication, owner… in this transaction.
+        with transaction.atomic(), _tallies().tracking([self.pk]):
             # Lock the row so two editors saving at once are serialised: the second one sees
             # the first one's version, and each update records the status it really replaced.
             current = (
@@ -1254,6 +1271,11 @@ class MemberProgress(PlainTextModel):
         """Names the member and the commitment: queries them unless select_related()."""
         return f"{self.member} on “{self.commitment}”: {self.get_status_display()}"
 
+    def save(self, *args, **kwargs) -> None:
+        # The member state's precomputed figures move with its status (tracker.tallies).
+        with _tallies().tracking([self.commitment_id]):
+            super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         """The member's row on its commitment's page; queries both unless select_related()."""
         return f"{self.commitment.get_absolute_url()}#member-{self.member.slug}"
@@ -1311,3 +1333,50 @@ class ContentVersion(PlainTextModel):
     def current(cls) -> ContentVersion | None:
         """The version now (one query); None when the row is missing, so nothing is cached."""
         return cls.objects.filter(pk=cls.PK).only("token", "changed").first()
+
+
+class TallyScope(models.TextChoices):
+    """What a Tally counts in: the whole site, or one source, theme, actor or member state."""
+
+    SITE = "site", "Whole site"
+    SOURCE = "source", "Source"
+    THEME = "theme", "Theme"
+    OWNER = "owner", "Lead owner"
+    PROPOSER = "proposer", "Proposer"
+    PARTNER = "partner", "Partner"
+    # MemberProgress rows of published commitments, per member state.
+    MEMBER = "member", "Member state"
+
+
+class Tally(models.Model):
+    """How many published commitments have a status, in one scope: a precomputed figure.
+
+    The summaries (the front page, the charts, the theme, actor, source and member pages)
+    read these rows instead of counting 10,000 commitments per request (issue 10). They are
+    kept exact by tracker.tallies, which every write path goes through inside the write's own
+    transaction, and `manage.py` never needs to rebuild them; tracker.tallies.recount()
+    computes them afresh (migration 0009, the property tests). Drafts never count.
+
+    `key` is the primary key of the source, theme, actor or member state (0 for the site), not
+    a foreign key: one table serves every scope. Rows of a deleted theme or actor are removed
+    with it (tracker.tallies' signal receivers).
+    """
+
+    scope = models.CharField(max_length=10, choices=TallyScope)
+    key = models.PositiveBigIntegerField()
+    status = models.CharField(max_length=30, choices=Status)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["scope", "key", "status"]
+        verbose_name_plural = "tallies"
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key", "status"], name="tally_one_per_status"),
+            models.CheckConstraint(
+                condition=Q(scope__in=[scope.value for scope in TallyScope]),
+                name="tally_scope_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} {self.key}: {self.count} {self.get_status_display()}"

@@ -1,0 +1,36 @@
+from django.db import migrations, models
+
+
+def count_existing(apps, schema_editor):
+    """The figures of the commitments already there: counted once, then kept by every write."""
+    from tracker.tallies import recount
+
+    recount(apps=apps)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("tracker", "0008_timeline_indexes"),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name="Tally",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("scope", models.CharField(choices=[("site", "Whole site"), ("source", "Source"), ("theme", "Theme"), ("owner", "Lead owner"), ("proposer", "Proposer"), ("partner", "Partner"), ("member", "Member state")], max_length=10)),
+                ("key", models.PositiveBigIntegerField()),
+                ("status", models.CharField(choices=[("not_assessed", "Not yet assessed"), ("not_started", "Not started"), ("in_progress", "In progress"), ("delayed", "Delayed"), ("stalled", "Stalled"), ("ongoing", "Ongoing"), ("completed", "Completed"), ("partially_completed", "Partially completed"), ("discontinued", "Discontinued"), ("superseded", "Superseded")], max_length=30)),
+                ("count", models.PositiveIntegerField(default=0)),
+            ],
+            options={
+                "verbose_name_plural": "tallies",
+                "ordering": ["scope", "key", "status"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("scope", "key", "status"), name="tally_one_per_status"),
+                    models.CheckConstraint(condition=models.Q(("scope__in", ["site", "source", "theme", "owner", "proposer", "partner", "member"])), name="tally_scope_valid"),
+                ],
+            },
+        ),
+        migrations.RunPython(count_existing, migrations.RunPython.noop),
+    ]
