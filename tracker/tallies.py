@@ -33,6 +33,7 @@ from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_sav
 
 from tracker.models import (
     Actor,
+    Bucket,
     Commitment,
     MemberProgress,
     MemberState,
@@ -40,6 +41,9 @@ from tracker.models import (
     Tally,
     TallyScope,
     Theme,
+    bucket_of,
+    score_of,
+    statuses_in,
 )
 
 # (scope, key, status): one Tally row.
@@ -289,10 +293,13 @@ def connect_signals() -> None:
 # Reading.
 
 
-def read(*scopes: str) -> dict[tuple[str, int], dict[str, int]]:
-    """{(scope, key): {status: count}} for the given scopes, figures above zero: one query."""
+def read(*scopes: str, key: int | None = None) -> dict[tuple[str, int], dict[str, int]]:
+    """{(scope, key): {status: count}} for the given scopes (and only `key`, if given),
+    figures above zero: one query."""
     figures: dict[tuple[str, int], dict[str, int]] = {}
     rows = Tally.objects.filter(scope__in=scopes, count__gt=0).order_by()
+    if key is not None:
+        rows = rows.filter(key=key)
     for scope, key, status, n in rows.values_list("scope", "key", "status", "count"):
         figures.setdefault((scope, key), {})[status] = n
     return figures
@@ -301,3 +308,26 @@ def read(*scopes: str) -> dict[tuple[str, int], dict[str, int]]:
 def of(figures: dict, scope: str) -> dict[int, dict[str, int]]:
     """The keys of one scope in what read() returned: {key: {status: count}}."""
     return {key: counts for (s, key), counts in figures.items() if s == scope}
+
+
+def bucket_counts(counts: dict[str, int]) -> dict[str, int]:
+    """{status: n} as {bucket: n}."""
+    buckets: dict[str, int] = {}
+    for status, n in counts.items():
+        bucket = bucket_of(status).value
+        buckets[bucket] = buckets.get(bucket, 0) + n
+    return buckets
+
+
+def score_member(member: MemberState, counts: dict[str, int]) -> MemberState:
+    """Set the figures MemberStateQuerySet.with_scores() annotates, from a member's tallies."""
+    scored = {status: n for status, n in counts.items() if score_of(status) is not None}
+    member.commitments_tracked = sum(counts.values())
+    member.commitments_assessed = sum(scored.values())
+    member.commitments_done = sum(counts.get(status, 0) for status in statuses_in(Bucket.DONE))
+    member.compliance_score = (
+        sum(score_of(status) * n for status, n in scored.items()) / member.commitments_assessed
+        if member.commitments_assessed
+        else None
+    )
+    return member
