@@ -18,10 +18,20 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from tracker.models import Actor, Commitment, MemberState, Status, StatusUpdate, Theme
+from tracker import tallies
+from tracker.models import (
+    Actor,
+    Commitment,
+    MemberState,
+    Status,
+    StatusUpdate,
+    TallyScope,
+    Theme,
+    count_of,
+)
 from tracker.public import public_actors, public_members, public_themes
 from tracker.text import xml_safe
-from tracker.views import HISTORY_PAGE_SIZE, count_of, involving
+from tracker.views import ACTOR_SCOPES, HISTORY_PAGE_SIZE, involving_actor, on_theme
 
 FEED_LENGTH = 50
 
@@ -165,7 +175,14 @@ class ThemeFeed(UpdatesFeed):
     """The public updates on the commitments filed under a theme."""
 
     def get_object(self, request, slug: str) -> Theme:
-        return get_object_or_404(public_themes(), slug=slug)
+        theme = get_object_or_404(public_themes(), slug=slug)
+        # How many published commitments it has chooses how its updates are read.
+        theme.size = sum(
+            tallies.read(TallyScope.THEME, key=theme.pk)
+            .get((TallyScope.THEME, theme.pk), {})
+            .values()
+        )
+        return theme
 
     def title(self, theme: Theme) -> str:
         return self._title(theme.name)
@@ -177,14 +194,18 @@ class ThemeFeed(UpdatesFeed):
         return theme.get_absolute_url()
 
     def updates(self, theme: Theme) -> QuerySet:
-        return StatusUpdate.objects.public().filter(commitment__themes=theme)
+        return StatusUpdate.objects.public().filter(on_theme(theme, theme.size))
 
 
 class ActorFeed(UpdatesFeed):
     """The public updates on the commitments an actor proposed, owns or shares."""
 
     def get_object(self, request, slug: str) -> Actor:
-        return get_object_or_404(public_actors(), slug=slug)
+        actor = get_object_or_404(public_actors(), slug=slug)
+        # How many published commitments it is in (at most) chooses how its updates are read.
+        figures = tallies.read(*ACTOR_SCOPES, key=actor.pk)
+        actor.size = sum(sum(counts.values()) for counts in figures.values())
+        return actor
 
     def title(self, actor: Actor) -> str:
         return self._title(actor.name)
@@ -199,7 +220,7 @@ class ActorFeed(UpdatesFeed):
         return actor.get_absolute_url()
 
     def updates(self, actor: Actor) -> QuerySet:
-        return StatusUpdate.objects.public().filter(commitment__in=involving(actor))
+        return StatusUpdate.objects.public().filter(involving_actor(actor, actor.size))
 
 
 class MemberFeed(UpdatesFeed):

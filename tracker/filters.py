@@ -6,13 +6,29 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 
-from tracker.models import Actor, Bucket, Commitment, Source, Status, Theme, statuses_in
-from tracker.public import public_themes, scorecard_commitments
+from tracker.models import (
+    Actor,
+    Bucket,
+    Commitment,
+    Source,
+    Status,
+    Tally,
+    TallyScope,
+    Theme,
+    statuses_in,
+)
+from tracker.public import scorecard_commitments
 
 # Each word of a search adds a clause over five columns and a subquery: unbounded, a long
 # search costs seconds and then fails in the database ("Expression tree is too large").
 SEARCH_MAX_WORDS = 10
 SEARCH_MAX_CHARS = 200
+
+
+def _tallied(scope: str):
+    """The keys of `scope`'s tallies above zero: the themes, actors or sources that have
+    published commitments, without a join over every commitment (tracker.tallies)."""
+    return Tally.objects.filter(scope=scope, count__gt=0).values("key")
 
 
 def validate_search_words(value: str) -> None:
@@ -46,32 +62,32 @@ class CommitmentFilter(django_filters.FilterSet):
         label="Theme",
         field_name="themes",
         to_field_name="slug",
-        queryset=public_themes(),
+        queryset=Theme.objects.filter(pk__in=_tallied(TallyScope.THEME)),
         empty_label="Any theme",
     )
     owner = django_filters.ModelChoiceFilter(
         label="Owner",
         to_field_name="slug",
-        queryset=Actor.objects.filter(owned_commitments__is_published=True).distinct(),
+        queryset=Actor.objects.filter(pk__in=_tallied(TallyScope.OWNER)),
         empty_label="Any owner",
     )
     partner = django_filters.ModelChoiceFilter(
         label="Partner",
         field_name="partners",
         to_field_name="slug",
-        queryset=Actor.objects.filter(partner_commitments__is_published=True).distinct(),
+        queryset=Actor.objects.filter(pk__in=_tallied(TallyScope.PARTNER)),
         empty_label="Any partner",
     )
     proposer = django_filters.ModelChoiceFilter(
         label="Proposed by",
         to_field_name="slug",
-        queryset=Actor.objects.filter(proposed_commitments__is_published=True).distinct(),
+        queryset=Actor.objects.filter(pk__in=_tallied(TallyScope.PROPOSER)),
         empty_label="Anyone",
     )
     source = django_filters.ModelChoiceFilter(
         label="Source",
         to_field_name="slug",
-        queryset=Source.objects.filter(commitments__is_published=True).distinct(),
+        queryset=Source.objects.filter(pk__in=_tallied(TallyScope.SOURCE)),
         empty_label="Any source",
     )
     order = django_filters.OrderingFilter(

@@ -28,7 +28,18 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import URLValidator
 from django.db import models, transaction
-from django.db.models import Avg, Case, Count, F, IntegerField, OuterRef, Q, Subquery, When
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -359,6 +370,13 @@ class Theme(PlainTextModel):
         return (self.slug,)
 
 
+def count_of(rows: models.QuerySet) -> Coalesce:
+    """A subquery counting `rows` (filtered on OuterRef) for each outer row: an index lookup
+    per row, never a join that multiplies rows or a GROUP BY over a whole table."""
+    counted = rows.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def _progress_figures(rows: models.QuerySet, group_by: str, noun: str) -> dict:
     """Counts and average score of MemberProgress `rows` (correlated to the outer row)."""
     rows = rows.order_by().values(group_by)
@@ -659,7 +677,20 @@ class Commitment(PlainTextModel):
                 name="commitment_status_valid",
             ),
         ]
-        indexes = [models.Index(fields=["status"])]
+        indexes = [
+            models.Index(fields=["status"]),
+            # The lists' and the admin's order (Meta.ordering): read in index order and
+            # stopped after a page, not 10,000 rows sorted (issue 10).
+            models.Index(fields=["source", "position"], name="commitment_order_idx"),
+            # What is overdue: only commitments with a target date are read.
+            models.Index(fields=["target_date"], name="commitment_target_idx"),
+            # The sitemap's latest changes: the site's, and each owner's and proposer's, from
+            # an index. (An index on `updated` alone made SQLite read it whole for each actor
+            # that proposed nothing.)
+            models.Index(fields=["is_published", "updated"], name="commitment_published_idx"),
+            models.Index(fields=["owner", "updated"], name="commitment_owner_upd_idx"),
+            models.Index(fields=["proposer", "updated"], name="commitment_proposer_upd_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -1117,7 +1148,12 @@ class StatusUpdate(PlainTextModel):
         indexes = [
             # The head of one chain (the timeline rule) and a member's latest updates.
             models.Index(fields=["commitment", "member", "-as_of"], name="statusupdate_chain_idx"),
-            models.Index(fields=["member", "-as_of"], name="statusupdate_member_idx"),
+            # A member's latest updates in the timeline's whole order, so a page of them is
+            # read from the index (on 0008's shorter index SQLite preferred the site's timeline
+            # and read 10,000 updates for a member's ten).
+            models.Index(
+                fields=["member", "-as_of", "-created", "-id"], name="statusupdate_member_idx"
+            ),
             # The public timelines, newest first (the dashboard's, a theme's, an actor's) and
             # the feeds' order: read in index order and stopped after a page, instead of
             # sorting 100,000 updates (issue 10; EXPLAIN in docs/benchmarks.md).

@@ -1,3 +1,6 @@
+"""Issue 10: precomputed figures (Tally, counted here for the existing rows) and the indexes
+the pages at 10,000 commitments need (EXPLAIN QUERY PLAN in docs/benchmarks.md)."""
+
 from django.db import migrations, models
 
 
@@ -33,4 +36,33 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(count_existing, migrations.RunPython.noop),
+        migrations.RemoveIndex(model_name="statusupdate", name="statusupdate_member_idx"),
+        migrations.AddIndex(
+            model_name="statusupdate",
+            index=models.Index(
+                fields=["member", "-as_of", "-created", "-id"], name="statusupdate_member_idx"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="commitment",
+            index=models.Index(fields=["source", "position"], name="commitment_order_idx"),
+        ),
+        migrations.AddIndex(
+            model_name="commitment",
+            index=models.Index(fields=["target_date"], name="commitment_target_idx"),
+        ),
+        migrations.AddIndex(
+            model_name="commitment",
+            index=models.Index(fields=["is_published", "updated"], name="commitment_published_idx"),
+        ),
+        migrations.AddIndex(
+            model_name="commitment",
+            index=models.Index(fields=["owner", "updated"], name="commitment_owner_upd_idx"),
+        ),
+        migrations.AddIndex(
+            model_name="commitment",
+            index=models.Index(
+                fields=["proposer", "updated"], name="commitment_proposer_upd_idx"
+            ),
+        ),
     ]
