@@ -319,15 +319,33 @@ def bucket_counts(counts: dict[str, int]) -> dict[str, int]:
     return buckets
 
 
+def _figures(counts: dict[str, int]) -> tuple[int, int, int, float | None]:
+    """Tracked, assessed, done and the average score, from {status: n} of member records."""
+    scored = {status: n for status, n in counts.items() if score_of(status) is not None}
+    assessed = sum(scored.values())
+    done = sum(counts.get(status, 0) for status in statuses_in(Bucket.DONE))
+    total = sum(score_of(status) * n for status, n in scored.items())
+    return sum(counts.values()), assessed, done, total / assessed if assessed else None
+
+
 def score_member(member: MemberState, counts: dict[str, int]) -> MemberState:
     """Set the figures MemberStateQuerySet.with_scores() annotates, from a member's tallies."""
-    scored = {status: n for status, n in counts.items() if score_of(status) is not None}
-    member.commitments_tracked = sum(counts.values())
-    member.commitments_assessed = sum(scored.values())
-    member.commitments_done = sum(counts.get(status, 0) for status in statuses_in(Bucket.DONE))
-    member.compliance_score = (
-        sum(score_of(status) * n for status, n in scored.items()) / member.commitments_assessed
-        if member.commitments_assessed
-        else None
-    )
+    (
+        member.commitments_tracked,
+        member.commitments_assessed,
+        member.commitments_done,
+        member.compliance_score,
+    ) = _figures(counts)
     return member
+
+
+def score_commitment(commitment: Commitment, counts: dict[str, int]) -> Commitment:
+    """Set the figures CommitmentQuerySet.with_member_scores() annotates, from {status: n} of
+    its member records."""
+    (
+        commitment.members_tracked,
+        commitment.members_assessed,
+        commitment.members_done,
+        commitment.compliance_score,
+    ) = _figures(counts)
+    return commitment

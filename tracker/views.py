@@ -744,10 +744,17 @@ def scorecard(request: HttpRequest) -> HttpResponse:
     ctx = {"filter": filterset, "invalid": invalid, "query": query, "rows": [], "members": []}
     if not invalid:
         commitments = filterset.qs
-        page = Paginator(commitments.with_member_scores(), SCORECARD_PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+        page = Paginator(commitments, SCORECARD_PAGE_SIZE).get_page(request.GET.get("page"))
         rows = list(page.object_list)
+        # Each row's figures from the grid's own statuses: annotated in SQL, they were
+        # computed for every filtered commitment before the sort, not for the page's 50.
+        grid = MemberProgress.objects.filter(commitment__in=[c.pk for c in rows]).grid()
+        statuses: dict[int, dict[str, int]] = {c.pk: {} for c in rows}
+        for (commitment_pk, _member_pk), progress in grid.items():
+            counts = statuses[commitment_pk]
+            counts[progress.status] = counts.get(progress.status, 0) + 1
+        for commitment in rows:
+            tallies.score_commitment(commitment, statuses[commitment.pk])
         # The columns: the members of the groups the filtered rows belong to, each scored
         # over every filtered commitment (all pages), not only this page's. Unfiltered, that
         # is every public member on every published commitment: the tallies have it.
@@ -761,7 +768,6 @@ def scorecard(request: HttpRequest) -> HttpResponse:
                 .with_scores(commitments)
                 .order_by("group__name", "position", "name")
             )
-        grid = MemberProgress.objects.filter(commitment__in=[c.pk for c in rows]).grid()
         ctx |= {
             "page_obj": page,
             "total": page.paginator.count,

@@ -11,6 +11,19 @@ def count_existing(apps, schema_editor):
     recount(apps=apps)
 
 
+def refresh_sqlite_statistics(apps, schema_editor):
+    """SQLite plans from the statistics ANALYZE left, if anybody ran it: statistics that
+    predate these indexes made it join every actor to sort 10,000 commitments (20 ms) rather
+    than read the new order index (0.6 ms). Refreshed here; none are made where none were."""
+    connection = schema_editor.connection
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cursor.fetchone():
+            cursor.execute("ANALYZE")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("tracker", "0008_timeline_indexes"),
@@ -65,4 +78,5 @@ class Migration(migrations.Migration):
                 fields=["proposer", "updated"], name="commitment_proposer_upd_idx"
             ),
         ),
+        migrations.RunPython(refresh_sqlite_statistics, migrations.RunPython.noop),
     ]
