@@ -84,6 +84,7 @@ def _fill() -> None:
     """Synthetic data, labelled as such. Bulk-written for speed: this is not an edit path."""
     from django.core.management import call_command
 
+    from tracker import tallies
     from tracker.models import (
         Actor,
         Commitment,
@@ -186,6 +187,8 @@ def _fill() -> None:
             StatusUpdate.objects.bulk_create(batch)
             batch = []
     StatusUpdate.objects.bulk_create(batch)
+    # bulk_create() is no write path: the precomputed figures are counted once, here.
+    tallies.recount()
     ContentVersion.bump()
     from django.db import connection
 
@@ -211,9 +214,11 @@ def _pages() -> list[str]:
         f"/commitments/{slug}/feed/",
         "/themes/",
         "/themes/theme-3/",
+        "/themes/theme-3/?page=40",
         "/themes/theme-3/feed/",
         "/actors/",
         "/actors/actor-7/",
+        "/actors/actor-7/?page=5",
         "/actors/actor-7/feed/",
         "/sources/synthetic-3/",
         "/charts/",

@@ -1384,7 +1384,7 @@ class TallyScope(models.TextChoices):
     MEMBER = "member", "Member state"
 
 
-class Tally(models.Model):
+class Tally(PlainTextModel):
     """How many published commitments have a status, in one scope: a precomputed figure.
 
     The summaries (the front page, the charts, the theme, actor, source and member pages)
