@@ -191,6 +191,9 @@ def _cache_get(key: str):
 
 
 def _cache_set(key: str, response: HttpResponse) -> None:
+    # Kept as one chunk: a view that wrote its page in pieces (a feed: one per XML element)
+    # would otherwise be sent in thousands of small writes on every hit.
+    response.content = response.content
     # Pages of older versions are never asked for again; the timeout only frees their room.
     cache.set(key, response, settings.TRACKER_PAGE_CACHE_SECONDS)
 

@@ -86,6 +86,14 @@ class UpdatesFeed(Feed):
 
     feed_type = AtomWithContent
 
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        # The feed generator writes each XML element as a chunk of its own: thousands of
+        # chunks that gunicorn sends one by one (and the page cache kept one by one), which
+        # made a 25 KB feed take 10 to 200 ms on the wire. One chunk.
+        response.content = response.content
+        return response
+
     def _title(self, subject: str = "") -> str:
         site = settings.TRACKER_SITE_NAME
         return f"{subject} · status updates · {site}" if subject else f"Status updates · {site}"
