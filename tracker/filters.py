@@ -5,6 +5,8 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 
 from tracker.models import (
     Actor,
@@ -29,6 +31,38 @@ def _tallied(scope: str):
     """The keys of `scope`'s tallies above zero: the themes, actors or sources that have
     published commitments, without a join over every commitment (tracker.tallies)."""
     return Tally.objects.filter(scope=scope, count__gt=0).values("key")
+
+
+class FastSelect(forms.Select):
+    """Django's <select>, written in Python: its templates render an include per <option>,
+    and the list's filters have 150 options (every owner, partner and source): nearly half
+    of the list page's rendering. Same markup, same context; no option groups."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = [
+            (option["value"], flatatt(option["attrs"]), option["label"])
+            for _group, choices, _index in widget["optgroups"]
+            for option in choices
+        ]
+        return format_html(
+            '<select name="{}"{}>\n  {}\n</select>',
+            widget["name"],
+            flatatt(widget["attrs"]),
+            format_html_join("\n  ", '<option value="{}"{}>{}</option>', options),
+        )
+
+
+class FilterForm(forms.Form):
+    """The filters' form, its drop-downs written by FastSelect."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if type(field.widget) is forms.Select:
+                fast = FastSelect(attrs=field.widget.attrs, choices=field.widget.choices)
+                fast.is_required = field.widget.is_required
+                field.widget = fast
 
 
 def validate_search_words(value: str) -> None:
@@ -104,6 +138,7 @@ class CommitmentFilter(django_filters.FilterSet):
     class Meta:
         model = Commitment
         fields = ["q", "status", "bucket", "theme", "owner", "partner", "proposer", "source"]
+        form = FilterForm
 
     def keep_invalid_values(self) -> None:
         """Show a rejected value in its drop-down, marked as such, instead of "Any …".
@@ -168,3 +203,4 @@ class ScorecardFilter(django_filters.FilterSet):
     class Meta:
         model = Commitment
         fields = ["theme", "source"]
+        form = FilterForm
