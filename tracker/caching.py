@@ -38,7 +38,11 @@ from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+)
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 from django.views.decorators.http import condition
@@ -121,6 +125,12 @@ class PublicPageCacheMiddleware:
             response = _cache_get(key)
             if response is not None:
                 request._page_cache = "hit"
+                # A view that gives its own validator (the badge: one per commitment, so an
+                # embedding page revalidates it only when that commitment changes) is
+                # answered by it from the cache too: a 304, not the whole image again.
+                own = response.get("ETag")
+                if own and own != etag:
+                    return get_conditional_response(request, etag=own, response=response)
                 return response
             response = view_func(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
