@@ -684,10 +684,9 @@ class Commitment(PlainTextModel):
             models.Index(fields=["source", "position"], name="commitment_order_idx"),
             # What is overdue: only commitments with a target date are read.
             models.Index(fields=["target_date"], name="commitment_target_idx"),
-            # The sitemap's latest changes: the site's, and each owner's and proposer's, from
-            # an index. (An index on `updated` alone made SQLite read it whole for each actor
-            # that proposed nothing.)
-            models.Index(fields=["is_published", "updated"], name="commitment_published_idx"),
+            # The sitemap's latest change per owner and proposer, from an index. (An index
+            # whose first column is `updated`, or `is_published` then `updated`, made SQLite
+            # and PostgreSQL read it whole for each actor that proposed nothing.)
             models.Index(fields=["owner", "updated"], name="commitment_owner_upd_idx"),
             models.Index(fields=["proposer", "updated"], name="commitment_proposer_upd_idx"),
         ]

@@ -66,10 +66,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="commitment",
-            index=models.Index(fields=["is_published", "updated"], name="commitment_published_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="commitment",
             index=models.Index(fields=["owner", "updated"], name="commitment_owner_upd_idx"),
         ),
         migrations.AddIndex(
