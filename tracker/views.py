@@ -8,7 +8,6 @@ from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError, connection
 from django.db.models import (
-    Count,
     Exists,
     OuterRef,
     Q,
@@ -166,19 +165,8 @@ def _actor_rows(figures: dict | None = None) -> list[tuple[Actor, dict[str, int]
     return [(actor, actor.owned_counts) for actor in actors]
 
 
-def _status_counts(commitments) -> dict[str, int]:
-    return dict(commitments.values_list("status").annotate(n=Count("pk")).order_by())
-
-
 def _bucket_counts(status_counts: dict[str, int]) -> dict[str, int]:
     return tallies.bucket_counts(status_counts)
-
-
-def _counts_by_status(commitments) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for commitment in commitments:
-        counts[commitment.status] = counts.get(commitment.status, 0) + 1
-    return counts
 
 
 # /charts/
