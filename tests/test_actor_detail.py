@@ -30,12 +30,13 @@ def test_the_actor_page_runs_the_same_queries_for_one_or_fifty(
 ):
     owner = make_actor(slug="owner")
     make_commitment(owner=owner)
-    # actor, commitments, their themes, their partners, latest updates
-    with django_assert_num_queries(5):
+    # actor, its tallies, count for the pages, a page of commitments with owner and
+    # proposer, their themes, latest updates
+    with django_assert_num_queries(6):
         client.get("/actors/owner/")
     for _ in range(49):
         make_commitment(owner=owner)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get("/actors/owner/")
 
 
@@ -59,8 +60,8 @@ def test_the_actor_page_groups_commitments_by_role_and_charts_what_it_owns(
     assert "ASEAN member states: 2 commitments: 1 pending, 1 done." in html
     assert 'href="/commitments/?owner=member-states&amp;bucket=done"' in html
     assert "bucket=active" not in html and "bucket=closed" not in html
-    assert '<h3 id="owns-heading">It is the lead owner of 2</h3>' in html
-    assert '<h3 id="shares-heading">It is a partner on 1</h3>' in html
+    assert 'href="/commitments/?owner=member-states">It is the lead owner of 2</a>' in html
+    assert 'href="/commitments/?partner=member-states">It is a partner on 1</a>' in html
     assert "proposed-heading" not in html
     assert '<li><a href="/actors/">Who’s involved</a></li>' in html
 
@@ -78,7 +79,7 @@ def test_a_speaker_is_followed_on_what_they_proposed(client, make_commitment, ma
 
     assert '<h2 id="progress-heading">Progress on what it proposed</h2>' in html
     assert 'href="/commitments/?proposer=pm&amp;bucket=active"' in html
-    assert '<h3 id="proposed-heading">It proposed 1</h3>' in html
+    assert 'href="/commitments/?proposer=pm">It proposed 1</a>' in html
     # The latest updates cover what it proposed, too.
     assert "Work began." in html
 

@@ -180,14 +180,17 @@ def test_the_source_page_still_runs_a_fixed_number_of_queries(
 ):
     source = make_source(slug="s", full_text="Build a bridge.\n\nBuild a road.")
     make_commitment(source=source, quote="Build a bridge.", heading="Roads")
-    # source, commitments, their themes, their partners
-    with django_assert_num_queries(4):
+    # source, its tallies, every quote (for the highlighted text), a page of commitments
+    # with owner and proposer, their themes
+    with django_assert_num_queries(5):
         client.get("/sources/s/")
     for _ in range(49):
         make_commitment(source=source, quote="Build a road.", heading="Roads")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         html = client.get("/sources/s/").content.decode()
-    assert html.count('class="passage-link"') == 50
+    # A passage names its first ten commitments; the rest are in the list under the text.
+    assert html.count('class="passage-link"') == 1 + 10 + 1
+    assert '<a class="passage-link" href="#commitments-heading">and 39 more</a>' in html
 
 
 def test_a_line_that_is_only_an_image_file_name_is_shown_as_a_note_not_as_text(

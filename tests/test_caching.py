@@ -293,3 +293,40 @@ def test_an_unreachable_redis_is_a_miss_not_an_error(client, site, settings):
     assert first.status_code == second.status_code == 200
     assert "Recorded while Redis is down." in second.text
     assert caches["default"].get("anything", "missing") == "missing"
+
+
+def test_a_page_from_the_cache_keeps_the_policy_it_was_rendered_with(client, site):
+    # tracker.security.CSPMiddleware does not build the policy again for a cached page.
+    page, badge = "/commitments/", "/commitments/develop-domestic-data-centres/badge.svg"
+    first, first_badge = client.get(page), client.get(badge)
+    second, second_badge = client.get(page), client.get(badge)
+
+    policy = first["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy
+    assert second["Content-Security-Policy"] == policy
+    # The embeddable badge keeps its own, which lets any site frame it.
+    assert "frame-ancestors *" in first_badge["Content-Security-Policy"]
+    assert second_badge["Content-Security-Policy"] == first_badge["Content-Security-Policy"]
+
+
+def test_a_cached_badge_answers_its_own_etag_with_a_304(client, site, django_assert_num_queries):
+    url = f"{site['commitment'].get_absolute_url()}badge.svg"
+    first = client.get(url)
+    own = first["ETag"]
+
+    # The content version and nothing else: the badge comes from the cache, unrendered.
+    with django_assert_num_queries(1):
+        revisit = client.get(url, headers={"if-none-match": own})
+
+    assert revisit.status_code == 304
+    assert revisit["ETag"] == own
+    # Once the commitment changes, its badge's validator does too: the new image is sent.
+    site["commitment"].record_update(
+        status=Status.COMPLETED,
+        as_of=datetime.date(2026, 6, 1),
+        note="Finished.",
+        basis=Basis.INDEPENDENT,
+    )
+    changed = client.get(url, headers={"if-none-match": own})
+    assert changed.status_code == 200
+    assert "Completed" in changed.content.decode()

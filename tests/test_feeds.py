@@ -244,10 +244,11 @@ def test_pages_announce_their_feeds_in_the_head(client, tracked, page, feed):
         ("/feeds/updates/", 1),
         # the commitment, then its public updates
         ("/commitments/c/feed/", 2),
-        # the theme, then the public updates on its commitments
-        ("/themes/t/feed/", 2),
-        # the actor, then the public updates on commitments it is involved in
-        ("/actors/a/feed/", 2),
+        # the theme, its tallies (its size chooses the plan), the public updates on its
+        # commitments
+        ("/themes/t/feed/", 3),
+        # the actor, its tallies, the public updates on commitments it is involved in
+        ("/actors/a/feed/", 3),
     ],
 )
 def test_each_feed_runs_the_same_queries_for_one_or_fifty_updates(

@@ -132,9 +132,9 @@ def test_the_member_tables_cost_one_query_each_however_many_rows(
             basis=Basis.INDEPENDENT,
         )
 
-    # 7 for the tables above (tests/test_dataset.py), then member groups, member states,
+    # 6 for the tables above (tests/test_dataset.py), then member groups, member states,
     # member progress with commitments and members, member updates with their place.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         data = _dataset(client)
 
     assert len(data["member_progress"]) == 11 * commitments

@@ -1,9 +1,10 @@
 """Several app instances on one PostgreSQL and one shared Redis cache: never a stale page.
 
 Starts a Redis server (Debian's redis-server) and two gunicorn instances on the test
-database, fills both instances' shared cache, records a status update, and checks that every
-affected page, feed and export on both instances shows it at once; then stops Redis and
-checks the instances go on answering, uncached, with fresh pages.
+database, fills both instances' shared cache, records a status update as an editor does (logged
+into the first instance's admin, posting its update form with its CSRF token), and checks that
+every affected page, feed and export on the other instance shows it at once; then stops Redis
+and checks the instances go on answering, uncached, with fresh pages.
 
 Needs PostgreSQL (DATABASE_URL, e.g. `bash .ci/with-postgres.sh env DJANGO_DEBUG=1
 .venv/bin/pytest tests/test_multi_instance.py`) and redis-server (.ci/run installs it). Without
@@ -14,6 +15,7 @@ on PostgreSQL without redis-server it is skipped, except in CI (CI set), where i
 from __future__ import annotations
 
 import datetime
+import http.cookiejar
 import os
 import shutil
 import socket
@@ -21,15 +23,19 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
+from tests import factories
 from tests.crawl import make_public_site
-from tracker.models import Basis, Status
+from tests.forms import FormData
+from tracker.models import Basis, Status, StatusUpdate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -147,6 +153,63 @@ def _shows_status(site) -> list[str]:
             "/commitments/export.csv", "/commitments/export.json"]  # fmt: skip
 
 
+class _Editor:
+    """An editor's browser on one instance: cookies kept, forms read from the page and posted
+    back with what the page holds (the CSRF token, the version the form was opened at)."""
+
+    PASSWORD = "a-long-test-password"
+
+    def __init__(self, base: str):
+        self.base = base
+        jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+    def _open(self, path: str, data: bytes | None = None) -> tuple[int, str, str]:
+        url = self.base + path
+        request = urllib.request.Request(url, data=data, headers={"Referer": url})
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, response.geturl(), response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, url, error.read().decode()
+
+    def submit(self, path: str, form_id: str, **changes: str) -> tuple[int, str, str]:
+        """Post the form `form_id` of the page at `path`, some fields changed; redirects are
+        followed. Returns the status, the address ended at and the page."""
+        status, _url, html = self._open(path)
+        assert status == 200, (path, status)
+        parser = FormData(form_id)
+        parser.feed(html)
+        assert "csrfmiddlewaretoken" in parser.data, f"no CSRF token in {form_id} on {path}"
+        data = {**parser.data, **{name: [value] for name, value in changes.items()}}
+        body = urllib.parse.urlencode([(k, v) for k, values in data.items() for v in values])
+        return self._open(path, body.encode())
+
+    def log_in(self, username: str) -> None:
+        status, url, _html = self.submit(
+            "/admin/login/?next=/admin/", "login-form", username=username, password=self.PASSWORD
+        )
+        assert status == 200 and url == self.base + "/admin/", (status, url)
+
+    def record_update(self, commitment, note: str, status: str) -> None:
+        """The editors' daily task: the commitment's "Update" page, saved."""
+        path = f"/admin/tracker/commitment/{commitment.pk}/update-status/"
+        code, url, html = self.submit(
+            path,
+            "update-status-form",
+            status=status,
+            as_of="2026-05-01",
+            note=note,
+            basis=Basis.INDEPENDENT,
+        )
+        # Saved, the page goes back to the list of what needs review.
+        assert code == 200 and url.endswith("/admin/tracker/commitment/?review=needed"), (
+            code,
+            url,
+            html[:2000],
+        )
+
+
 def _record(site, note: str, status: str) -> None:
     site["commitment"].record_update(
         status=status, as_of=datetime.date(2026, 5, 1), note=note, basis=Basis.INDEPENDENT
@@ -169,11 +232,20 @@ def test_a_status_update_is_fresh_at_once_on_the_other_instance(instances, redis
     client = redis.Redis.from_url(redis_server[1])
     assert client.dbsize() > 0, "the instances should share pages through Redis"
 
-    _record(site, "Recorded behind both instances' backs.", Status.DELAYED)
+    # An editor records the update through the first instance's admin.
+    user = factories.make_user("multi-instance-editor", is_superuser=True)
+    # Hashed as the instances hash (the tests' own settings use a fast hasher they lack).
+    user.password = PBKDF2PasswordHasher().encode(_Editor.PASSWORD, "multi0instance0salt")
+    user.save(update_fields=["password"])
+    editor = _Editor(one)
+    editor.log_in("multi-instance-editor")
+    editor.record_update(site["commitment"], "Recorded through the first instance.", "delayed")
+    recorded = StatusUpdate.objects.get(note="Recorded through the first instance.")
+    assert recorded.author.username == "multi-instance-editor"
 
     for url in _affected(site):
         _status, body, _headers = _get(other, url)
-        assert "Recorded behind both instances" in body, f"stale on the other instance: {url}"
+        assert "Recorded through the first instance" in body, f"stale on the other instance: {url}"
     for url in _shows_status(site):
         _status, body, _headers = _get(other, url)
         assert "elayed" in body, f"stale on the other instance: {url}"

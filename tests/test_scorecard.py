@@ -205,10 +205,11 @@ def test_the_scorecard_runs_the_same_queries_for_one_or_many_rows(
     for commitment in made[:5]:
         factories.record_member_status(commitment, states[0], Status.COMPLETED)
 
-    # 1 count of the filtered commitments, 2 a page of them with their scores, 3 the member
-    # states with their scores, 4 the page's statuses (the grid), 5 the theme choices and
-    # 6 the source choices of the filter form
-    with django_assert_num_queries(6):
+    # 1 count of the filtered commitments, 2 a page of them, 3 the member states' tallies
+    # (unfiltered, their scores), 4 the member states, 5 the page's statuses (the grid, from
+    # which each row's score is taken), 6 the theme choices and 7 the source choices of the
+    # filter form
+    with django_assert_num_queries(7):
         response = client.get("/scorecard/")
 
     assert response.status_code == 200

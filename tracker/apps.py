@@ -8,7 +8,9 @@ class TrackerConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the system checks.
-        from tracker import checks  # noqa: F401
+        from tracker import checks, tallies  # noqa: F401
         from tracker.caching import connect_signals
 
         connect_signals(self)
+        # The precomputed figures, for writes Django makes without the models' methods.
+        tallies.connect_signals()

@@ -24,18 +24,26 @@ from the ETag while nothing changed, the new page as soon as anything did (docs/
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
+from typing import NamedTuple
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
+from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+)
+from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 from django.views.decorators.http import condition
 
@@ -46,6 +54,11 @@ CACHED_NAMESPACES = frozenset({"tracker"})
 CACHED_VIEW_NAMES = frozenset({"sitemap", "sitemap-section"})
 # Public views never cached: a health check must ask the database every time.
 UNCACHED_VIEW_NAMES = frozenset({"tracker:healthz"})
+
+
+class _Version(NamedTuple):
+    token: str
+    changed: datetime.datetime
 
 
 def _personal_cookie_names() -> list[str]:
@@ -104,13 +117,20 @@ class PublicPageCacheMiddleware:
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         # Weak: the same page, byte for byte, for everybody at this version on this day.
         etag = f'W/"{version.token}-{today}"'
-        key = _page_key(request, request.method, version.token, today)
         request._page_cache = "public"
 
         def cached_view(request, *args, **kwargs):
+            # Only now: a 304 (answered by condition() before this runs) needs no key.
+            key = _page_key(request, request.method, version.token, today)
             response = _cache_get(key)
             if response is not None:
                 request._page_cache = "hit"
+                # A view that gives its own validator (the badge: one per commitment, so an
+                # embedding page revalidates it only when that commitment changes) is
+                # answered by it from the cache too: a 304, not the whole image again.
+                own = response.get("ETag")
+                if own and own != etag:
+                    return get_conditional_response(request, etag=own, response=response)
                 return response
             response = view_func(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
@@ -155,9 +175,25 @@ class PublicPageCacheMiddleware:
 
 
 def _content_version():
+    """The content version's token and time of change, read afresh on every request.
+
+    One primary-key read in plain SQL: through the ORM, building the query cost a quarter of
+    a cache hit. Never kept in the process: another worker or instance may have moved it on.
+    """
     from tracker.models import ContentVersion
 
-    return ContentVersion.current()
+    table = connection.ops.quote_name(ContentVersion._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT token, changed FROM {table} WHERE id = %s", [ContentVersion.PK])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token, changed = row
+    if not isinstance(changed, datetime.datetime):  # SQLite gives text
+        changed = parse_datetime(changed)
+    if settings.USE_TZ and timezone.is_naive(changed):
+        changed = timezone.make_aware(changed, datetime.UTC)
+    return _Version(token, changed)
 
 
 def _cache_get(key: str):
@@ -165,6 +201,9 @@ def _cache_get(key: str):
 
 
 def _cache_set(key: str, response: HttpResponse) -> None:
+    # Kept as one chunk: a view that wrote its page in pieces (a feed: one per XML element)
+    # would otherwise be sent in thousands of small writes on every hit.
+    response.content = response.content
     # Pages of older versions are never asked for again; the timeout only frees their room.
     cache.set(key, response, settings.TRACKER_PAGE_CACHE_SECONDS)
 
@@ -188,7 +227,7 @@ def _bump(sender, using=None, **kwargs) -> None:
 def connect_signals(app_config) -> None:
     """Bump the content version on every write of the app's models (called from ready())."""
     for model in app_config.get_models():
-        if model.__name__ == "ContentVersion":
+        if model.__name__ in ("ContentVersion", "Tally"):
             continue
         post_save.connect(_bump, sender=model, dispatch_uid=f"page-cache-save-{model.__name__}")
         post_delete.connect(_bump, sender=model, dispatch_uid=f"page-cache-del-{model.__name__}")

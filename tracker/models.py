@@ -29,7 +29,18 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import URLValidator
 from django.db import models, transaction
-from django.db.models import Avg, Case, Count, F, IntegerField, OuterRef, Q, Subquery, When
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -248,6 +259,13 @@ def validate_language_code(value: str) -> None:
         )
 
 
+def _tallies():
+    """tracker.tallies, which imports this module: the precomputed figures' bookkeeping."""
+    from tracker import tallies
+
+    return tallies
+
+
 class SlugManager(models.Manager):
     """Natural keys by slug, so fixtures carry no primary keys and load twice safely."""
 
@@ -461,6 +479,13 @@ class Theme(Translatable, PlainTextModel):
         return (self.slug,)
 
 
+def count_of(rows: models.QuerySet) -> Coalesce:
+    """A subquery counting `rows` (filtered on OuterRef) for each outer row: an index lookup
+    per row, never a join that multiplies rows or a GROUP BY over a whole table."""
+    counted = rows.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def _progress_figures(rows: models.QuerySet, group_by: str, noun: str) -> dict:
     """Counts and average score of MemberProgress `rows` (correlated to the outer row)."""
     rows = rows.order_by().values(group_by)
@@ -640,12 +665,17 @@ class CommitmentQuerySet(models.QuerySet):
 
     def set_published(self, published: bool, user=None) -> int:
         """Publish or unpublish; returns how many commitments changed."""
-        with transaction.atomic(using=self.db):
-            changed = self.exclude(is_published=published).update(
-                is_published=published,
-                version=F("version") + 1,
-                updated=timezone.now(),
-                updated_by=user,
+        changing = list(self.exclude(is_published=published).values_list("pk", flat=True))
+        with transaction.atomic(using=self.db), _tallies().tracking(changing):
+            changed = (
+                self.filter(pk__in=changing)
+                .exclude(is_published=published)
+                .update(
+                    is_published=published,
+                    version=F("version") + 1,
+                    updated=timezone.now(),
+                    updated_by=user,
+                )
             )
             if changed:
                 # update() sends no signal: the public pages' version is moved on here.
@@ -867,7 +897,19 @@ class Commitment(Translatable, PlainTextModel):
                 name="commitment_status_valid",
             ),
         ]
-        indexes = [models.Index(fields=["status"])]
+        indexes = [
+            models.Index(fields=["status"]),
+            # The lists' and the admin's order (Meta.ordering): read in index order and
+            # stopped after a page, not 10,000 rows sorted (issue 10).
+            models.Index(fields=["source", "position"], name="commitment_order_idx"),
+            # What is overdue: only commitments with a target date are read.
+            models.Index(fields=["target_date"], name="commitment_target_idx"),
+            # The sitemap's latest change per owner and proposer, from an index. (An index
+            # whose first column is `updated`, or `is_published` then `updated`, made SQLite
+            # and PostgreSQL read it whole for each actor that proposed nothing.)
+            models.Index(fields=["owner", "updated"], name="commitment_owner_upd_idx"),
+            models.Index(fields=["proposer", "updated"], name="commitment_proposer_upd_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -879,8 +921,9 @@ class Commitment(Translatable, PlainTextModel):
                     "A new commitment starts as not yet assessed: create it, then record its "
                     "status with save_edit() or record_update(), so its history backs it."
                 )
-            with transaction.atomic():
+            with transaction.atomic(), _tallies().tracking() as tracked:
                 super().save(*args, **kwargs)
+                tracked.add_new(self.pk)
                 if self.member_group_id is not None:
                     self.sync_member_progress()
             self._loaded_status = self.status
@@ -902,7 +945,8 @@ class Commitment(Translatable, PlainTextModel):
         # loaded before it is refused. Incremented in SQL, so a stale copy cannot lower it.
         self.version = F("version") + 1
         kwargs["update_fields"] = {*update_fields, "version"}
-        with transaction.atomic():
+        # Publication, source, owner or proposer may change what it counts towards.
+        with transaction.atomic(), _tallies().tracking([self.pk]):
             super().save(*args, **kwargs)
             if "member_group" in update_fields:
                 self.sync_member_progress()
@@ -982,19 +1026,21 @@ class Commitment(Translatable, PlainTextModel):
         """
         if problem := self._member_group_change_problem():
             raise ValidationError({"member_group": problem})
-        self.member_progress.exclude(member__group_id=self.member_group_id).delete()
-        if self.member_group_id is None:
-            return 0
-        made = Source.objects.values_list("event_date", flat=True).get(pk=self.source_id)
-        missing = MemberState.objects.filter(
-            group_id=self.member_group_id, joined_on__lte=made
-        ).exclude(progress__commitment=self)
-        created = MemberProgress.objects.bulk_create(
-            MemberProgress(
-                commitment=self, member=member, status=Status.NOT_ASSESSED, status_date=made
+        # bulk_create() sends no signal: the member states' tallies are kept here.
+        with _tallies().tracking([self.pk]):
+            self.member_progress.exclude(member__group_id=self.member_group_id).delete()
+            if self.member_group_id is None:
+                return 0
+            made = Source.objects.values_list("event_date", flat=True).get(pk=self.source_id)
+            missing = MemberState.objects.filter(
+                group_id=self.member_group_id, joined_on__lte=made
+            ).exclude(progress__commitment=self)
+            created = MemberProgress.objects.bulk_create(
+                MemberProgress(
+                    commitment=self, member=member, status=Status.NOT_ASSESSED, status_date=made
+                )
+                for member in missing
             )
-            for member in missing
-        )
         return len(created)
 
     @property
@@ -1048,7 +1094,8 @@ class Commitment(Translatable, PlainTextModel):
         """
         fields = [name for name in fields if name not in STATUS_FIELDS]
         member_updates = list(member_updates)
-        with transaction.atomic():
+        # The precomputed figures move with the status, publication, owner… in this transaction.
+        with transaction.atomic(), _tallies().tracking([self.pk]):
             # Lock the row so two editors saving at once are serialised: the second one sees
             # the first one's version, and each update records the status it really replaced.
             current = (
@@ -1351,7 +1398,12 @@ class StatusUpdate(PlainTextModel):
         indexes = [
             # The head of one chain (the timeline rule) and a member's latest updates.
             models.Index(fields=["commitment", "member", "-as_of"], name="statusupdate_chain_idx"),
-            models.Index(fields=["member", "-as_of"], name="statusupdate_member_idx"),
+            # A member's latest updates in the timeline's whole order, so a page of them is
+            # read from the index (on 0008's shorter index SQLite preferred the site's timeline
+            # and read 10,000 updates for a member's ten).
+            models.Index(
+                fields=["member", "-as_of", "-created", "-id"], name="statusupdate_member_idx"
+            ),
             # The public timelines, newest first (the dashboard's, a theme's, an actor's) and
             # the feeds' order: read in index order and stopped after a page, instead of
             # sorting 100,000 updates (issue 10; EXPLAIN in docs/benchmarks.md).
@@ -1524,6 +1576,11 @@ class MemberProgress(PlainTextModel):
         """Names the member and the commitment: queries them unless select_related()."""
         return f"{self.member} on “{self.commitment}”: {self.get_status_display()}"
 
+    def save(self, *args, **kwargs) -> None:
+        # The member state's precomputed figures move with its status (tracker.tallies).
+        with _tallies().tracking([self.commitment_id]):
+            super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         """The member's row on its commitment's page; queries both unless select_related()."""
         return f"{self.commitment.get_absolute_url()}#member-{self.member.slug}"
@@ -1582,3 +1639,50 @@ class ContentVersion(PlainTextModel):
     def current(cls) -> ContentVersion | None:
         """The version now (one query); None when the row is missing, so nothing is cached."""
         return cls.objects.filter(pk=cls.PK).only("token", "changed").first()
+
+
+class TallyScope(models.TextChoices):
+    """What a Tally counts in: the whole site, or one source, theme, actor or member state."""
+
+    SITE = "site", "Whole site"
+    SOURCE = "source", "Source"
+    THEME = "theme", "Theme"
+    OWNER = "owner", "Lead owner"
+    PROPOSER = "proposer", "Proposer"
+    PARTNER = "partner", "Partner"
+    # MemberProgress rows of published commitments, per member state.
+    MEMBER = "member", "Member state"
+
+
+class Tally(PlainTextModel):
+    """How many published commitments have a status, in one scope: a precomputed figure.
+
+    The summaries (the front page, the charts, the theme, actor, source and member pages)
+    read these rows instead of counting 10,000 commitments per request (issue 10). They are
+    kept exact by tracker.tallies, which every write path goes through inside the write's own
+    transaction, and `manage.py` never needs to rebuild them; tracker.tallies.recount()
+    computes them afresh (migration 0009, the property tests). Drafts never count.
+
+    `key` is the primary key of the source, theme, actor or member state (0 for the site), not
+    a foreign key: one table serves every scope. Rows of a deleted theme or actor are removed
+    with it (tracker.tallies' signal receivers).
+    """
+
+    scope = models.CharField(max_length=10, choices=TallyScope)
+    key = models.PositiveBigIntegerField()
+    status = models.CharField(max_length=30, choices=Status)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["scope", "key", "status"]
+        verbose_name_plural = "tallies"
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key", "status"], name="tally_one_per_status"),
+            models.CheckConstraint(
+                condition=Q(scope__in=[scope.value for scope in TallyScope]),
+                name="tally_scope_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} {self.key}: {self.count} {self.get_status_display()}"

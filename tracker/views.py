@@ -5,12 +5,10 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError, connection
 from django.db.models import (
-    Count,
-    Func,
-    IntegerField,
+    Exists,
     OuterRef,
     Q,
     Subquery,
@@ -32,7 +30,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django_filters.views import FilterView
 
-from tracker import charts
+from tracker import charts, tallies
 from tracker.annotate import annotate, find_passage, passage_anchor
 from tracker.filters import CommitmentFilter, ScorecardFilter
 from tracker.models import (
@@ -43,11 +41,12 @@ from tracker.models import (
     Bucket,
     Commitment,
     MemberProgress,
+    MemberState,
     Source,
     Status,
     StatusUpdate,
+    TallyScope,
     Theme,
-    bucket_of,
     statuses_in,
 )
 from tracker.public import public_members, public_sources, public_themes, scorecard_commitments
@@ -61,10 +60,10 @@ HISTORY_PAGE_SIZE = 50
 TIMELINE_ORDER = ("-as_of", "-created", "-pk")
 
 
-def _latest_updates(**filters) -> list[StatusUpdate]:
+def _latest_updates(*conditions, **filters) -> list[StatusUpdate]:
     return list(
         StatusUpdate.objects.public()
-        .filter(**filters)
+        .filter(*conditions, **filters)
         .select_related("commitment", "member")
         .for_timeline()
         .order_by("-as_of", "-created", "-pk")[:LATEST_UPDATES]
@@ -75,21 +74,23 @@ def _latest_updates(**filters) -> list[StatusUpdate]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The story: what was promised at which event, by whom, and where each promise stands."""
     public = Commitment.objects.public()
+    # Every figure from the precomputed tallies (one query), not counted per request.
+    figures = tallies.read(TallyScope.SITE, TallyScope.SOURCE, TallyScope.THEME, TallyScope.MEMBER)
+    per_source = {pk: sum(c.values()) for pk, c in tallies.of(figures, TallyScope.SOURCE).items()}
     # Newest event first: with several sources, the latest meeting is the news.
-    sources = list(
-        Source.objects.annotate(
-            num_commitments=Count("commitments", filter=Q(commitments__is_published=True))
-        )
-        .filter(num_commitments__gt=0)
-        .order_by("-event_date", "title")
-    )
-    status_counts = _status_counts(public)
+    sources = list(Source.objects.filter(pk__in=per_source).order_by("-event_date", "title"))
+    for source in sources:
+        source.num_commitments = per_source[source.pk]
+    status_counts = figures.get((TallyScope.SITE, 0), {})
     total = sum(status_counts.values())
-    theme_rows = _theme_rows()
+    theme_rows = _theme_rows(figures)
+    speakers, speaker_count = _speakers(sources[0]) if sources else ([], 0)
     ctx = {
         "sources": sources,
         "latest_source": sources[0] if sources else None,
-        "speakers": _speakers(sources[0]) if sources else [],
+        "speakers": speakers,
+        "speaker_count": speaker_count,
+        "promises_shown": FRONT_PAGE_PROMISES,
         "total": total,
         "assessed": total - status_counts.get(Status.NOT_ASSESSED, 0),
         "overdue": public.overdue().count() if total else 0,
@@ -100,24 +101,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # one with 20.
         "theme_largest": max((theme.total for theme, _ in theme_rows), default=0),
         "latest_updates": _latest_updates(),
-        "members": list(_members_with_scores()),
+        "members": _members_with_scores(figures),
     }
     return render(request, "tracker/dashboard.html", ctx)
 
 
-def _speakers(source: Source) -> list[tuple[Actor, list[Commitment]]]:
-    """Who proposed what at one event, in the order they spoke, each with their commitments.
+# The front page's story shows an event's first promises; a long list is one click away.
+FRONT_PAGE_PROMISES = 40
 
-    One query; the front page shows one event in full, so it costs the same however many
-    events are tracked.
+
+def _speakers(source: Source) -> tuple[list[tuple[Actor, list[Commitment]]], int]:
+    """Who proposed what at one event, in the order they spoke, each with their commitments,
+    the first FRONT_PAGE_PROMISES of them; and how many speakers the event had in all.
+
+    Two queries, whatever the number of commitments at the event or in the tracker.
     """
     speakers: dict[int, tuple[Actor, list[Commitment]]] = {}
-    commitments = (
-        source.commitments.public().select_related("proposer", "owner").order_by("position", "pk")
-    )
-    for commitment in commitments:
+    public = source.commitments.public()
+    commitments = public.select_related("proposer", "owner").order_by("position", "pk")
+    for commitment in commitments[:FRONT_PAGE_PROMISES]:
         speakers.setdefault(commitment.proposer_id, (commitment.proposer, []))[1].append(commitment)
-    return list(speakers.values())
+    everyone = public.order_by().values("proposer").distinct().count()
+    return list(speakers.values()), everyone
 
 
 def _nonzero_statuses(status_counts: dict[str, int]) -> list[tuple[Status, int]]:
@@ -125,72 +130,44 @@ def _nonzero_statuses(status_counts: dict[str, int]) -> list[tuple[Status, int]]
     return [(status, status_counts[status]) for status in Status if status_counts.get(status)]
 
 
-def _theme_rows() -> list[tuple[Theme, dict[str, int]]]:
-    """Every theme with its published commitments counted per bucket, in one query."""
-    published = Q(commitments__is_published=True)
-    # Django leaves Meta.ordering out of GROUP BY queries, so the order is given here.
-    themes = Theme.objects.annotate(
-        total=Count("commitments", filter=published),
-        **{
-            bucket.value: Count(
-                "commitments",
-                filter=published & Q(commitments__status__in=statuses_in(bucket)),
-            )
-            for bucket in Bucket
-        },
-    )
-    # A theme only drafts use is not public yet (tracker.public); total counts published ones.
-    themes = themes.filter(total__gt=0).order_by("position", "name")
-    return [
-        (theme, {bucket.value: getattr(theme, bucket.value) for bucket in Bucket})
-        for theme in themes
-    ]
+def _theme_rows(figures: dict | None = None) -> list[tuple[Theme, dict[str, int]]]:
+    """Every theme with a published commitment, with them counted per bucket: from the
+    tallies, one query for the themes (and one for the tallies unless `figures` has them)."""
+    if figures is None:
+        figures = tallies.read(TallyScope.THEME)
+    per_theme = tallies.of(figures, TallyScope.THEME)
+    # A theme only drafts use is not public yet (tracker.public): it has no tally.
+    themes = Theme.objects.filter(pk__in=per_theme).order_by("position", "name")
+    rows = []
+    for theme in themes:
+        theme.total = sum(per_theme[theme.pk].values())
+        rows.append((theme, _bucket_counts(per_theme[theme.pk])))
+    return rows
 
 
-def count_of(commitments) -> Coalesce:
-    """A subquery counting the given rows (filtered on OuterRef) for each outer row."""
-    counted = commitments.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+ACTOR_SCOPES = (TallyScope.OWNER, TallyScope.PROPOSER, TallyScope.PARTNER)
 
 
-def _actor_rows() -> list[tuple[Actor, dict[str, int]]]:
+def _actor_rows(figures: dict | None = None) -> list[tuple[Actor, dict[str, int]]]:
     """Actors with published commitments, each with what it owns counted per bucket, what it
-    proposed and what it shares, in one query (subqueries, so the counts never multiply)."""
-    public = Commitment.objects.public()
-    owned = public.filter(owner=OuterRef("pk"))
-    actors = (
-        Actor.objects.annotate(
-            owned=count_of(owned),
-            proposed=count_of(public.filter(proposer=OuterRef("pk"))),
-            shared=count_of(public.filter(partners=OuterRef("pk"))),
-            **{f"owned_{bucket.value}": count_of(owned.in_bucket(bucket)) for bucket in Bucket},
-        )
-        .filter(Q(owned__gt=0) | Q(proposed__gt=0) | Q(shared__gt=0))
-        .order_by("-owned", "name")
-    )
-    return [
-        (actor, {bucket.value: getattr(actor, f"owned_{bucket.value}") for bucket in Bucket})
-        for actor in actors
-    ]
-
-
-def _status_counts(commitments) -> dict[str, int]:
-    return dict(commitments.values_list("status").annotate(n=Count("pk")).order_by())
+    proposed and what it shares: from the tallies, one query for any number of actors (and
+    one for the tallies unless `figures` has them)."""
+    if figures is None:
+        figures = tallies.read(*ACTOR_SCOPES)
+    keys = {key for scope, key in figures if scope in ACTOR_SCOPES}
+    actors = list(Actor.objects.filter(pk__in=keys))
+    for actor in actors:
+        owned = figures.get((TallyScope.OWNER, actor.pk), {})
+        actor.owned = sum(owned.values())
+        actor.proposed = sum(figures.get((TallyScope.PROPOSER, actor.pk), {}).values())
+        actor.shared = sum(figures.get((TallyScope.PARTNER, actor.pk), {}).values())
+        actor.owned_counts = _bucket_counts(owned)
+    actors.sort(key=lambda actor: (-actor.owned, actor.name))
+    return [(actor, actor.owned_counts) for actor in actors]
 
 
 def _bucket_counts(status_counts: dict[str, int]) -> dict[str, int]:
-    buckets: dict[str, int] = {}
-    for status, n in status_counts.items():
-        bucket = bucket_of(status).value
-        buckets[bucket] = buckets.get(bucket, 0) + n
-    return buckets
-
-
-def _counts_by_status(commitments) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for commitment in commitments:
-        counts[commitment.status] = counts.get(commitment.status, 0) + 1
-    return counts
+    return tallies.bucket_counts(status_counts)
 
 
 # /charts/
@@ -198,15 +175,16 @@ def _counts_by_status(commitments) -> dict[str, int]:
 def chart_list(request: HttpRequest) -> HttpResponse:
     """Every chart on one page: by status, by bucket, per theme and per owner."""
     list_url = reverse("tracker:commitment-list") + "?"
-    status_counts = _status_counts(Commitment.objects.public())
+    figures = tallies.read(TallyScope.SITE, TallyScope.THEME, TallyScope.MEMBER, *ACTOR_SCOPES)
+    status_counts = figures.get((TallyScope.SITE, 0), {})
     bucket_counts = _bucket_counts(status_counts)
     theme_rows = [
         (t.translated("name")[0], t.get_absolute_url(), f"{list_url}theme={t.slug}&", counts)
-        for t, counts in _theme_rows()
+        for t, counts in _theme_rows(figures)
     ]
     owner_rows = [
         (a.translated("name")[0], a.get_absolute_url(), f"{list_url}owner={a.slug}&", counts)
-        for a, counts in _actor_rows()
+        for a, counts in _actor_rows(figures)
         if a.owned
     ]
     ctx = {
@@ -226,7 +204,7 @@ def chart_list(request: HttpRequest) -> HttpResponse:
         "member_chart": charts.score_chart(
             "chart-members",
             gettext("Compliance score per member state"),
-            list(_members_with_scores()),
+            _members_with_scores(figures),
         ),
     }
     return render(request, "tracker/chart_list.html", ctx)
@@ -242,6 +220,14 @@ class CommitmentListView(FilterView):
 
     def get_paginate_by(self, queryset) -> int:
         return settings.TRACKER_PAGE_SIZE
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        paginator = super().get_paginator(queryset, *args, **kwargs)
+        if not _is_filtered(self.request):
+            # Every published commitment: the tallies know how many, without a count.
+            site = tallies.read(TallyScope.SITE).get((TallyScope.SITE, 0), {})
+            paginator.count = sum(site.values())
+        return paginator
 
     def get(self, request, *args, **kwargs):
         clean = _without_empty_parameters(request)
@@ -265,10 +251,13 @@ class CommitmentListView(FilterView):
         ctx["cards_query"] = query.urlencode()
         query["view"] = "table"
         ctx["table_query"] = query.urlencode()
-        ctx["is_filtered"] = any(
-            value for key, value in self.request.GET.items() if key not in ("page", "order", "view")
-        )
+        ctx["is_filtered"] = _is_filtered(self.request)
         return ctx
+
+
+def _is_filtered(request: HttpRequest) -> bool:
+    """Whether the list's address narrows it (paging, sorting and the view do not)."""
+    return any(value for key, value in request.GET.items() if key not in ("page", "order", "view"))
 
 
 def _without_empty_parameters(request: HttpRequest) -> str | None:
@@ -491,11 +480,53 @@ def status_list(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/status_list.html", {"buckets": buckets})
 
 
-def _commitments_page(request: HttpRequest, template: str, ctx: dict, commitments) -> HttpResponse:
-    commitments = list(commitments)
-    ctx["commitments"] = commitments
-    ctx["bucket_counts"] = count_buckets(c.status for c in commitments)
-    return render(request, template, ctx)
+def _page_or_404(request: HttpRequest, queryset, total: int | None = None):
+    """The page `?page=` asks for, TRACKER_PAGE_SIZE commitments long, or 404.
+
+    A page number that is not a whole number from 1 to the last page (0, -1, "abc", a
+    number of twenty digits) is not found: a clear answer, never the wrong page, never a 500.
+    `total`, when the tallies know it, spares the count query.
+    """
+    paginator = Paginator(queryset, settings.TRACKER_PAGE_SIZE)
+    if total is not None:
+        paginator.count = total  # a cached_property: set, it is never queried
+    try:
+        return paginator.page(request.GET.get("page", 1))
+    except InvalidPage as error:
+        raise Http404(f"No such page: {error}") from None
+
+
+def _cards(commitments):
+    """What a commitment card shows, in three queries for a page of any length."""
+    return commitments.select_related("owner", "proposer").prefetch_related("themes")
+
+
+# Updates on a set of commitments, newest first: a small set is read through its own updates
+# and sorted; a large one by reading the site's timeline in index order, testing each update,
+# and stopping after a page. SQLite picks the first plan for a join whatever the size (a
+# theme of 1,250 commitments: sorting 12,500 updates), and the second for an EXISTS, which
+# reads the whole timeline for a set of three. The tallies tell the size for free.
+SMALL_SET = 200
+
+
+def on_theme(theme: Theme, size: int) -> Q | Exists:
+    """A condition on StatusUpdate: its commitment is filed under `theme` (of `size`)."""
+    if size <= SMALL_SET:
+        return Q(commitment__themes=theme)
+    linked = Commitment.themes.through.objects.filter(
+        theme=theme, commitment=OuterRef("commitment")
+    )
+    return Exists(linked)
+
+
+def involving_actor(actor: Actor, size: int) -> Q:
+    """A condition on StatusUpdate: its commitment involves `actor` (`size` at most)."""
+    if size <= SMALL_SET:
+        return Q(commitment__in=involving(actor))
+    shared = Commitment.partners.through.objects.filter(
+        actor=actor, commitment=OuterRef("commitment")
+    )
+    return Q(commitment__owner=actor) | Q(commitment__proposer=actor) | Q(Exists(shared))
 
 
 # /themes/
@@ -513,18 +544,19 @@ def theme_list(request: HttpRequest) -> HttpResponse:
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     theme = get_object_or_404(public_themes(), slug=slug)
     commitments = Commitment.objects.public().filter(themes=theme)
-    # Figures for the whole theme from one aggregate; the cards come a page at a time, so a
-    # theme with hundreds of commitments costs no more than one with ten.
-    status_counts = _status_counts(commitments)
-    page = Paginator(commitments.with_related(), settings.TRACKER_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    # Figures for the whole theme from its tallies; the cards come a page at a time, so a
+    # theme with thousands of commitments costs no more than one with ten.
+    status_counts = tallies.read(TallyScope.THEME, key=theme.pk).get(
+        (TallyScope.THEME, theme.pk), {}
     )
+    total = sum(status_counts.values())
+    page = _page_or_404(request, _cards(commitments), total)
     ctx = {
         "theme": theme,
-        "latest_updates": _latest_updates(commitment__themes=theme),
+        "latest_updates": _latest_updates(on_theme(theme, total)),
         "commitments": page.object_list,
         "page_obj": page,
-        "total": page.paginator.count,
+        "total": total,
         "bucket_counts": _bucket_counts(status_counts),
         "status_chart": charts.status_chart(
             "chart-status",
@@ -548,11 +580,13 @@ def actor_list(request: HttpRequest) -> HttpResponse:
 
 
 def involving(actor: Actor):
-    """Published commitments an actor proposed, owns or shares: the actor page and its feed."""
-    involved = Q(owner=actor) | Q(partners=actor) | Q(proposer=actor)
-    return Commitment.objects.public().filter(
-        pk__in=Commitment.objects.filter(involved).values("pk")
-    )
+    """Published commitments an actor proposed, owns or shares: the actor page and its feed.
+
+    Three conditions SQLite and PostgreSQL each answer from an index (owner, proposer, the
+    partners' table), rather than a join of every commitment with its partners.
+    """
+    shared = Commitment.partners.through.objects.filter(actor=actor).values("commitment_id")
+    return Commitment.objects.public().filter(Q(owner=actor) | Q(proposer=actor) | Q(pk__in=shared))
 
 
 def _role_chart_title(role: str, name: str) -> str:
@@ -567,45 +601,69 @@ def _role_chart_title(role: str, name: str) -> str:
 @require_safe
 def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     actor = get_object_or_404(Actor, slug=slug)
-    commitments = list(involving(actor).with_related())
-    if not commitments:
+    figures = tallies.read(*ACTOR_SCOPES, key=actor.pk)
+    owns, proposed, shares = (figures.get((scope, actor.pk), {}) for scope in ACTOR_SCOPES)
+    if not (owns or shares or proposed):
         # Known only from drafts: the public site does not know it yet.
         raise Http404("No published commitment involves this actor.")
-    owns = [c for c in commitments if c.owner_id == actor.pk]
-    proposed = [c for c in commitments if c.proposer_id == actor.pk]
-    shares = [c for c in commitments if actor in c.partners.all()]
     # Progress is shown for what it is accountable for: what it owns, else what it shares;
     # a speaker is followed on what it proposed. Each can be opened as a filtered list.
     role, followed = (
         ("owner", owns) if owns else ("partner", shares) if shares else ("proposer", proposed)
     )
     filter_query = f"{role}={actor.slug}&"
+    commitments = involving(actor)
+    page = _page_or_404(request, _cards(commitments))
     ctx = {
         "actor": actor,
-        "owns": owns,
-        "proposed": proposed,
-        "shares": shares,
+        "owns": sum(owns.values()),
+        "proposed": sum(proposed.values()),
+        "shares": sum(shares.values()),
         "role": role,
-        "followed": followed,
-        "followed_counts": count_buckets(c.status for c in followed),
+        "followed": sum(followed.values()),
+        "followed_counts": _bucket_counts(followed),
         "filter_query": filter_query,
-        "latest_updates": _latest_updates(commitment__in=involving(actor)),
+        "commitments": page.object_list,
+        "page_obj": page,
+        "total": page.paginator.count,
+        "latest_updates": _latest_updates(
+            involving_actor(
+                actor, sum(owns.values()) + sum(shares.values()) + sum(proposed.values())
+            )
+        ),
         "status_chart": charts.status_chart(
             "chart-status",
             _role_chart_title(role, actor.translated("name")[0]),
-            _counts_by_status(followed),
+            followed,
             f"{reverse('tracker:commitment-list')}?{filter_query}",
         ),
     }
-    return _commitments_page(request, "tracker/actor_detail.html", ctx, commitments)
+    return render(request, "tracker/actor_detail.html", ctx)
 
 
 @require_safe
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     source = get_object_or_404(public_sources(), slug=slug)
-    commitments = list(source.commitments.public().with_related())
-    ctx = {"source": source, "annotated": annotate(source.full_text, commitments)}
-    return _commitments_page(request, "tracker/source_detail.html", ctx, commitments)
+    status_counts = tallies.read(TallyScope.SOURCE, key=source.pk).get(
+        (TallyScope.SOURCE, source.pk), {}
+    )
+    total = sum(status_counts.values())
+    commitments = source.commitments.public().order_by("position", "pk")
+    # The highlighted text needs every quote, but only what a passage's link shows; the
+    # cards, with their owners and themes, come a page at a time.
+    quoting = commitments.only(
+        "slug", "title", "title_vi", "title_id", "status", "quote", "heading", "source_id"
+    )
+    page = _page_or_404(request, _cards(commitments), total)
+    ctx = {
+        "source": source,
+        "annotated": annotate(source.full_text, quoting),
+        "total": total,
+        "bucket_counts": _bucket_counts(status_counts),
+        "commitments": page.object_list,
+        "page_obj": page,
+    }
+    return render(request, "tracker/source_detail.html", ctx)
 
 
 # /favicon.ico
@@ -675,14 +733,18 @@ def with_latest_update(rows):
     )
 
 
-def _members_with_scores():
-    """Every public member state with its record on all published commitments: one query."""
-    return (
-        public_members()
-        .with_scores()
+def _members_with_scores(figures: dict | None = None) -> list[MemberState]:
+    """Every public member state with its record on all published commitments, from the
+    tallies: one query for the members (and one for the tallies unless `figures` has them)."""
+    if figures is None:
+        figures = tallies.read(TallyScope.MEMBER)
+    per_member = tallies.of(figures, TallyScope.MEMBER)
+    members = (
+        MemberState.objects.filter(pk__in=per_member)
         .select_related("group")
         .order_by("group__name", "position", "name")
     )
+    return [tallies.score_member(member, per_member[member.pk]) for member in members]
 
 
 def scorecard_filterset(request: HttpRequest) -> ScorecardFilter:
@@ -702,25 +764,36 @@ def scorecard(request: HttpRequest) -> HttpResponse:
     ctx = {"filter": filterset, "invalid": invalid, "query": query, "rows": [], "members": []}
     if not invalid:
         commitments = filterset.qs
-        page = Paginator(commitments.with_member_scores(), SCORECARD_PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+        page = Paginator(commitments, SCORECARD_PAGE_SIZE).get_page(request.GET.get("page"))
         rows = list(page.object_list)
-        # The columns: the members of the groups the filtered rows belong to, each scored
-        # over every filtered commitment (all pages), not only this page's.
-        members = list(
-            public_members()
-            .filter(group__in=commitments.order_by().values("member_group"))
-            .with_scores(commitments)
-            .order_by("group__name", "position", "name")
-        )
+        # Each row's figures from the grid's own statuses: annotated in SQL, they were
+        # computed for every filtered commitment before the sort, not for the page's 50.
         grid = MemberProgress.objects.filter(commitment__in=[c.pk for c in rows]).grid()
+        statuses: dict[int, dict[str, int]] = {c.pk: {} for c in rows}
+        for (commitment_pk, _member_pk), progress in grid.items():
+            counts = statuses[commitment_pk]
+            counts[progress.status] = counts.get(progress.status, 0) + 1
+        for commitment in rows:
+            tallies.score_commitment(commitment, statuses[commitment.pk])
+        # The columns: the members of the groups the filtered rows belong to, each scored
+        # over every filtered commitment (all pages), not only this page's. Unfiltered, that
+        # is every public member on every published commitment: the tallies have it.
+        is_filtered = filterset.is_bound and any(filterset.form.cleaned_data.values())
+        if not is_filtered:
+            members = _members_with_scores()
+        else:
+            members = list(
+                public_members()
+                .filter(group__in=commitments.order_by().values("member_group"))
+                .with_scores(commitments)
+                .order_by("group__name", "position", "name")
+            )
         ctx |= {
             "page_obj": page,
             "total": page.paginator.count,
             "members": members,
             "rows": [(c, [grid.get((c.pk, m.pk)) for m in members]) for c in rows],
-            "is_filtered": filterset.is_bound and any(filterset.form.cleaned_data.values()),
+            "is_filtered": is_filtered,
             "download_query": f"?{query}" if query else "",
         }
     return render(request, "tracker/scorecard.html", ctx, status=400 if invalid else 200)
@@ -740,14 +813,16 @@ def methodology(request: HttpRequest) -> HttpResponse:
 # /members/
 @require_safe
 def member_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "tracker/member_list.html", {"members": list(_members_with_scores())})
+    return render(request, "tracker/member_list.html", {"members": _members_with_scores()})
 
 
 # /members/<slug>/
 @require_safe
 def member_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A member state's status on every published commitment it carries out, and its score."""
-    member = get_object_or_404(public_members().with_scores().select_related("group"), slug=slug)
+    member = get_object_or_404(public_members().select_related("group"), slug=slug)
+    figures = tallies.read(TallyScope.MEMBER, key=member.pk)
+    tallies.score_member(member, figures.get((TallyScope.MEMBER, member.pk), {}))
     progress = with_latest_update(
         MemberProgress.objects.public().filter(member=member).select_related("commitment")
     ).order_by(*(f"commitment__{field}" for field in SCORECARD_ORDER))

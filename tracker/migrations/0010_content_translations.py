@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0008_timeline_indexes'),
+        ('tracker', '0009_tallies_and_indexes'),
     ]
 
     operations = [
