@@ -51,6 +51,9 @@ def _text_fields(model) -> list[models.Field]:
         and not field.primary_key
         # A password is stored hashed and never shown; changing it would end the session.
         and field.name != "password"
+        # A code too short to hold a payload (a source's language, 35 characters), whose
+        # validator refuses anything but letters, digits and hyphens.
+        and not (field.max_length and field.max_length < 60)
     ]
 
 

@@ -1668,14 +1668,15 @@ class Tally(PlainTextModel):
     with it (tracker.tallies' signal receivers).
     """
 
-    scope = models.CharField(max_length=10, choices=TallyScope)
-    key = models.PositiveBigIntegerField()
-    status = models.CharField(max_length=30, choices=Status)
-    count = models.PositiveIntegerField(default=0)
+    scope = models.CharField(_("scope"), max_length=10, choices=TallyScope)
+    key = models.PositiveBigIntegerField(_("key"))
+    status = models.CharField(_("status"), max_length=30, choices=Status)
+    count = models.PositiveIntegerField(_("count"), default=0)
 
     class Meta:
         ordering = ["scope", "key", "status"]
-        verbose_name_plural = "tallies"
+        verbose_name = _("tally")
+        verbose_name_plural = _("tallies")
         constraints = [
             models.UniqueConstraint(fields=["scope", "key", "status"], name="tally_one_per_status"),
             models.CheckConstraint(
