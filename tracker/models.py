@@ -213,6 +213,34 @@ def statuses_in(*buckets: Bucket) -> list[str]:
     return [status.value for status, info in STATUS_INFO.items() if info.bucket in buckets]
 
 
+def derive_status(statuses: Iterable[str]) -> str:
+    """The one status word of a commitment carried out by each member of a group.
+
+    The rule (docs/methodology.md, and the public page /scorecard/methodology/):
+    1. every member has the same status: that status;
+    2. every member has delivered, some only in part: partially completed;
+    3. every member is discontinued or superseded, not all the same: discontinued;
+    4. some member has begun or delivered, and not every member has delivered: in progress;
+    5. otherwise, some member has been assessed (not started, discontinued…): not started;
+    6. no member has been assessed, or there are no members: not yet assessed.
+    A single word always hides the spread, so every page that shows it shows the members'
+    counts beside it.
+    """
+    present = set(statuses)
+    if len(present) == 1:
+        return present.pop()
+    buckets = {bucket_of(status) for status in present}
+    if buckets == {Bucket.DONE}:
+        return Status.PARTIALLY_COMPLETED.value
+    if buckets == {Bucket.CLOSED}:
+        return Status.DISCONTINUED.value
+    if buckets & {Bucket.ACTIVE, Bucket.DONE}:
+        return Status.IN_PROGRESS.value
+    if present - {Status.NOT_ASSESSED.value}:
+        return Status.NOT_STARTED.value
+    return Status.NOT_ASSESSED.value
+
+
 class PlainTextModel(models.Model):
     """Refuses control characters in every text field, however the record is written."""
 
@@ -300,6 +328,12 @@ class Source(PlainTextModel):
     published_on = models.DateField(
         _("publication date"), null=True, blank=True, help_text=_("e.g. 2026-01-15.")
     )
+    retrieved_on = models.DateField(
+        _("retrieval date"),
+        null=True,
+        blank=True,
+        help_text=_("When the tracker's copy of the full text was taken, e.g. 2026-01-16."),
+    )
     event_name = models.CharField(
         _("event name"),
         max_length=300,
@@ -355,6 +389,27 @@ class ActorKind(models.TextChoices):
     GROUP = "group", _("Group of organisations or states")
 
 
+class CommitmentKind(models.TextChoices):
+    """What was said: whether anybody has undertaken to deliver it (docs/methodology.md)."""
+
+    COMMITMENT = "commitment", _("Commitment")
+    PROPOSAL = "proposal", _("Proposal")
+    ADVICE = "advice", _("Advice")
+
+
+COMMITMENT_KIND_DEFINITIONS: dict[CommitmentKind, str] = {
+    CommitmentKind.COMMITMENT: _(
+        "Those who must deliver it have undertaken to, or a speaker affirmed it on their behalf."
+    ),
+    CommitmentKind.PROPOSAL: _(
+        "A speaker proposed or called for it; the meeting's report does not record it as agreed."
+    ),
+    CommitmentKind.ADVICE: _(
+        "Advice from outside the group, addressed to those who would deliver it."
+    ),
+}
+
+
 class Actor(Translatable, PlainTextModel):
     """A person or a body that proposes commitments or is accountable for them."""
 
@@ -376,6 +431,18 @@ class Actor(Translatable, PlainTextModel):
         max_length=200,
         blank=True,
         help_text=_("e.g. Viet Nam, or ASEAN."),
+    )
+    member_state = models.ForeignKey(
+        "MemberState",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actors",
+        verbose_name=_("member state"),
+        help_text=_(
+            "The member state this person or body belongs to, e.g. Viet Nam for Viet Nam's "
+            "Ministry of Science and Technology: the member state's page lists what it owns."
+        ),
     )
     name_vi = models.CharField(
         _("name (Vietnamese)"),
@@ -827,6 +894,16 @@ class Commitment(Translatable, PlainTextModel):
     themes = models.ManyToManyField(
         Theme, related_name="commitments", blank=True, verbose_name=_("themes")
     )
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=CommitmentKind,
+        default=CommitmentKind.COMMITMENT,
+        help_text=_(
+            "Commitment: those who must deliver it undertook to. Proposal: a speaker proposed "
+            "or called for it. Advice: an outsider advised it."
+        ),
+    )
     member_group = models.ForeignKey(
         MemberGroup,
         on_delete=models.PROTECT,
@@ -895,6 +972,9 @@ class Commitment(Translatable, PlainTextModel):
             models.CheckConstraint(
                 condition=Q(status__in=[status.value for status in Status]),
                 name="commitment_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=CommitmentKind.values), name="commitment_kind_valid"
             ),
         ]
         indexes = [
@@ -1026,22 +1106,65 @@ class Commitment(Translatable, PlainTextModel):
         """
         if problem := self._member_group_change_problem():
             raise ValidationError({"member_group": problem})
+        created = []
         # bulk_create() sends no signal: the member states' tallies are kept here.
         with _tallies().tracking([self.pk]):
             self.member_progress.exclude(member__group_id=self.member_group_id).delete()
-            if self.member_group_id is None:
-                return 0
-            made = Source.objects.values_list("event_date", flat=True).get(pk=self.source_id)
-            missing = MemberState.objects.filter(
-                group_id=self.member_group_id, joined_on__lte=made
-            ).exclude(progress__commitment=self)
-            created = MemberProgress.objects.bulk_create(
-                MemberProgress(
-                    commitment=self, member=member, status=Status.NOT_ASSESSED, status_date=made
+            if self.member_group_id is not None:
+                made = Source.objects.values_list("event_date", flat=True).get(pk=self.source_id)
+                missing = MemberState.objects.filter(
+                    group_id=self.member_group_id, joined_on__lte=made
+                ).exclude(progress__commitment=self)
+                created = MemberProgress.objects.bulk_create(
+                    MemberProgress(
+                        commitment=self,
+                        member=member,
+                        status=Status.NOT_ASSESSED,
+                        status_date=made,
+                    )
+                    for member in missing
                 )
-                for member in missing
+            # Tracked per member, the status is the members'; no longer, it is the
+            # commitment's own timeline's again.
+            self.status, self.status_date = self.current_status()
+            type(self).objects.filter(pk=self.pk).update(
+                status=self.status, status_date=self.status_date
             )
+            self._loaded_status = self.status
         return len(created)
+
+    def current_status(self) -> tuple[str, datetime.date]:
+        """The status and its date as the database's history says now (one or two queries).
+
+        Carried out by each member of a group: derived from the members' statuses by
+        derive_status(), as of the latest member status. Otherwise: the newest public update
+        of the commitment's own timeline, or not yet assessed as of the day it was made.
+        Only the write path calls it, to store the result on the row.
+        """
+        if self.member_group_id is not None:
+            rows = list(
+                MemberProgress.objects.filter(commitment_id=self.pk)
+                .order_by()
+                .values_list("status", "status_date")
+            )
+            if rows:
+                return (
+                    derive_status(status for status, _date in rows),
+                    max(date for _status, date in rows),
+                )
+        else:
+            head = (
+                StatusUpdate.objects.filter(
+                    commitment_id=self.pk, member__isnull=True, is_public=True
+                )
+                .order_by(*TIMELINE_ORDER)
+                .values_list("status", "as_of")
+                .first()
+            )
+            if head is not None:
+                return head
+        made = Source.objects.values_list("event_date", flat=True).get(pk=self.source_id)
+        return Status.NOT_ASSESSED.value, made
 
     @property
     def bucket(self) -> Bucket:
@@ -1124,9 +1247,14 @@ class Commitment(Translatable, PlainTextModel):
                 )
                 recorded.full_clean()
                 recorded.save()
-                if recorded.is_public:
+                if recorded.is_public and self.member_group_id is None:
                     values["status"], values["status_date"] = recorded.status, recorded.as_of
             self.recorded_member_updates = self._record_member_updates(member_updates, user)
+            if self.recorded_member_updates or (
+                "member_group" in fields and self.member_group_id != current.member_group_id
+            ):
+                # The status of a commitment carried out member by member is the members'.
+                values["status"], values["status_date"] = self.current_status()
             if recorded is not None or self.recorded_member_updates:
                 values["last_reviewed"] = timezone.localdate()
             now = timezone.now()
@@ -1211,7 +1339,8 @@ class Commitment(Translatable, PlainTextModel):
             entry.save()
             if entry.is_public:
                 row.status, row.status_date = entry.status, entry.as_of
-                row.save()
+                # save_edit() derives the commitment's status once, after every member's.
+                row.save(derive_commitment_status=False)
         return [entry for entry, _row in checked]
 
     def record_update(
@@ -1444,6 +1573,22 @@ class StatusUpdate(PlainTextModel):
             and (problem := self._member_problem())
         ):
             errors["member"] = problem
+        if (
+            self.member_id is None
+            and self.commitment_id is not None
+            and self.commitment.member_group_id is not None
+            and self.is_status_change
+        ):
+            errors["status"] = gettext(
+                "“%(title)s” is carried out by each member of %(group)s, so its status is worked "
+                "out from the member states’ statuses (now “%(status)s”) and cannot be set for "
+                "the whole commitment. Record each member state’s status in the member states’ "
+                "table instead, or keep “%(status)s” to record this as a progress note."
+            ) % {
+                "title": self.commitment.title,
+                "group": self.commitment.member_group,
+                "status": self.get_previous_status_display(),
+            }
         latest = None
         if self.commitment_id is not None:
             # Each member's history is a timeline of its own, as is the commitment's.
@@ -1576,10 +1721,21 @@ class MemberProgress(PlainTextModel):
         """Names the member and the commitment: queries them unless select_related()."""
         return f"{self.member} on “{self.commitment}”: {self.get_status_display()}"
 
-    def save(self, *args, **kwargs) -> None:
-        # The member state's precomputed figures move with its status (tracker.tallies).
-        with _tallies().tracking([self.commitment_id]):
+    def save(self, *args, derive_commitment_status: bool = True, **kwargs) -> None:
+        # The member state's precomputed figures move with its status (tracker.tallies), and
+        # so does the commitment's status, which is derived from its members' (a shell save
+        # included: the headline and the members never disagree).
+        with transaction.atomic(), _tallies().tracking([self.commitment_id]):
             super().save(*args, **kwargs)
+            if derive_commitment_status:
+                commitment = Commitment.objects.only(
+                    "member_group", "source", "status", "status_date"
+                ).get(pk=self.commitment_id)
+                status, status_date = commitment.current_status()
+                Commitment.objects.filter(pk=self.commitment_id).update(
+                    status=status, status_date=status_date, version=F("version") + 1
+                )
+                ContentVersion.bump()
 
     def get_absolute_url(self) -> str:
         """The member's row on its commitment's page; queries both unless select_related()."""
