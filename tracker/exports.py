@@ -148,8 +148,25 @@ COMMITMENT_COLUMNS: list[Column] = [
            lambda c: _slugs(c.themes), field="themes"),
     Column("theme_names", _("Names of the themes, in the same order."), TEXTS,
            lambda c: _names(c.themes)),
-    Column("status", _("Current status, one of the values listed below."), TEXT,
+    Column("kind", _("What was said: commitment (those who must deliver it undertook to), "
+           "proposal (a speaker proposed it) or advice (an outsider advised it)."), TEXT,
+           lambda c: c.kind, field="kind"),
+    Column("member_group", _("Slug of the group each of whose member states carries it out; "
+           "empty when it is carried out as a whole."), TEXT,
+           lambda c: c.member_group.slug if c.member_group_id else ""),
+    Column("status", _("Current status, one of the values listed below. For a commitment "
+           "carried out by each member state, worked out from the member states' statuses "
+           "(see status_derived_from and the methodology)."), TEXT,
            lambda c: c.status),
+    Column("status_derived_from", _("member_states: the status is worked out from the member "
+           "states' statuses; updates: from the commitment's own latest public update."), TEXT,
+           lambda c: "member_states" if c.member_group_id else "updates"),
+    Column("members_tracked", _("How many member states carry it out; 0 when it is carried "
+           "out as a whole."), INT, lambda c: c.members_tracked),
+    Column("members_assessed", _("How many of them have been assessed (a scored status)."), INT,
+           lambda c: c.members_assessed),
+    Column("members_done", _("How many of them have completed it, in full or in part."), INT,
+           lambda c: c.members_done),
     Column("status_label", _("The status in words, as shown on the site."), TEXT,
            lambda c: c.get_status_display()),
     Column("bucket", _("The status's group: pending, active, done or closed."), TEXT,
@@ -445,7 +462,7 @@ def _filtered_commitments(request: HttpRequest):
     filterset = list_filterset(request)
     if filterset.is_bound and not filterset.is_valid():
         return None, _filter_errors(filterset)
-    return with_latest_note(filterset.qs), []
+    return with_latest_note(filterset.qs.select_related("member_group")), []
 
 
 def _filter_errors_as_text(errors: list[str]) -> HttpResponse:
@@ -583,8 +600,10 @@ def dataset_querysets() -> dict[str, QuerySet]:
         # Themes and partners come from _with_links(): prefetched, they cost two queries
         # per chunk of 500, so the file's queries grew with the data.
         "commitments": with_latest_note(
-            public.select_related("source", "proposer", "owner")
-        ).order_by("source__slug", "position", "slug"),
+            public.select_related("source", "proposer", "owner", "member_group")
+        )
+        .with_member_scores()
+        .order_by("source__slug", "position", "slug"),
         # The commitments' own histories: a member state's is in member_updates.
         "updates": StatusUpdate.objects.public()
         .filter(member__isnull=True)

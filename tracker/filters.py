@@ -16,6 +16,7 @@ from tracker.models import (
     Actor,
     Bucket,
     Commitment,
+    CommitmentKind,
     Source,
     Status,
     Tally,
@@ -125,6 +126,9 @@ class CommitmentFilter(django_filters.FilterSet):
     bucket = django_filters.ChoiceFilter(
         label=_("Progress"), choices=Bucket.choices, method="filter_bucket", empty_label=_("Any")
     )
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=CommitmentKind.choices, empty_label=_("Any kind")
+    )
     theme = TranslatedChoiceFilter(
         label=_("Theme"),
         field_name="themes",
@@ -170,7 +174,17 @@ class CommitmentFilter(django_filters.FilterSet):
 
     class Meta:
         model = Commitment
-        fields = ["q", "status", "bucket", "theme", "owner", "partner", "proposer", "source"]
+        fields = [
+            "q",
+            "status",
+            "bucket",
+            "kind",
+            "theme",
+            "owner",
+            "partner",
+            "proposer",
+            "source",
+        ]
         form = FilterForm
 
     def keep_invalid_values(self) -> None:

@@ -402,6 +402,13 @@ class CommitmentChangeForm(CommitmentEditForm):
             self.fields["corrects"].queryset = StatusUpdate.objects.filter(
                 pk__in=latest[:CORRECTABLE_UPDATES]
             ).order_by(*TIMELINE_ORDER)
+            if self.instance.member_group_id is not None:
+                # Said before the editor tries, not only in the error after.
+                self.fields["new_status"].help_text = _(
+                    "Carried out by each member state: the status is worked out from the member "
+                    "states’ statuses (record them under “Member states”). Choose the current "
+                    "status again to add a progress note on the commitment as a whole."
+                )
 
     def _is_recording_update(self) -> bool:
         return bool(self.cleaned_data.get("new_status"))

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError, connection
 from django.db.models import (
+    Count,
     Exists,
     OuterRef,
     Q,
@@ -22,6 +23,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.html import format_html
 from django.utils.http import http_date, quote_etag
@@ -35,11 +37,14 @@ from tracker.annotate import annotate, find_passage, passage_anchor
 from tracker.filters import CommitmentFilter, ScorecardFilter
 from tracker.models import (
     BUCKET_DEFINITIONS,
+    COMMITMENT_KIND_DEFINITIONS,
+    FINISHED_BUCKETS,
     STATUS_INFO,
     STATUS_SCORE,
     Actor,
     Bucket,
     Commitment,
+    CommitmentKind,
     MemberProgress,
     MemberState,
     Source,
@@ -47,11 +52,12 @@ from tracker.models import (
     StatusUpdate,
     TallyScope,
     Theme,
+    derive_status,
     statuses_in,
 )
 from tracker.public import public_members, public_sources, public_themes, scorecard_commitments
 from tracker.security import allow_embedding
-from tracker.templatetags.tracker_tags import count_buckets
+from tracker.templatetags.tracker_tags import count_buckets, status_in_words
 from tracker.text import xml_safe
 
 LATEST_UPDATES = 10
@@ -85,6 +91,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     total = sum(status_counts.values())
     theme_rows = _theme_rows(figures)
     speakers, speaker_count = _speakers(sources[0]) if sources else ([], 0)
+    # One query for both: "overdue" means nothing where no target date was announced.
+    dates = (
+        public.filter(target_date__isnull=False).aggregate(
+            dated=Count("pk"),
+            overdue=Count(
+                "pk",
+                filter=Q(target_date__lt=timezone.localdate())
+                & ~Q(status__in=statuses_in(*FINISHED_BUCKETS)),
+            ),
+        )
+        if total
+        else {"dated": 0, "overdue": 0}
+    )
     ctx = {
         "sources": sources,
         "latest_source": sources[0] if sources else None,
@@ -93,7 +112,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "promises_shown": FRONT_PAGE_PROMISES,
         "total": total,
         "assessed": total - status_counts.get(Status.NOT_ASSESSED, 0),
-        "overdue": public.overdue().count() if total else 0,
+        "overdue": dates["overdue"],
+        "dated": dates["dated"],
         "status_counts": _nonzero_statuses(status_counts),
         "bucket_counts": _bucket_counts(status_counts),
         "theme_rows": theme_rows,
@@ -214,7 +234,12 @@ class CommitmentListView(FilterView):
     """The filterable list. Invalid filter values are reported, with a 400, not ignored."""
 
     filterset_class = CommitmentFilter
-    queryset = Commitment.objects.public().with_related()
+    queryset = (
+        Commitment.objects.public()
+        .with_related()
+        .select_related("member_group")
+        .with_member_scores()
+    )
     template_name = "tracker/commitment_list.html"
     context_object_name = "commitments"
 
@@ -335,6 +360,16 @@ def commitment_print(request: HttpRequest) -> HttpResponse:
     query = _query_without_page(request)
     invalid = filterset.is_bound and not filterset.is_valid()
     commitments = [] if invalid else list(with_latest_note(filterset.qs))
+    # Each per-member commitment with its members' statuses, from one query.
+    grid = MemberProgress.objects.filter(
+        commitment__in=[c.pk for c in commitments if c.member_group_id is not None]
+    ).select_related("member")
+    members: dict[int, list[MemberProgress]] = {}
+    for row in grid.order_by("commitment_id", "member__position", "member__name"):
+        members.setdefault(row.commitment_id, []).append(row)
+    for commitment in commitments:
+        commitment.member_rows = members.get(commitment.pk, [])
+        commitment.member_statuses = [row.status for row in commitment.member_rows]
     ctx = {
         "filter": filterset,
         "invalid": invalid,
@@ -395,6 +430,9 @@ def commitment_detail(request: HttpRequest, slug: str) -> HttpResponse:
     ctx = {
         "commitment": commitment,
         "member_rows": member_rows,
+        "member_statuses": [row.status for row in member_rows],
+        "status_words": status_in_words(commitment, [row.status for row in member_rows]),
+        "kind_definition": COMMITMENT_KIND_DEFINITIONS[CommitmentKind(commitment.kind)],
         "updates": page.object_list,
         "page_obj": page,
         "passage_url": passage_url,
@@ -431,9 +469,9 @@ def _text_width(text: str) -> int:
 def commitment_badge(request: HttpRequest, slug: str) -> HttpResponse:
     """A small SVG with a commitment's current status, for articles and reports to embed."""
     commitment = get_object_or_404(
-        Commitment.objects.public().only(
-            "slug", "title", "title_vi", "title_id", "status", "status_date", "updated"
-        ),
+        Commitment.objects.public()
+        .only("slug", "title", "title_vi", "title_id", "status", "status_date", "updated", "kind")
+        .with_member_scores(),
         slug=slug,
     )
     # Whole seconds, as HTTP dates have them, so If-Modified-Since can match; the ETag tells
@@ -445,6 +483,12 @@ def commitment_badge(request: HttpRequest, slug: str) -> HttpResponse:
         return not_modified
     info = STATUS_INFO[Status(commitment.status)]
     label, value = gettext("status"), f"{info.symbol} {commitment.get_status_display()}"
+    if commitment.members_tracked:
+        # The word is worked out from the members: the badge says how many have delivered.
+        value += " · " + gettext("%(done)s/%(tracked)s members done") % {
+            "done": commitment.members_done,
+            "tracked": commitment.members_tracked,
+        }
     label_width, value_width = _text_width(label) + 12, _text_width(value) + 12
     ctx = {
         "commitment": commitment,
@@ -497,8 +541,13 @@ def _page_or_404(request: HttpRequest, queryset, total: int | None = None):
 
 
 def _cards(commitments):
-    """What a commitment card shows, in three queries for a page of any length."""
-    return commitments.select_related("owner", "proposer").prefetch_related("themes")
+    """What a commitment card shows, in three queries for a page of any length: with its
+    members' figures (subqueries), so a per-member commitment's card shows them."""
+    return (
+        commitments.select_related("owner", "proposer", "member_group")
+        .prefetch_related("themes")
+        .with_member_scores()
+    )
 
 
 # Updates on a set of commitments, newest first: a small set is read through its own updates
@@ -807,7 +856,23 @@ def methodology(request: HttpRequest) -> HttpResponse:
         (score, [Status(s) for s, value in STATUS_SCORE.items() if value == score])
         for score in (1, 0, -1, None)
     ]
-    return render(request, "tracker/methodology.html", {"scale": scale})
+    # The rule's examples are worked out by derive_status() itself: page and code agree.
+    examples = [
+        (statuses, derive_status(statuses))
+        for statuses in (
+            ["completed"] * 11,
+            ["completed"] * 10 + ["partially_completed"],
+            ["completed"] + ["in_progress"] + ["not_assessed"] * 9,
+            ["not_started"] * 2 + ["not_assessed"] * 9,
+            ["not_assessed"] * 11,
+        )
+    ]
+    kinds = list(COMMITMENT_KIND_DEFINITIONS.items())
+    return render(
+        request,
+        "tracker/methodology.html",
+        {"scale": scale, "examples": examples, "kinds": kinds},
+    )
 
 
 # /members/
@@ -827,8 +892,17 @@ def member_detail(request: HttpRequest, slug: str) -> HttpResponse:
         MemberProgress.objects.public().filter(member=member).select_related("commitment")
     ).order_by(*(f"commitment__{field}" for field in SCORECARD_ORDER))
     page = Paginator(progress, MEMBER_PAGE_SIZE).get_page(request.GET.get("page"))
+    # What the member state's own government or bodies must deliver on their own, e.g. Viet
+    # Nam's ministry's offer: not carried out by every member, so not in the table above.
+    owned = _cards(
+        Commitment.objects.public()
+        .filter(owner__member_state=member)
+        .order_by(*SCORECARD_ORDER)
+        .select_related("source")
+    )
     ctx = {
         "member": member,
+        "owned": owned,
         "rows": page.object_list,
         "page_obj": page,
         "latest_updates": _latest_updates(member=member),

@@ -70,6 +70,83 @@ def count_buckets(statuses: Iterable[str]) -> dict[str, int]:
     return counts
 
 
+# The order a member spread is read in: what has been delivered first, what is missing last.
+SPREAD_ORDER = [
+    Status.COMPLETED,
+    Status.PARTIALLY_COMPLETED,
+    Status.ONGOING,
+    Status.IN_PROGRESS,
+    Status.DELAYED,
+    Status.STALLED,
+    Status.NOT_STARTED,
+    Status.DISCONTINUED,
+    Status.SUPERSEDED,
+    Status.NOT_ASSESSED,
+]
+
+
+@dataclass
+class SpreadPart:
+    status: str
+    label: str
+    symbol: str
+    bucket: str
+    count: int
+
+
+def member_spread(statuses: Iterable[str]) -> list[SpreadPart]:
+    """How many members have each status, in SPREAD_ORDER, naming only statuses in use."""
+    counts: dict[str, int] = {}
+    for status in statuses:
+        counts[status] = counts.get(status, 0) + 1
+    return [
+        SpreadPart(
+            status.value,
+            status.label,
+            STATUS_INFO[status].symbol,
+            STATUS_INFO[status].bucket.value,
+            counts[status.value],
+        )
+        for status in SPREAD_ORDER
+        if counts.get(status.value)
+    ]
+
+
+def spread_words(parts: list[SpreadPart]) -> str:
+    """The spread as plain text: "1 of 11 completed · 1 in progress · 9 not yet assessed"."""
+    total = sum(part.count for part in parts)
+    words = []
+    for number, part in enumerate(parts):
+        if number == 0:
+            words.append(
+                gettext("%(count)s of %(total)s %(status)s")
+                % {"count": part.count, "total": total, "status": part.label.lower()}
+            )
+        else:
+            words.append(f"{part.count} {part.label.lower()}")
+    return " · ".join(words)
+
+
+def status_in_words(commitment, member_statuses: Iterable[str] = ()) -> str:
+    """The commitment's status as one plain line: the status word, and for a commitment
+    carried out by each member, the members' spread it was worked out from."""
+    label = Status(commitment.status).label
+    parts = member_spread(member_statuses)
+    if not parts:
+        return str(label)
+    return gettext("%(status)s overall: %(spread)s") % {
+        "status": label,
+        "spread": spread_words(parts),
+    }
+
+
+@register.inclusion_tag("tracker/includes/_member_spread.html")
+def member_spread_line(statuses: Iterable[str]) -> dict:
+    """The members' statuses of a commitment, counted: symbol and text, never colour alone."""
+    parts = member_spread(statuses)
+    return {"parts": parts, "total": sum(part.count for part in parts)}
+
+
 @register.filter(name="score")
 def format_score(score) -> str:
     """A compliance score as the site writes it: "+0.50", "−0.25", "0.00" ("+0,50" in

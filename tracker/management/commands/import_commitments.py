@@ -88,6 +88,8 @@ CHECKED = {
 OPTIONAL = {
     "last_reviewed",
     "language",
+    # Files written before issue 18 have no kind: a commitment keeps its own, or the default.
+    "kind",
     *(f"{name}_{language}" for name in ("title", "summary", "name", "role", "description")
       for language in ("vi", "id")),
     *(f"quote_translation_{language}" for language in ("en", "vi", "id")),
