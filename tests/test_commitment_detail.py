@@ -155,7 +155,9 @@ def test_a_per_member_commitment_shows_each_members_status_under_its_own(client,
 
     check_page(html)
     assert html.index('id="status-heading"') < html.index('id="members-heading"')
-    assert "<strong>2 of 4 done</strong>, assessed 3 of 4, score <strong>0.00</strong>" in html
+    assert (
+        "Compliance score <strong>0.00</strong>, <strong>from 3 of 4 member states assessed" in html
+    )
     row = html.split(f'<tr id="member-{states[0].slug}">', 1)[1].split("</tr>", 1)[0]
     link = f'<a href="{states[0].get_absolute_url()}">{states[0].name}</a>'
     assert f'<th scope="row">{link}</th>' in row

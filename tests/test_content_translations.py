@@ -153,8 +153,8 @@ def test_exports_are_the_same_in_every_language_but_for_labels_and_addresses(cli
     vietnamese = body(client.get("/vi/commitments/export.csv")).splitlines()
 
     assert english[0] == vietnamese[0]  # the same columns
-    assert '"not_assessed","Chưa đánh giá","pending"' in vietnamese[1]
-    assert '"not_assessed","Not yet assessed","pending"' in english[1]
+    assert '"not_assessed","updates","0","0","0","Chưa đánh giá","pending"' in vietnamese[1]
+    assert '"not_assessed","updates","0","0","0","Not yet assessed","pending"' in english[1]
     assert "Kết nối các trung tâm dữ liệu" in english[1]  # every language's texts, always
 
 

@@ -136,13 +136,14 @@ def published(make_source, make_commitment, make_theme, make_actor):
         themes=[make_theme(slug="roads", name="Roads", description="Roads and bridges.")],
         owner=make_actor(slug="asec", name="ASEAN Secretariat"),
     )
+    factories.record_member_status(commitment, members[0], Status.COMPLETED, note="Done.")
+    # A note on the whole commitment: it keeps the status the members give it.
     commitment.record_update(
         status=Status.IN_PROGRESS,
         as_of=datetime.date(2026, 3, 1),
         note="Work began.",
         basis=Basis.INDEPENDENT,
     )
-    factories.record_member_status(commitment, members[0], Status.COMPLETED, note="Done.")
     return commitment
 
 

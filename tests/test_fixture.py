@@ -141,10 +141,10 @@ def test_every_object_in_it_passes_full_clean(source):
             obj.full_clean()
 
 
-def test_it_holds_one_source_eight_actors_eight_themes_and_21_commitments(source):
+def test_it_holds_one_source_nine_actors_eight_themes_and_21_commitments(source):
     assert _counts() == {
         "Source": 1,
-        "Actor": 8,
+        "Actor": 9,
         "Theme": 8,
         "Commitment": 21,
         "StatusUpdate": 0,
@@ -241,17 +241,33 @@ def test_people_propose_commitments_but_never_own_or_share_them(source):
 
 def test_regional_national_and_viet_nam_actions_have_the_right_owners(source):
     owners = dict(Commitment.objects.values_list("slug", "owner__slug"))
-    assert owners["adopt-a-unified-digital-master-plan"] == "adgmin"
-    assert owners["connect-national-data-centres"] == "adgmin"
-    assert owners["enhance-joint-cybersecurity-exercises"] == "adgmin"
-    assert owners["develop-domestic-data-centres"] == "asean-member-states"
+    # "ASEAN needs…", "advising ASEAN", "the bloc's commitment": ASEAN, not the meeting.
+    assert owners["adopt-a-unified-digital-master-plan"] == "asean"
+    assert owners["pursue-a-balanced-human-centric-digital-strategy"] == "asean"
+    assert owners["narrow-the-digital-divide"] == "asean"
+    assert owners["propose-eight-focus-areas-for-digital-transformation"] == "adgmin"
     assert owners["collaborate-on-data-governance-and-ai"] == (
         "viet-nam-ministry-of-science-and-technology"
     )
-    # National work on cables and laws: the member states share it.
-    for slug in ("upgrade-the-regional-digital-backbone", "harmonise-legal-frameworks"):
-        partners = Commitment.objects.get(slug=slug).partners.values_list("slug", flat=True)
-        assert list(partners) == ["asean-member-states"], slug
+    # What each member state carries out is owned by the member states, and by nobody else.
+    for commitment in Commitment.objects.filter(member_group__isnull=False):
+        assert commitment.owner.slug == "asean-member-states", commitment.slug
+        assert not commitment.partners.filter(slug="asean-member-states").exists()
+    assert sum(1 for owner in owners.values() if owner == "adgmin") == 1
+
+
+def test_every_statement_is_a_commitment_proposal_or_advice_as_the_text_says(source):
+    kinds = dict(Commitment.objects.values_list("slug", "kind"))
+    assert kinds["pursue-a-balanced-human-centric-digital-strategy"] == "advice"
+    assert kinds["collaborate-on-data-governance-and-ai"] == "commitment"
+    assert kinds["advance-inclusive-digital-cooperation"] == "commitment"
+    assert kinds["develop-domestic-data-centres"] == "proposal"
+    assert Counter(kinds.values()) == {"proposal": 16, "commitment": 4, "advice": 1}
+
+
+def test_viet_nams_own_bodies_belong_to_viet_nam(source):
+    ministry = Actor.objects.get(slug="viet-nam-ministry-of-science-and-technology")
+    assert ministry.member_state.slug == "viet-nam"
 
 
 def test_each_of_the_prime_ministers_directions_has_the_expected_commitments(source):

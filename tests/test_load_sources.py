@@ -113,7 +113,8 @@ def _rows() -> dict[str, list[dict]]:
 def adgmin(db) -> StatusUpdate:
     """The ADGMIN source loaded, and an editor's update on one of its commitments: history row 1."""
     call_command("loaddata", MEMBERS, FIXTURE, verbosity=0)
-    commitment = Commitment.objects.get(slug="connect-national-data-centres")
+    # A commitment tracked as a whole: a per-member one takes its status from its members.
+    commitment = Commitment.objects.get(slug="cooperate-on-satellite-technologies")
     return commitment.record_update(
         status=Status.IN_PROGRESS,
         as_of=datetime.date(2026, 2, 1),
@@ -125,10 +126,11 @@ def adgmin(db) -> StatusUpdate:
 # Each case: the file's records after the new source, and what the message must say.
 BAD_RECORDS = {
     "a commitment with an existing slug": (
-        [SPEAKER, _commitment(slug="connect-national-data-centres")],
+        [SPEAKER, _commitment(slug="cooperate-on-satellite-technologies")],
         [
-            "record 3 (tracker.commitment “connect-national-data-centres”): title: the database "
-            "has “Connect national data centres across the region”, the file “Build a bridge”",
+            "record 3 (tracker.commitment “cooperate-on-satellite-technologies”): title: the "
+            "database has “Cooperate on satellite technologies for disaster monitoring,…”, the "
+            "file “Build a bridge”",
             "source: the database has “adgmin-2026-hanoi”, the file “new-source”",
             "status: the database has “in_progress”, the file “not_assessed”",
             "A fixture never changes existing records",
@@ -331,8 +333,8 @@ def test_it_refuses_a_bad_record_names_it_and_changes_nothing(case, adgmin, tmp_
     assert _rows() == rows
     # Spelled out for the cases of the finding; _rows() covers every other value.
     assert Actor.objects.get(slug="pham-minh-chinh").name == "Pham Minh Chinh"
-    commitment = Commitment.objects.get(slug="connect-national-data-centres")
-    assert commitment.title == "Connect national data centres across the region"
+    commitment = Commitment.objects.get(slug="cooperate-on-satellite-technologies")
+    assert commitment.title.startswith("Cooperate on satellite technologies")
     assert (commitment.source.slug, commitment.status) == ("adgmin-2026-hanoi", "in_progress")
     update = StatusUpdate.objects.get(pk=adgmin.pk)
     assert (update.status, update.note) == ("in_progress", adgmin.note)
@@ -375,7 +377,7 @@ def test_it_loads_the_adgmin_fixture_on_an_empty_database(db):
     output = _run(FIXTURE)
 
     assert f"{MEMBERS}: loaded asean (12 new records)." in members
-    assert f"{FIXTURE}: loaded adgmin-2026-hanoi (38 new records)." in output
+    assert f"{FIXTURE}: loaded adgmin-2026-hanoi (39 new records)." in output
     assert Source.objects.count() == 1
     assert (Actor.objects.count(), Theme.objects.count(), Commitment.objects.count()) == (8, 8, 21)
     assert not StatusUpdate.objects.exists()

@@ -116,9 +116,23 @@ def test_the_page_runs_the_same_queries_for_one_or_many_commitments(
         factories.record_member_status(commitment, states[0], Status.IN_PROGRESS)
 
     # 1 the member with its group, 2 its tallies (the scores), 3 the number of its
-    # commitments, 4 a page of them with their latest public notes, 5 its latest updates
-    with django_assert_num_queries(5):
+    # commitments, 4 a page of them with their latest public notes, 5 what its own bodies
+    # own, 6 its latest updates
+    with django_assert_num_queries(6):
         response = client.get(states[0].get_absolute_url())
 
     assert response.status_code == 200
     assert len(response.context["rows"]) == commitments
+
+
+def test_a_member_page_lists_what_its_own_government_owns(client, make_commitment, make_actor):
+    _, states, _ = factories.make_scorecard(members=2, commitments=1)
+    ministry = make_actor(name="Ministry of Science", member_state=states[0])
+    make_commitment(title="Offer to collaborate on data governance", owner=ministry)
+
+    own = client.get(states[0].get_absolute_url()).content.decode()
+    other = client.get(states[1].get_absolute_url()).content.decode()
+
+    assert "own government must deliver" in own
+    assert "Offer to collaborate on data governance" in own
+    assert "Offer to collaborate on data governance" not in other

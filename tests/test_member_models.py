@@ -156,9 +156,12 @@ def test_member_updates_are_recorded_each_as_its_own_history_entry(commitment, m
         "viet-nam": (Status.IN_PROGRESS, datetime.date(2026, 2, 1)),
     }
     commitment.refresh_from_db()
-    # One version bump for the whole step; the commitment's own status is untouched.
+    # One version bump for the whole step; the commitment's status is its members'.
     assert commitment.version == version + 1
-    assert commitment.status == Status.NOT_ASSESSED
+    assert (commitment.status, commitment.status_date) == (
+        Status.IN_PROGRESS,
+        datetime.date(2026, 2, 1),
+    )
     assert commitment.last_reviewed is not None
 
 
@@ -172,7 +175,8 @@ def test_record_update_with_a_member_writes_that_members_chain(commitment, membe
 def test_the_commitments_own_update_and_member_updates_go_in_one_step(commitment, members):
     own = commitment.save_edit(
         update={
-            "status": Status.ONGOING,
+            # A note: a per-member commitment's own update keeps the status.
+            "status": Status.NOT_ASSESSED,
             "as_of": datetime.date(2026, 2, 1),
             "note": "Ministers agreed a work plan.",
             "basis": Basis.SECRETARIAT_VERIFIED,
@@ -181,7 +185,8 @@ def test_the_commitments_own_update_and_member_updates_go_in_one_step(commitment
     )
     assert own.member is None
     commitment.refresh_from_db()
-    assert commitment.status == Status.ONGOING
+    # Then worked out from the members: one stalled, the rest not assessed.
+    assert commitment.status == Status.IN_PROGRESS
     assert _progress(commitment)["cambodia"][0] == Status.STALLED
 
 

@@ -434,7 +434,8 @@ class Actor(Translatable, PlainTextModel):
     )
     member_state = models.ForeignKey(
         "MemberState",
-        on_delete=models.PROTECT,
+        # A label, not history: deleting the member state leaves the actor unlabelled.
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="actors",

@@ -482,13 +482,14 @@ def commitment_badge(request: HttpRequest, slug: str) -> HttpResponse:
     if not_modified is not None:
         return not_modified
     info = STATUS_INFO[Status(commitment.status)]
-    label, value = gettext("status"), f"{info.symbol} {commitment.get_status_display()}"
+    status_text = str(commitment.get_status_display())
     if commitment.members_tracked:
         # The word is worked out from the members: the badge says how many have delivered.
-        value += " · " + gettext("%(done)s/%(tracked)s members done") % {
+        status_text += " · " + gettext("%(done)s/%(tracked)s members done") % {
             "done": commitment.members_done,
             "tracked": commitment.members_tracked,
         }
+    label, value = gettext("status"), f"{info.symbol} {status_text}"
     label_width, value_width = _text_width(label) + 12, _text_width(value) + 12
     ctx = {
         "commitment": commitment,
@@ -496,6 +497,7 @@ def commitment_badge(request: HttpRequest, slug: str) -> HttpResponse:
         "title": xml_safe(commitment.translated("title")[0]),
         "label": label,
         "value": value,
+        "status_text": status_text,
         "fill": BADGE_FILL[info.bucket],
         "label_width": label_width,
         "value_width": value_width,

@@ -77,7 +77,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 help_text="The member state this person or body belongs to, e.g. Viet Nam for Viet Nam's Ministry of Science and Technology: the member state's page lists what it owns.",
                 null=True,
-                on_delete=django.db.models.deletion.PROTECT,
+                on_delete=django.db.models.deletion.SET_NULL,
                 related_name="actors",
                 to="tracker.memberstate",
                 verbose_name="member state",

@@ -440,6 +440,9 @@ class Importer:
         """The format's rule for histories: each commitment's updates, in the file's order,
         form a chain from "not yet assessed" to the status the commitment says it has."""
         in_file = {record.values.get("slug") for record in self.records["commitments"]} - {None}
+        # Carried out by each member: the status is the members' (checked once written), and
+        # the commitment's own updates are notes, whatever the members' status was then.
+        tracked = self._tracked_slugs()
         chains: dict[str, list[Record]] = {}
         for record in self.records.get("updates", []):
             if not record.values:
@@ -455,7 +458,7 @@ class Importer:
             chain = chains.setdefault(slug, [])
             before = chain[-1] if chain else None
             expected = before.values.get("status") if before else Status.NOT_ASSESSED.value
-            if record.values.get("previous_status") != expected:
+            if slug not in tracked and record.values.get("previous_status") != expected:
                 record.problem(
                     "previous_status",
                     f"is {record.values.get('previous_status')!r}, but "
@@ -471,6 +474,8 @@ class Importer:
             last = chains.get(record.values.get("slug"), [None])[-1]
             if status is not None and status not in Status.values:
                 record.problem("status", f"{status!r} is not one of {', '.join(Status.values)}")
+            elif record.values.get("slug") in tracked:
+                continue  # Checked against the members' statuses once they are written.
             elif last is None and status not in (None, Status.NOT_ASSESSED):
                 record.problem(
                     "status",
@@ -540,12 +545,46 @@ class Importer:
             else:
                 self.objects["commitments"][commitment.slug] = commitment
                 self.counts["commitments"] += 1
-            self._import_updates(commitment, chains.get(record.values.get("slug"), []))
-            self._import_member_updates(
-                commitment, member_chains.get(record.values.get("slug"), [])
-            )
+            own = chains.get(record.values.get("slug"), [])
+            members = member_chains.get(record.values.get("slug"), [])
+            if commitment is not None and commitment.member_group is not None:
+                # Replayed in date order, members first on a day: each note on the whole
+                # commitment keeps the status the members' updates before it worked out to.
+                merged = sorted(
+                    [(r.values.get("as_of"), 0, n, r) for n, r in enumerate(members)]
+                    + [(r.values.get("as_of"), 1, n, r) for n, r in enumerate(own)],
+                    key=lambda item: (item[0] or datetime.date.min, item[1], item[2]),
+                )
+                for _as_of, is_own, _n, entry in merged:
+                    if is_own:
+                        self._import_updates(commitment, [entry])
+                    else:
+                        self._import_member_updates(commitment, [entry])
+                self._check_derived_status(commitment, record)
+            else:
+                self._import_updates(commitment, own)
+                self._import_member_updates(commitment, members)
             if commitment is not None:
                 self._set_last_reviewed(commitment, record)
+
+    def _tracked_slugs(self) -> set:
+        """Slugs of the commitments the file tracks member by member (has progress for)."""
+        return {
+            record.values.get("commitment") for record in self.records.get("member_progress", [])
+        } - {None}
+
+    def _check_derived_status(self, commitment: Commitment, record: Record) -> None:
+        """A per-member commitment's status is its members': the file must say the same."""
+        if commitment.pk is None or record.problems:
+            return
+        written = Commitment.objects.values_list("status", "status_date").get(pk=commitment.pk)
+        for name, value in zip(("status", "status_date"), written, strict=True):
+            if name in record.values and record.values[name] != value:
+                record.problem(
+                    name,
+                    f"is {record.values[name]!s}, but its member states' statuses in the file "
+                    f"work out to {value!s} (docs/methodology.md)",
+                )
 
     def _set_last_reviewed(self, commitment: Commitment, record: Record) -> None:
         """When staff last checked it, as the file says: recording its history marked it
