@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
@@ -22,6 +23,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.html import format_html
 from django.utils.http import http_date, quote_etag
@@ -50,6 +52,7 @@ from tracker.models import (
     statuses_in,
 )
 from tracker.public import public_members, public_sources, public_themes, scorecard_commitments
+from tracker.publisher import attribution, site_url
 from tracker.security import allow_embedding
 from tracker.templatetags.tracker_tags import count_buckets
 from tracker.text import xml_safe
@@ -808,6 +811,36 @@ def methodology(request: HttpRequest) -> HttpResponse:
         for score in (1, 0, -1, None)
     ]
     return render(request, "tracker/methodology.html", {"scale": scale})
+
+
+# /about/
+@require_safe
+def about(request: HttpRequest) -> HttpResponse:
+    """Who publishes the tracker, how to reach them and ask for a correction, how it works,
+    and the licence of its data with a line to credit it by."""
+    email = settings.TRACKER_CONTACT_EMAIL
+    correction_url = ""
+    if email:
+        # A message half written: the subject sorts it, the body asks for what a correction
+        # needs, in the visitor's language, so nobody has to write twice.
+        subject = gettext("Correction request")
+        body = gettext(
+            "Page address (copy it from the address bar):\n\n"
+            "What is wrong:\n\n"
+            "Your evidence (a link to a public document, or attach it):\n"
+        )
+        correction_url = (
+            f"mailto:{email}?{urlencode({'subject': subject, 'body': body}, quote_via=quote)}"
+        )
+    home = site_url(request)
+    ctx = {
+        "contact_email": email,
+        "correction_url": correction_url,
+        "site_url": home,
+        "attribution": attribution(home),
+        "today": timezone.localdate(),
+    }
+    return render(request, "tracker/about.html", ctx)
 
 
 # /members/
