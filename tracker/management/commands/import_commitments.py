@@ -88,6 +88,7 @@ CHECKED = {
 OPTIONAL = {
     "last_reviewed",
     "language",
+    "retrieved_on",
     *(f"{name}_{language}" for name in ("title", "summary", "name", "role", "description")
       for language in ("vi", "id")),
     *(f"quote_translation_{language}" for language in ("en", "vi", "id")),
@@ -214,7 +215,10 @@ def read_file(path: Path) -> tuple[str, dict[str, list[Record]]]:
             )
         tables = [*DATASET_TABLES, *(table for table in MEMBER_TABLES if table in data)]
         kind = "dataset"
-        known = {"format", "format_version", *DATASET_TABLES, *MEMBER_TABLES}
+        # The licence and publisher say who may reuse the file and how; nothing is imported
+        # from them: the importing tracker has settings of its own.
+        known = {"format", "format_version", "license", "publisher", *DATASET_TABLES}
+        known |= set(MEMBER_TABLES)
     elif "format" in data:
         raise CommandError(f"{path}: unknown format {data['format']!r}.")
     else:
