@@ -12,7 +12,8 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -70,6 +71,35 @@ def env_networks(name: str, default: list[str]) -> list[str]:
                 f"got {network!r}"
             ) from None
     return networks
+
+
+def env_url(name: str, default: str = "") -> str:
+    """Read an absolute http(s) address; empty or unset gives the default."""
+    value = os.environ.get(name, "").strip() or default
+    if not value:
+        return ""
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        raise ImproperlyConfigured(
+            f"{name} must be an http:// or https:// address, e.g. https://example.org/; "
+            f"got {value!r}"
+        ) from None
+    return value
+
+
+def env_email(name: str) -> str:
+    """Read an email address; empty means not set."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return ""
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise ImproperlyConfigured(
+            f"{name} must be an email address, e.g. corrections@example.org; got {value!r}"
+        ) from None
+    return value
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -349,6 +379,18 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # The public site's name, shown in page titles and the header; the default is translated.
 TRACKER_SITE_NAME = os.environ.get("TRACKER_SITE_NAME") or _("Commitments Tracker")
+# Who publishes this deployment, how to reach them and under what licence its data may be
+# reused: shown on /about/, in every page's footer, on /data/ and in the downloads. The defaults
+# name no real organisation; a deployment sets its own (docs/deploy.md). Without a contact
+# address, /about/ says so and `check --deploy` warns (tracker.W001): nobody could ask for a
+# correction.
+TRACKER_PUBLISHER = os.environ.get("TRACKER_PUBLISHER", "").strip() or "Policy Commitments Tracker"
+TRACKER_PUBLISHER_URL = env_url("TRACKER_PUBLISHER_URL")
+TRACKER_CONTACT_EMAIL = env_email("TRACKER_CONTACT_EMAIL")
+TRACKER_DATA_LICENSE_NAME = os.environ.get("TRACKER_DATA_LICENSE_NAME", "").strip() or "CC BY 4.0"
+TRACKER_DATA_LICENSE_URL = env_url(
+    "TRACKER_DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/"
+)
 # How many commitments a list page shows at once.
 TRACKER_PAGE_SIZE = env_int("TRACKER_PAGE_SIZE", 25)
 # After how many days without a review the admin's "needs review" filter lists a commitment.

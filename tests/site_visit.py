@@ -213,6 +213,7 @@ PUBLIC_PAGES = {
     "data": "/data/",
     "scorecard": "/scorecard/",
     "scorecard methodology": "/scorecard/methodology/",
+    "about, contact and corrections": "/about/",
     "member states": "/members/",
     "member state": "/members/viet-nam/",
     "page not found": "/no-such-page/",
@@ -223,6 +224,7 @@ PUBLIC_PAGES = {
     "commitment in Indonesian": "/id/commitments/develop-data-centres/",
     "source in Indonesian": "/id/sources/hanoi-summit/",
     "scorecard in Vietnamese": "/vi/scorecard/",
+    "about in Indonesian": "/id/about/",
 }
 # The admin pages editors use, by name; {national} is the member-state commitment's key and
 # {update} a status update's. The bulk status change is the page an action opens: it has no

@@ -189,6 +189,8 @@ def test_the_source_text_is_the_whole_report(source):
 
 def test_the_source_names_no_publisher_url_or_date_the_report_does_not_give(source):
     assert (source.publisher, source.url, source.published_on) == ("", "", None)
+    # Nor is when its text was taken: left empty, shown as "not recorded", never guessed.
+    assert source.retrieved_on is None
     assert source.author == "Du Lam"
     assert source.event_date == EVENT_DATE
 

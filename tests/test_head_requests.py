@@ -36,6 +36,7 @@ def _every_kind_of_url(site) -> set[str]:
         "/scorecard/",
         "/scorecard/?theme=no-such-theme",
         "/scorecard/methodology/",
+        "/about/",
         "/scorecard/export.csv",
         "/scorecard/export.json",
         "/members/",

@@ -77,6 +77,7 @@ def _public_urls(site) -> list[str]:
         "/charts/",
         "/scorecard/",
         "/scorecard/methodology/",
+        "/about/",
         "/scorecard/export.csv",
         "/scorecard/export.json",
         "/members/",

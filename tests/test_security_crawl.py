@@ -25,6 +25,7 @@ def test_the_crawl_reaches_every_kind_of_public_page(crawled_site):
         site["source"].get_absolute_url(),
         "/scorecard/",
         "/scorecard/methodology/",
+        "/about/",
         "/scorecard/export.csv",
         "/scorecard/export.json",
         "/members/",

@@ -108,6 +108,19 @@ def test_debug_mode_runs_without_a_secret_key_or_hosts(load_settings):
         ("DJANGO_LOGIN_FAILURE_LIMIT", "0", "DJANGO_LOGIN_FAILURE_LIMIT must be at least 1"),
         ("DJANGO_LOGIN_COOLOFF_MINUTES", "0", "DJANGO_LOGIN_COOLOFF_MINUTES must be at least 1"),
         ("DJANGO_SQLITE_TIMEOUT", "-1", "DJANGO_SQLITE_TIMEOUT must be at least 1"),
+        ("TRACKER_CONTACT_EMAIL", "the press office", "TRACKER_CONTACT_EMAIL must be an email"),
+        ("TRACKER_CONTACT_EMAIL", "mailto:a@example.org", "TRACKER_CONTACT_EMAIL must be an email"),
+        ("TRACKER_PUBLISHER_URL", "example.org", "TRACKER_PUBLISHER_URL must be an http"),
+        (
+            "TRACKER_DATA_LICENSE_URL",
+            "ftp://example.org/licence.txt",
+            "TRACKER_DATA_LICENSE_URL must be an http",
+        ),
+        (
+            "TRACKER_DATA_LICENSE_URL",
+            "javascript:alert(1)",
+            "TRACKER_DATA_LICENSE_URL must be an http",
+        ),
     ],
 )
 def test_nonsense_in_a_variable_is_a_configuration_error_naming_it(
@@ -115,6 +128,48 @@ def test_nonsense_in_a_variable_is_a_configuration_error_naming_it(
 ):
     with pytest.raises(ImproperlyConfigured, match=message):
         load_settings(**{name: value})
+
+
+def test_publisher_contact_and_licence_default_to_no_real_organisation(load_settings):
+    config = load_settings(TRACKER_CONTACT_EMAIL=None)
+
+    assert config["TRACKER_PUBLISHER"] == "Policy Commitments Tracker"
+    assert config["TRACKER_PUBLISHER_URL"] == ""
+    assert config["TRACKER_CONTACT_EMAIL"] == ""
+    assert config["TRACKER_DATA_LICENSE_NAME"] == "CC BY 4.0"
+    assert config["TRACKER_DATA_LICENSE_URL"] == "https://creativecommons.org/licenses/by/4.0/"
+
+
+def test_publisher_contact_and_licence_come_from_the_environment(load_settings):
+    config = load_settings(
+        TRACKER_PUBLISHER="Example Research Group",
+        TRACKER_PUBLISHER_URL="https://research.example.org/",
+        TRACKER_CONTACT_EMAIL=" corrections@tracker.example.org ",
+        TRACKER_DATA_LICENSE_NAME="ODC-By 1.0",
+        TRACKER_DATA_LICENSE_URL="https://opendatacommons.org/licenses/by/1-0/",
+    )
+
+    assert config["TRACKER_PUBLISHER"] == "Example Research Group"
+    assert config["TRACKER_PUBLISHER_URL"] == "https://research.example.org/"
+    assert config["TRACKER_CONTACT_EMAIL"] == "corrections@tracker.example.org"
+    assert config["TRACKER_DATA_LICENSE_NAME"] == "ODC-By 1.0"
+    assert config["TRACKER_DATA_LICENSE_URL"] == "https://opendatacommons.org/licenses/by/1-0/"
+
+
+def test_an_empty_licence_address_is_the_default_not_no_licence(load_settings):
+    config = load_settings(TRACKER_DATA_LICENSE_URL="")
+
+    assert config["TRACKER_DATA_LICENSE_URL"] == "https://creativecommons.org/licenses/by/4.0/"
+
+
+def test_the_deployment_checklist_warns_without_a_contact_address():
+    env = production_env(TRACKER_CONTACT_EMAIL=None)
+
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+
+    assert result.returncode != 0
+    assert "tracker.W001" in result.stderr
+    assert "TRACKER_CONTACT_EMAIL is not set" in result.stderr
 
 
 # Production values

@@ -146,8 +146,10 @@ def test_every_section_of_fifty_commitments_is_listed(client, make_commitment, m
     for _ in range(50):
         make_commitment(themes=[theme])
 
-    # Every page in English, Vietnamese and Indonesian.
-    assert len(sitemap(client)) == 3 * (10 + 50 + 1 + 100 + 50)
+    # Every page in English, Vietnamese and Indonesian: 11 pages about no one object (the
+    # front page, lists, statuses, methodology, data, about…), the commitments, their
+    # source, owners and proposers, and the theme.
+    assert len(sitemap(client)) == 3 * (11 + 50 + 1 + 100 + 50)
 
 
 def test_robots_txt_points_at_the_sitemap_and_keeps_robots_out_of_the_admin(client, db):

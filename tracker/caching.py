@@ -56,6 +56,23 @@ CACHED_VIEW_NAMES = frozenset({"sitemap", "sitemap-section"})
 UNCACHED_VIEW_NAMES = frozenset({"tracker:healthz"})
 
 
+# Settings every page shows (who publishes the site, the data's licence). A deployment that
+# changes them restarts, but a shared Redis still holds the pages rendered before, under the same
+# content version: the settings are part of the version a page is kept and validated under.
+PAGE_SETTINGS = (
+    "TRACKER_PUBLISHER",
+    "TRACKER_PUBLISHER_URL",
+    "TRACKER_CONTACT_EMAIL",
+    "TRACKER_DATA_LICENSE_NAME",
+    "TRACKER_DATA_LICENSE_URL",
+)
+
+
+def _settings_token() -> str:
+    values = "\n".join(str(getattr(settings, name)) for name in PAGE_SETTINGS)
+    return hashlib.sha256(values.encode()).hexdigest()[:8]
+
+
 class _Version(NamedTuple):
     token: str
     changed: datetime.datetime
@@ -116,12 +133,13 @@ class PublicPageCacheMiddleware:
         # Pages change at midnight too (what is overdue).
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         # Weak: the same page, byte for byte, for everybody at this version on this day.
-        etag = f'W/"{version.token}-{today}"'
+        token = f"{version.token}.{_settings_token()}"
+        etag = f'W/"{token}-{today}"'
         request._page_cache = "public"
 
         def cached_view(request, *args, **kwargs):
             # Only now: a 304 (answered by condition() before this runs) needs no key.
-            key = _page_key(request, request.method, version.token, today)
+            key = _page_key(request, request.method, token, today)
             response = _cache_get(key)
             if response is not None:
                 request._page_cache = "hit"

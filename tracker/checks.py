@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 REDIS_BACKENDS = {
     "django.core.cache.backends.redis.RedisCache",
@@ -32,5 +32,23 @@ def check_redis_client_installed(app_configs, **kwargs) -> list[Error]:
                 "'.[redis]'. Or unset REDIS_URL."
             ),
             id="tracker.E001",
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def check_contact_email_set(app_configs, **kwargs) -> list[Warning]:
+    """A public site nobody can write to cannot take corrections: /about/ would say so."""
+    if settings.TRACKER_CONTACT_EMAIL:
+        return []
+    return [
+        Warning(
+            "TRACKER_CONTACT_EMAIL is not set: the about page tells visitors that this site "
+            "has no contact address, and nobody can ask for a correction by email.",
+            hint=(
+                "Set TRACKER_CONTACT_EMAIL to an address someone reads, e.g. "
+                "corrections@example.org, in the environment file (docs/deploy.md)."
+            ),
+            id="tracker.W001",
         )
     ]

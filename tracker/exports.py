@@ -45,6 +45,7 @@ from tracker.models import (
     score_of,
 )
 from tracker.public import public_actors, public_sources, public_themes
+from tracker.publisher import add_license_link, attribution, data_license, publisher, site_url
 
 # The list view is the one definition of "what the list shows": the exports ask it for their
 # rows rather than repeat its queryset and filters.
@@ -215,6 +216,8 @@ SOURCE_COLUMNS: list[Column] = [
            lambda s: s.url, field="url"),
     Column("published_on", _("Publication date; empty when unknown."), DATE,
            lambda s: s.published_on, field="published_on"),
+    Column("retrieved_on", _("When the tracker's copy of the full text was taken; empty when "
+           "unknown."), DATE, lambda s: s.retrieved_on, field="retrieved_on"),
     Column("event_name", _("The event where the commitments were made."), TEXT,
            lambda s: s.event_name, field="event_name"),
     Column("event_place", _("Where the event took place."), TEXT,
@@ -441,7 +444,8 @@ def _filename(stem: str, extension: str) -> str:
 def _download(content: Iterator[str], content_type: str, filename: str) -> StreamingHttpResponse:
     response = StreamingHttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    # A CSV file has no room for its licence; the response names it.
+    return add_license_link(response)
 
 
 # /commitments/export.csv and /commitments/export.json
@@ -709,7 +713,12 @@ def dataset_json(request: HttpRequest) -> HttpResponse:
     tables |= {
         name: _records(members[name], columns, request) for name, columns in MEMBER_TABLES.items()
     }
-    header = {"format": DATASET_FORMAT, "format_version": DATASET_VERSION}
+    header = {
+        "format": DATASET_FORMAT,
+        "format_version": DATASET_VERSION,
+        "publisher": publisher(),
+        "license": {**data_license(), "attribution": attribution(site_url(request))},
+    }
     return _download(
         stream_json(header, tables),
         "application/json; charset=utf-8",
@@ -726,5 +735,6 @@ def data(request: HttpRequest) -> HttpResponse:
         "scorecard_columns": SCORECARD_COLUMNS,
         "statuses": [(status, STATUS_INFO[status]) for status in Status],
         "chunk_size": CHUNK_SIZE,
+        "attribution": attribution(site_url(request)),
     }
     return render(request, "tracker/data.html", ctx)

@@ -166,7 +166,7 @@ class PageSitemap(_InEachLanguage):
     dated = ["tracker:dashboard", "tracker:commitment-list", "tracker:theme-list",
              "tracker:actor-list", "tracker:chart-list", "tracker:data", "tracker:scorecard",
              "tracker:member-list"]  # fmt: skip
-    undated = ["tracker:status-list", "tracker:methodology"]
+    undated = ["tracker:status-list", "tracker:methodology", "tracker:about"]
 
     def items(self):
         return self.dated + self.undated

@@ -41,6 +41,8 @@ urlpatterns = [
     path("members/", views.member_list, name="member-list"),
     path("members/<slug:slug>/", views.member_detail, name="member-detail"),
     path("members/<slug:slug>/feed/", require_safe(feeds.MemberFeed()), name="member-feed"),
+    # /about/: who publishes the tracker, corrections, the data's licence
+    path("about/", views.about, name="about"),
     # /charts/, /feeds/updates/, /data/
     path("charts/", views.chart_list, name="chart-list"),
     path("feeds/updates/", require_safe(feeds.UpdatesFeed()), name="feed-updates"),

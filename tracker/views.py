@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
@@ -56,6 +57,7 @@ from tracker.models import (
     statuses_in,
 )
 from tracker.public import public_members, public_sources, public_themes, scorecard_commitments
+from tracker.publisher import attribution, site_url
 from tracker.security import allow_embedding
 from tracker.templatetags.tracker_tags import count_buckets, status_in_words
 from tracker.text import xml_safe
@@ -875,6 +877,36 @@ def methodology(request: HttpRequest) -> HttpResponse:
         "tracker/methodology.html",
         {"scale": scale, "examples": examples, "kinds": kinds},
     )
+
+
+# /about/
+@require_safe
+def about(request: HttpRequest) -> HttpResponse:
+    """Who publishes the tracker, how to reach them and ask for a correction, how it works,
+    and the licence of its data with a line to credit it by."""
+    email = settings.TRACKER_CONTACT_EMAIL
+    correction_url = ""
+    if email:
+        # A message half written: the subject sorts it, the body asks for what a correction
+        # needs, in the visitor's language, so nobody has to write twice.
+        subject = gettext("Correction request")
+        body = gettext(
+            "Page address (copy it from the address bar):\n\n"
+            "What is wrong:\n\n"
+            "Your evidence (a link to a public document, or attach it):\n"
+        )
+        correction_url = (
+            f"mailto:{email}?{urlencode({'subject': subject, 'body': body}, quote_via=quote)}"
+        )
+    home = site_url(request)
+    ctx = {
+        "contact_email": email,
+        "correction_url": correction_url,
+        "site_url": home,
+        "attribution": attribution(home),
+        "today": timezone.localdate(),
+    }
+    return render(request, "tracker/about.html", ctx)
 
 
 # /members/

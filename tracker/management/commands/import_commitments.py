@@ -88,8 +88,9 @@ CHECKED = {
 OPTIONAL = {
     "last_reviewed",
     "language",
-    # Files written before issue 18 have no kind: a commitment keeps its own, or the default.
+    # Files written before issue 18 have no kind (the default is taken) or retrieval date.
     "kind",
+    "retrieved_on",
     *(f"{name}_{language}" for name in ("title", "summary", "name", "role", "description")
       for language in ("vi", "id")),
     *(f"quote_translation_{language}" for language in ("en", "vi", "id")),
@@ -216,7 +217,10 @@ def read_file(path: Path) -> tuple[str, dict[str, list[Record]]]:
             )
         tables = [*DATASET_TABLES, *(table for table in MEMBER_TABLES if table in data)]
         kind = "dataset"
-        known = {"format", "format_version", *DATASET_TABLES, *MEMBER_TABLES}
+        # The licence and publisher say who may reuse the file and how; nothing is imported
+        # from them: the importing tracker has settings of its own.
+        known = {"format", "format_version", "license", "publisher", *DATASET_TABLES}
+        known |= set(MEMBER_TABLES)
     elif "format" in data:
         raise CommandError(f"{path}: unknown format {data['format']!r}.")
     else:
