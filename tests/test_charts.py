@@ -3,6 +3,8 @@
 import datetime
 import re
 
+from django.conf import settings
+
 from tests import factories
 from tests.html import check_page, h1_of
 from tracker import charts
@@ -204,3 +206,20 @@ def test_the_member_chart_costs_one_query_for_many_members(client, db, django_as
     # the tallies, the actors, the member states (no theme is public here)
     with django_assert_num_queries(3):
         assert client.get("/charts/").status_code == 200
+
+
+def test_delayed_and_stalled_bars_are_not_drawn_in_the_in_progress_colour():
+    chart = status_chart("c", "T", {"in_progress": 1, "delayed": 1, "stalled": 1}, "/l?")
+
+    classes = {bar.label: bar.css for bar in chart.bars}
+    assert classes["◔ In progress"] == "bucket--active"
+    assert classes["◷ Delayed"] == "bucket--active bar--delayed"
+    assert classes["‖ Stalled"] == "bucket--active bar--stalled"
+    css = (settings.BASE_DIR / "static" / "css" / "site.css").read_text(encoding="utf-8")
+    fills = [
+        re.search(rf"\.{name} \{{ fill: var\((--[\w-]+)\); \}}", css).group(1)
+        for name in ("bucket--active", "bar--delayed", "bar--stalled")
+    ]
+    assert len(set(fills)) == 3
+    # Declared after the buckets' colours, so a bar's own class wins.
+    assert css.index(".bar--delayed") > css.index(".bucket--active {")

@@ -14,7 +14,12 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 
 from tracker.models import STATUS_INFO, Bucket, Status
-from tracker.templatetags.tracker_tags import BucketShare, bucket_shares, format_score
+from tracker.templatetags.tracker_tags import (
+    OWN_COLOUR,
+    BucketShare,
+    bucket_shares,
+    format_score,
+)
 
 WIDTH = 400
 ROW_HEIGHT = 36
@@ -95,7 +100,8 @@ def status_chart(id: str, title: str, counts: Mapping[str, int], list_url: str) 
         (
             f"{STATUS_INFO[status].symbol} {status.label}",
             counts.get(status.value, 0),
-            f"bucket--{STATUS_INFO[status].bucket.value}",
+            f"bucket--{STATUS_INFO[status].bucket.value}"
+            + (f" bar--{status.value}" if status in OWN_COLOUR else ""),
             f"{list_url}status={status.value}",
         )
         for status in Status

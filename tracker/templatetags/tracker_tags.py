@@ -15,6 +15,10 @@ from tracker.models import BUCKET_DEFINITIONS, STATUS_INFO, STATUS_SCORE, Bucket
 
 register = template.Library()
 
+# Statuses drawn in a colour of their own rather than their bucket's: delayed and stalled are
+# active, but must not look like "in progress" (badges: status--delayed; chart bars: bar--…).
+OWN_COLOUR = frozenset({Status.DELAYED, Status.STALLED})
+
 
 @register.inclusion_tag("tracker/includes/_status.html")
 def status_badge(status: str, as_of=None) -> dict:
@@ -26,6 +30,7 @@ def status_badge(status: str, as_of=None) -> dict:
         "label": status.label,
         "symbol": info.symbol,
         "bucket": info.bucket.value,
+        "own_colour": status in OWN_COLOUR,
         "as_of": as_of,
     }
 
