@@ -223,3 +223,11 @@ def test_delayed_and_stalled_bars_are_not_drawn_in_the_in_progress_colour():
     assert len(set(fills)) == 3
     # Declared after the buckets' colours, so a bar's own class wins.
     assert css.index(".bar--delayed") > css.index(".bucket--active {")
+
+
+def test_the_main_menu_links_to_the_charts_and_marks_them_as_the_current_page(client, db):
+    charts_html = client.get("/charts/").content.decode()
+    other_html = client.get("/themes/").content.decode()
+
+    assert '<a href="/charts/" aria-current="page">Charts</a>' in charts_html
+    assert '<a href="/charts/">Charts</a>' in other_html
