@@ -3,10 +3,14 @@ container instead. The pages are those of tests/site_visit.py, visited once per 
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
+from tests import factories
 from tests.browser import sideways_scroll
 from tests.site_visit import NARROW, PUBLIC_PAGES
+from tracker.models import Basis, Status
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,3 +41,100 @@ def test_the_measure_catches_a_planted_wide_block_but_not_a_table_in_its_own_scr
 
     assert planted > 200
     assert contained == 0
+
+
+@pytest.fixture
+def open_at(browser, live_server):
+    """A page at a given viewport width, on the live server; closed after the test."""
+    contexts = []
+
+    def open_at(width: int, url: str):
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": width, "height": 900}
+        )
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(url)
+        return page
+
+    yield open_at
+    for context in contexts:
+        context.close()
+
+
+@pytest.mark.parametrize("url", ["/charts/", "/data/"])
+def test_the_main_menu_fits_a_375_px_phone_and_marks_the_current_page(open_at, url):
+    page = open_at(375, url)
+
+    links = page.locator(".site-header nav[aria-label=Main] a")
+    boxes = [link.bounding_box() for link in links.all()]
+    right_edges = [box["x"] + box["width"] for box in boxes]
+    current = page.locator(".site-header nav[aria-label=Main] a[aria-current=page]")
+
+    assert links.count() == 9
+    assert max(right_edges) <= 375
+    assert sideways_scroll(page) == 0
+    assert current.get_attribute("href") == url
+
+
+# Is the element at each point inside the note's cell, or something drawn over it?
+_NOTE_COVERED = """(cell) => {
+  const box = cell.getBoundingClientRect();
+  const y = box.top + Math.min(box.height / 2, 12);
+  return [box.left + 2, box.left + box.width / 2, box.right - 2].filter((x) => {
+    const found = document.elementFromPoint(x, y);
+    return !(found && cell.contains(found));
+  }).length;
+}"""
+
+
+def test_a_member_states_note_is_not_hidden_under_the_first_column_on_a_phone(open_at, db):
+    group, members, (commitment,) = factories.make_scorecard(members=3, commitments=1)
+    for member in members:
+        factories.record_member_status(
+            commitment,
+            member,
+            Status.IN_PROGRESS,
+            note="The ministry has tendered the first two regional data centres this spring.",
+        )
+    page = open_at(375, commitment.get_absolute_url())
+    region = page.locator(".table-scroll", has=page.locator("table.member-breakdown"))
+
+    # Scrolled to the note, every part of it can be seen: nothing is drawn over its left edge.
+    region.evaluate("(region) => { region.scrollLeft = region.scrollWidth; }")
+    covered = [
+        cell.evaluate(_NOTE_COVERED)
+        for cell in page.locator("table.member-breakdown tbody td:last-child").all()
+    ]
+
+    assert covered == [0] * len(members)
+
+
+LONG_WORD = "x" * 3000
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_3000_character_word_in_stored_text_never_makes_a_page_scroll_sideways(
+    open_at, db, width
+):
+    theme = factories.make_theme(slug="long", name=f"Theme {LONG_WORD[:300]}")
+    commitment = factories.make_commitment(
+        slug="long-word",
+        title=f"Connect {LONG_WORD}",
+        summary=f"A pasted address: https://example.org/{LONG_WORD}",
+        quote=f"They said {LONG_WORD}",
+        themes=[theme],
+    )
+    commitment.record_update(
+        status=Status.DELAYED,
+        as_of=datetime.date(2026, 3, 1),
+        note=f"A note with {LONG_WORD} in it.",
+        basis=Basis.INDEPENDENT,
+    )
+
+    widths = {}
+    for url in ("/", commitment.get_absolute_url(), "/themes/long/", "/commitments/"):
+        widths[url] = sideways_scroll(open_at(width, url))
+
+    assert widths == dict.fromkeys(widths, 0)
