@@ -394,6 +394,7 @@ def commitment_detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
     ctx = {
         "commitment": commitment,
+        "admin_object": commitment,  # base.html's "Edit in admin" link, for staff
         "member_rows": member_rows,
         "updates": page.object_list,
         "page_obj": page,
@@ -553,6 +554,7 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = _page_or_404(request, _cards(commitments), total)
     ctx = {
         "theme": theme,
+        "admin_object": theme,  # base.html's "Edit in admin" link, for staff
         "latest_updates": _latest_updates(on_theme(theme, total)),
         "commitments": page.object_list,
         "page_obj": page,
@@ -616,6 +618,7 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = _page_or_404(request, _cards(commitments))
     ctx = {
         "actor": actor,
+        "admin_object": actor,  # base.html's "Edit in admin" link, for staff
         "owns": sum(owns.values()),
         "proposed": sum(proposed.values()),
         "shares": sum(shares.values()),
@@ -657,6 +660,7 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = _page_or_404(request, _cards(commitments), total)
     ctx = {
         "source": source,
+        "admin_object": source,  # base.html's "Edit in admin" link, for staff
         "annotated": annotate(source.full_text, quoting),
         "total": total,
         "bucket_counts": _bucket_counts(status_counts),
@@ -829,6 +833,7 @@ def member_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = Paginator(progress, MEMBER_PAGE_SIZE).get_page(request.GET.get("page"))
     ctx = {
         "member": member,
+        "admin_object": member,  # base.html's "Edit in admin" link, for staff
         "rows": page.object_list,
         "page_obj": page,
         "latest_updates": _latest_updates(member=member),
