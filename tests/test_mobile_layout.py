@@ -138,3 +138,30 @@ def test_a_3000_character_word_in_stored_text_never_makes_a_page_scroll_sideways
         widths[url] = sideways_scroll(open_at(width, url))
 
     assert widths == dict.fromkeys(widths, 0)
+
+
+@pytest.mark.parametrize("url", ["/scorecard/", "/vi/scorecard/", "/id/scorecard/"])
+def test_all_eleven_member_states_fit_the_scorecard_at_1280_px_without_scrolling(open_at, db, url):
+    _group, members, commitments = factories.make_scorecard(members=11, commitments=9)
+    # The longest status words, in every column.
+    for commitment in commitments:
+        factories.record_member_status(commitment, members[0], Status.PARTIALLY_COMPLETED)
+        factories.record_member_status(commitment, members[1], Status.DISCONTINUED)
+    page = open_at(1280, url)
+
+    fit = page.locator("table.scorecard").evaluate(
+        """(table) => {
+          const region = table.closest('.table-scroll');
+          const rows = [...table.querySelectorAll('tbody th[scope=row]')];
+          return {
+            table: table.scrollWidth, region: region.clientWidth,
+            rows: rows.length,
+            outside: rows.filter((th) => th.getBoundingClientRect().right > innerWidth).length,
+          };
+        }"""
+    )
+
+    assert fit["rows"] == 11
+    assert fit["outside"] == 0
+    assert fit["table"] <= fit["region"], fit
+    assert sideways_scroll(page) == 0

@@ -797,6 +797,10 @@ def scorecard(request: HttpRequest) -> HttpResponse:
             "total": page.paginator.count,
             "members": members,
             "rows": [(c, [grid.get((c.pk, m.pk)) for m in members]) for c in rows],
+            # The table is drawn turned round: a row per member state (eleven fit any screen),
+            # a column per commitment, headed by its number in the key below the table.
+            "numbered": list(enumerate(rows, start=page.start_index())),
+            "member_rows": [(m, [grid.get((c.pk, m.pk)) for c in rows]) for m in members],
             "is_filtered": is_filtered,
             "download_query": f"?{query}" if query else "",
         }
