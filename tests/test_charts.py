@@ -132,8 +132,11 @@ def test_stacked_rows_split_a_full_bar_by_bucket():
         ("pending", "0.00", "300.00"),
         ("done", "300.00", "100.00"),
     ]
-    assert len(row.label) <= 44 and row.label.endswith("…")
-    assert row.full_label.startswith("A very long theme name A very long")
+    # Never cut short: the label wraps, and the row grows by a line for each line more.
+    assert " ".join(row.lines) == long_name.strip()
+    assert len(row.lines) == 3 and all(len(line) <= charts.LABEL_CHARS for line in row.lines)
+    assert row.bar_y == row.y + charts.BAR_TOP + 2 * charts.LINE_HEIGHT
+    assert chart.height == charts.ROW_HEIGHT + 2 * charts.LINE_HEIGHT
 
 
 def test_the_charts_page_runs_the_same_queries_for_one_or_fifty(

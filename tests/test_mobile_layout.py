@@ -165,3 +165,46 @@ def test_all_eleven_member_states_fit_the_scorecard_at_1280_px_without_scrolling
     assert fit["outside"] == 0
     assert fit["table"] <= fit["region"], fit
     assert sideways_scroll(page) == 0
+
+
+# Wider than its letters suggest: capitals, and Vietnamese with its stacked diacritics.
+LONG_OWNER = {
+    "name": "MINISTRY OF SCIENCE AND TECHNOLOGY OF THE SOCIALIST REPUBLIC OF VIET NAM",
+    "name_vi": "Bộ Khoa học và Công nghệ nước Cộng hòa Xã hội Chủ nghĩa Việt Nam",
+    "name_id": "Kementerian Sains dan Teknologi Republik Sosialis Viet Nam (Kemenristek)",
+}
+LONG_THEME = {
+    "name": "Inclusive digital development and the digital transformation of MSMEs",
+    "name_vi": "Phát triển số bao trùm và chuyển đổi số của doanh nghiệp siêu nhỏ, nhỏ và vừa",
+    "name_id": "Pembangunan digital inklusif dan transformasi digital usaha mikro, kecil, menengah",
+}
+
+# Each label's lines, and whether any of them runs past the chart or into its row's figure.
+_LABELS = """() => [...document.querySelectorAll('svg.chart__svg g')].map((row) => {
+  const label = row.querySelector('.chart__label'), value = row.querySelector('.chart__value');
+  const svg = row.ownerSVGElement.getBoundingClientRect();
+  const lines = [...label.querySelectorAll('tspan')].map((line) => line.getBoundingClientRect());
+  const figure = value.getBoundingClientRect();
+  return {
+    text: [...label.querySelectorAll('tspan')].map((line) => line.textContent).join(' '),
+    outside: lines.filter((box) => box.left < svg.left - 1 || box.right > svg.right + 1).length,
+    // Only the first line shares its height with the figure.
+    intoFigure: lines[0].right > figure.left,
+  };
+})"""
+
+
+@pytest.mark.parametrize("language", ["en", "vi", "id"])
+@pytest.mark.parametrize("width", [1280, 375])
+def test_long_chart_labels_are_shown_whole_in_every_language(open_at, db, language, width):
+    owner = factories.make_actor(slug="ministry", **LONG_OWNER)
+    theme = factories.make_theme(slug="inclusive", **LONG_THEME)
+    factories.make_commitment(owner=owner, themes=[theme], status=Status.PARTIALLY_COMPLETED)
+    prefix = "" if language == "en" else f"/{language}"
+
+    labels = open_at(width, f"{prefix}/charts/").evaluate(_LABELS)
+    texts = {label["text"] for label in labels}
+
+    assert LONG_OWNER["name" if language == "en" else f"name_{language}"] in texts
+    assert LONG_THEME["name" if language == "en" else f"name_{language}"] in texts
+    assert [label for label in labels if label["outside"] or label["intoFigure"]] == []
