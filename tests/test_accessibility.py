@@ -100,3 +100,29 @@ def test_an_exclusion_leaves_out_only_the_elements_it_names(browser):
     assert found["label"].targets == ["#unlabelled"]
     assert found["label"].excluded_by == [exclusion]
     assert found["image-alt"].excluded_by == []
+
+
+@pytest.mark.parametrize("width", AXE_WIDTHS)
+def test_a_searched_changelist_has_no_violations_at_all(checked, width):
+    # Its search box is labelled in words (templates/admin/search_form.html), not excluded.
+    visited = checked.admin["commitment changelist searched"]
+
+    assert visited.status == 200
+    assert [str(v) for v in visited.violations[width]] == []
+
+
+@pytest.mark.parametrize("width", AXE_WIDTHS)
+@pytest.mark.parametrize(
+    "name", ["commitment change page", "commitment change page of a joint commitment"]
+)
+def test_every_field_of_the_commitment_change_page_has_a_name(checked, name, width):
+    visited = checked.admin[name]
+
+    unnamed = [
+        str(v)
+        for v in visited.violations[width]
+        if v.rule in ("aria-input-field-name", "label", "label-title-only")
+    ]
+
+    assert visited.status == 200
+    assert unnamed == []

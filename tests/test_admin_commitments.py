@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from tests.forms import form_data
 from tracker.admin import CommitmentAdmin
-from tracker.models import Basis, Commitment, Status, StatusUpdate
+from tracker.models import WEB_URL_MESSAGE, Basis, Commitment, Status, StatusUpdate
 
 CHANGELIST = "/admin/tracker/commitment/"
 
@@ -61,8 +62,8 @@ def test_the_changelist_shows_each_commitment_with_its_status_themes_and_last_up
     html = response.content.decode()
     assert "Build the coast road" in html
     assert "Clean the river" in html
-    assert '<td class="field-status">In progress</td>' in html
-    assert '<td class="field-status">Not yet assessed</td>' in html
+    assert '<td class="field-current_status">In progress</td>' in html
+    assert '<td class="field-current_status">Not yet assessed</td>' in html
     assert "Ministry of Transport" in html
     assert '<td class="field-last_update nowrap">1 March 2026</td>' in html
     assert '<td class="field-last_update">—</td>' in html
@@ -602,3 +603,48 @@ def test_a_status_update_recorded_in_the_admin_shows_on_the_public_page(
     assert 'as of <time datetime="2026-03-02">2 March 2026</time>' in html
     assert "Ministers agreed a timetable for linking data centres." in html
     assert 'href="https://example.org/communique"' in html
+
+
+def test_the_changelist_shows_one_date_column_the_target_date(admin_client, make_commitment):
+    make_commitment(title="Bridge", target_date=datetime.date(2030, 12, 31))
+
+    html = admin_client.get(CHANGELIST).content.decode()
+    headers = re.findall(r'<th scope="col"\s+class="[^"]*column-(\w+)', html)
+
+    assert "target_date" in headers
+    assert "overdue" not in headers
+    assert ">Deadline<" not in html
+
+
+def test_an_evidence_link_without_its_scheme_is_refused_not_completed(
+    admin_client, make_commitment
+):
+    commitment = make_commitment()
+
+    response = _record(
+        admin_client,
+        commitment,
+        new_status=Status.IN_PROGRESS,
+        as_of="2026-03-01",
+        note="Tender issued.",
+        evidence_url="asean.org/x",
+    )
+
+    assert response.context["adminform"].form.errors["evidence_url"] == [str(WEB_URL_MESSAGE)]
+    assert not StatusUpdate.objects.exists()
+
+
+def test_a_future_as_of_date_is_flagged_on_the_first_submit_with_the_other_errors(
+    admin_client, make_commitment
+):
+    commitment = make_commitment()
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+
+    response = _record(
+        admin_client, commitment, new_status=Status.COMPLETED, as_of=tomorrow.isoformat(), note=""
+    )
+
+    errors = response.context["adminform"].form.errors
+    assert sorted(errors) == ["as_of", "note"]
+    assert "cannot be in the future" in errors["as_of"][0]
+    assert not StatusUpdate.objects.exists()

@@ -7,9 +7,11 @@ import datetime
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 
 from tests.forms import form_data
 from tracker.models import (
+    WEB_URL_MESSAGE,
     Basis,
     Commitment,
     MemberProgress,
@@ -393,3 +395,33 @@ def test_editors_can_read_member_states_but_not_change_them(editor_client, group
         f"/admin/tracker/memberstate/{member.pk}/change/", {"name": "Renamed"}
     )
     assert response.status_code == 403
+
+
+def test_an_evidence_link_without_its_scheme_is_refused_as_on_the_commitment_form(
+    editor_client, commitment
+):
+    data = _post(commitment, cambodia=Status.COMPLETED)
+    data["evidence_url"] = "asean.org/x"
+    before = _counts()
+
+    response = editor_client.post(_grid_url(commitment), data)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["evidence_url"] == [str(WEB_URL_MESSAGE)]
+    assert _counts() == before
+
+
+def test_a_future_as_of_date_is_flagged_on_the_first_submit_with_the_other_errors(
+    editor_client, commitment
+):
+    data = _post(commitment, cambodia=Status.COMPLETED)
+    data["as_of"] = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    data["note"] = ""  # and the row has no note of its own: a second thing to correct
+    before = _counts()
+
+    response = editor_client.post(_grid_url(commitment), data)
+
+    errors = response.context["form"].errors
+    assert "cannot be in the future" in errors["as_of"][0]
+    assert "note-cambodia" in errors
+    assert _counts() == before

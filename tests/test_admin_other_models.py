@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from tracker.models import ActorKind, Source, Theme
+from tracker.models import WEB_URL_MESSAGE, ActorKind, Source, Theme
 
 SOURCES = "/admin/tracker/source/"
 ACTORS = "/admin/tracker/actor/"
@@ -81,7 +81,8 @@ def test_the_source_add_page_fills_the_slug_from_the_title(admin_client):
     ]
 
 
-def test_adding_a_source_assumes_https_for_a_bare_address(admin_client):
+def test_adding_a_source_refuses_a_bare_address_like_every_other_form(admin_client):
+    # One rule for every link an editor types: never a guessed scheme (tracker/validators.py).
     response = admin_client.post(
         f"{SOURCES}add/",
         {
@@ -96,8 +97,9 @@ def test_adding_a_source_assumes_https_for_a_bare_address(admin_client):
         },
     )
 
-    assert response.status_code == 302
-    assert Source.objects.get(slug="adgmin-2026-hanoi").url == "https://example.org/report"
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["url"] == [str(WEB_URL_MESSAGE)]
+    assert not Source.objects.filter(slug="adgmin-2026-hanoi").exists()
 
 
 # Actors

@@ -17,6 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests import factories
 from tests.crawl import make_public_site
 from tracker.caching import _page_key
 from tracker.models import Basis, Commitment, ContentVersion, Status
@@ -330,3 +331,62 @@ def test_a_cached_badge_answers_its_own_etag_with_a_304(client, site, django_ass
     changed = client.get(url, headers={"if-none-match": own})
     assert changed.status_code == 200
     assert "Completed" in changed.content.decode()
+
+
+# "Edit in admin": staff only, and never in the copy of a page everybody is served.
+
+
+@pytest.fixture
+def edited_pages(make_commitment, make_theme, make_actor, make_source):
+    """Each public page with an admin counterpart, and that admin change page."""
+    owner = make_actor(slug="ministry")
+    source = make_source(slug="summit")
+    theme = make_theme(slug="roads")
+    commitment = make_commitment(slug="road", owner=owner, source=source, themes=[theme])
+    _group, (member,), _commitments = factories.make_scorecard(members=1, commitments=1)
+    return {
+        "/commitments/road/": f"/admin/tracker/commitment/{commitment.pk}/change/",
+        "/themes/roads/": f"/admin/tracker/theme/{theme.pk}/change/",
+        "/actors/ministry/": f"/admin/tracker/actor/{owner.pk}/change/",
+        "/sources/summit/": f"/admin/tracker/source/{source.pk}/change/",
+        f"/members/{member.slug}/": f"/admin/tracker/memberstate/{member.pk}/change/",
+    }
+
+
+def test_staff_get_an_edit_in_admin_link_to_each_objects_change_page(admin_client, edited_pages):
+    for page, change_url in edited_pages.items():
+        html = admin_client.get(page).content.decode()
+
+        assert f'<p class="admin-edit no-print"><a href="{change_url}">Edit in admin' in html, page
+        assert admin_client.get(change_url).status_code == 200
+
+
+def test_a_staff_visit_never_puts_the_link_in_the_anonymous_cache(admin_client, edited_pages):
+    anonymous = Client()
+    for page in edited_pages:
+        assert "Edit in admin" in admin_client.get(page).content.decode()
+
+        first = anonymous.get(page)
+        second = anonymous.get(page)  # from the cache
+
+        assert first.wsgi_request._page_cache == "public"
+        assert second.wsgi_request._page_cache == "hit"
+        assert "Edit in admin" not in first.content.decode(), page
+        assert "Edit in admin" not in second.content.decode(), page
+
+
+def test_staff_never_get_the_cached_anonymous_page_without_their_link(admin_client, edited_pages):
+    anonymous = Client()
+    for page in edited_pages:
+        anonymous.get(page)
+        assert anonymous.get(page).wsgi_request._page_cache == "hit"
+
+        html = admin_client.get(page).content.decode()
+
+        assert "Edit in admin" in html, page
+
+
+def test_a_logged_in_visitor_who_is_not_staff_gets_no_link(client, edited_pages):
+    client.force_login(factories.make_user("reader", is_staff=False))
+    for page in edited_pages:
+        assert "Edit in admin" not in client.get(page).content.decode(), page

@@ -3,6 +3,8 @@
 import datetime
 import re
 
+from django.conf import settings
+
 from tests import factories
 from tests.html import check_page, h1_of
 from tracker import charts
@@ -130,8 +132,11 @@ def test_stacked_rows_split_a_full_bar_by_bucket():
         ("pending", "0.00", "300.00"),
         ("done", "300.00", "100.00"),
     ]
-    assert len(row.label) <= 44 and row.label.endswith("…")
-    assert row.full_label.startswith("A very long theme name A very long")
+    # Never cut short: the label wraps, and the row grows by a line for each line more.
+    assert " ".join(row.lines) == long_name.strip()
+    assert len(row.lines) == 3 and all(len(line) <= charts.LABEL_CHARS for line in row.lines)
+    assert row.bar_y == row.y + charts.BAR_TOP + 2 * charts.LINE_HEIGHT
+    assert chart.height == charts.ROW_HEIGHT + 2 * charts.LINE_HEIGHT
 
 
 def test_the_charts_page_runs_the_same_queries_for_one_or_fifty(
@@ -204,3 +209,28 @@ def test_the_member_chart_costs_one_query_for_many_members(client, db, django_as
     # the tallies, the actors, the member states (no theme is public here)
     with django_assert_num_queries(3):
         assert client.get("/charts/").status_code == 200
+
+
+def test_delayed_and_stalled_bars_are_not_drawn_in_the_in_progress_colour():
+    chart = status_chart("c", "T", {"in_progress": 1, "delayed": 1, "stalled": 1}, "/l?")
+
+    classes = {bar.label: bar.css for bar in chart.bars}
+    assert classes["◔ In progress"] == "bucket--active"
+    assert classes["◷ Delayed"] == "bucket--active bar--delayed"
+    assert classes["‖ Stalled"] == "bucket--active bar--stalled"
+    css = (settings.BASE_DIR / "static" / "css" / "site.css").read_text(encoding="utf-8")
+    fills = [
+        re.search(rf"\.{name} \{{ fill: var\((--[\w-]+)\); \}}", css).group(1)
+        for name in ("bucket--active", "bar--delayed", "bar--stalled")
+    ]
+    assert len(set(fills)) == 3
+    # Declared after the buckets' colours, so a bar's own class wins.
+    assert css.index(".bar--delayed") > css.index(".bucket--active {")
+
+
+def test_the_main_menu_links_to_the_charts_and_marks_them_as_the_current_page(client, db):
+    charts_html = client.get("/charts/").content.decode()
+    other_html = client.get("/themes/").content.decode()
+
+    assert '<a href="/charts/" aria-current="page">Charts</a>' in charts_html
+    assert '<a href="/charts/">Charts</a>' in other_html

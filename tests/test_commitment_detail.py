@@ -199,3 +199,32 @@ def test_the_member_breakdown_runs_the_same_queries_for_one_or_many_members(
 
     assert response.status_code == 200
     assert len(response.context["member_rows"]) == members
+
+
+def test_the_breadcrumb_names_the_event_and_the_first_theme_not_the_articles_heading(
+    client, make_commitment, make_theme, make_source
+):
+    # The article's section heading ("Digital infrastructure") read as a theme beside the
+    # commitment's real one ("Infrastructure"): the trail names only the themes' own names.
+    make_commitment(
+        slug="connect",
+        heading="Digital infrastructure",
+        source=make_source(slug="adgmin", event_name="ADGMIN 2026"),
+        themes=[make_theme(slug="infrastructure", name="Infrastructure")],
+    )
+
+    html = client.get("/commitments/connect/").content.decode()
+    trail = html.split('<nav class="breadcrumbs"', 1)[1].split("</nav>", 1)[0]
+
+    assert '<a href="/commitments/?source=adgmin">ADGMIN 2026</a>' in trail
+    assert '<a href="/themes/infrastructure/">Infrastructure</a>' in trail
+    assert "Digital infrastructure" not in trail
+
+
+def test_without_a_theme_the_breadcrumb_ends_at_the_event(client, make_commitment, make_source):
+    make_commitment(slug="connect", heading="Digital infrastructure")
+
+    html = client.get("/commitments/connect/").content.decode()
+    trail = html.split('<nav class="breadcrumbs"', 1)[1].split("</nav>", 1)[0]
+
+    assert trail.count("<li>") == 2

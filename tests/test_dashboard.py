@@ -130,8 +130,8 @@ def test_the_dashboard_summarises_each_member_state(client, db):
     check_page(html)
     assert '<h2 id="members-heading">By member state</h2>' in html
     link = f'<a href="{first.get_absolute_url()}">{first.name}</a>'
-    assert f'{link}</th><td class="num">+1.00</td><td>1 of 1</td><td class="num">1</td>' in html
-    assert '<td class="num">not scored</td><td>0 of 1</td>' in html
+    assert f'{link}</th><td>+1.00 · assessed 1 of 1</td><td class="num">1</td>' in html
+    assert "<td>not scored · assessed 0 of 1</td>" in html
     assert 'href="/scorecard/"' in html and 'href="/members/"' in html
 
 

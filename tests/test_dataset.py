@@ -141,3 +141,11 @@ def test_every_page_links_to_the_data_page_from_its_footer(client, db):
 def test_the_data_page_runs_no_query(client, db, django_assert_num_queries):
     with django_assert_num_queries(0):
         client.get("/data/")
+
+
+def test_the_main_menu_links_to_the_data_page_and_marks_it_as_the_current_page(client, db):
+    data_html = client.get("/data/").content.decode()
+    other_html = client.get("/themes/").content.decode()
+
+    assert '<a href="/data/" aria-current="page">Open data</a>' in data_html
+    assert '<a href="/data/">Open data</a>' in other_html

@@ -67,8 +67,8 @@ def test_drafts_internal_notes_and_other_members_notes_never_appear(client, viet
 def test_the_page_shows_its_score(client, viet_nam):
     html = client.get("/members/viet-nam/").content.decode()
 
-    assert "Compliance score <strong>+1.00</strong>" in html
-    assert "assessed on 1 of 2 commitments" in html
+    # As bold as the score, and in the same element: one assessed commitment is no record.
+    assert "Compliance score <strong>+1.00 · assessed on 1 of 2 commitments</strong>" in html
     assert "1 of 2 done" in html
 
 

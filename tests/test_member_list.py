@@ -22,8 +22,9 @@ def test_it_lists_every_public_member_state_with_its_score(client, db):
     assert [m.name for m in response.context["members"]] == [first.name, second.name]
     assert "Draft-only state" not in html
     assert f'<th scope="row"><a href="{first.get_absolute_url()}">{first.name}</a></th>' in html
-    assert '<td class="num">−1.00</td><td>1 of 1</td>' in html
-    assert '<td class="num">not scored</td><td>0 of 1</td>' in html
+    # The score and how many commitments it covers, in one cell: "+1.00" alone reads as perfect.
+    assert "<td>−1.00 · assessed 1 of 1</td>" in html
+    assert "<td>not scored · assessed 0 of 1</td>" in html
 
 
 def test_without_member_states_it_says_so(client, db):

@@ -3,10 +3,14 @@ container instead. The pages are those of tests/site_visit.py, visited once per 
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
+from tests import factories
 from tests.browser import sideways_scroll
 from tests.site_visit import NARROW, PUBLIC_PAGES
+from tracker.models import Basis, Status
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,3 +41,170 @@ def test_the_measure_catches_a_planted_wide_block_but_not_a_table_in_its_own_scr
 
     assert planted > 200
     assert contained == 0
+
+
+@pytest.fixture
+def open_at(browser, live_server):
+    """A page at a given viewport width, on the live server; closed after the test."""
+    contexts = []
+
+    def open_at(width: int, url: str):
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": width, "height": 900}
+        )
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(url)
+        return page
+
+    yield open_at
+    for context in contexts:
+        context.close()
+
+
+@pytest.mark.parametrize("url", ["/charts/", "/data/"])
+def test_the_main_menu_fits_a_375_px_phone_and_marks_the_current_page(open_at, url):
+    page = open_at(375, url)
+
+    links = page.locator(".site-header nav[aria-label=Main] a")
+    boxes = [link.bounding_box() for link in links.all()]
+    right_edges = [box["x"] + box["width"] for box in boxes]
+    current = page.locator(".site-header nav[aria-label=Main] a[aria-current=page]")
+
+    assert links.count() == 9
+    assert max(right_edges) <= 375
+    assert sideways_scroll(page) == 0
+    assert current.get_attribute("href") == url
+
+
+# Is the element at each point inside the note's cell, or something drawn over it?
+_NOTE_COVERED = """(cell) => {
+  const box = cell.getBoundingClientRect();
+  const y = box.top + Math.min(box.height / 2, 12);
+  return [box.left + 2, box.left + box.width / 2, box.right - 2].filter((x) => {
+    const found = document.elementFromPoint(x, y);
+    return !(found && cell.contains(found));
+  }).length;
+}"""
+
+
+def test_a_member_states_note_is_not_hidden_under_the_first_column_on_a_phone(open_at, db):
+    group, members, (commitment,) = factories.make_scorecard(members=3, commitments=1)
+    for member in members:
+        factories.record_member_status(
+            commitment,
+            member,
+            Status.IN_PROGRESS,
+            note="The ministry has tendered the first two regional data centres this spring.",
+        )
+    page = open_at(375, commitment.get_absolute_url())
+    region = page.locator(".table-scroll", has=page.locator("table.member-breakdown"))
+
+    # Scrolled to the note, every part of it can be seen: nothing is drawn over its left edge.
+    region.evaluate("(region) => { region.scrollLeft = region.scrollWidth; }")
+    covered = [
+        cell.evaluate(_NOTE_COVERED)
+        for cell in page.locator("table.member-breakdown tbody td:last-child").all()
+    ]
+
+    assert covered == [0] * len(members)
+
+
+LONG_WORD = "x" * 3000
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_3000_character_word_in_stored_text_never_makes_a_page_scroll_sideways(
+    open_at, db, width
+):
+    theme = factories.make_theme(slug="long", name=f"Theme {LONG_WORD[:300]}")
+    commitment = factories.make_commitment(
+        slug="long-word",
+        title=f"Connect {LONG_WORD}",
+        summary=f"A pasted address: https://example.org/{LONG_WORD}",
+        quote=f"They said {LONG_WORD}",
+        themes=[theme],
+    )
+    commitment.record_update(
+        status=Status.DELAYED,
+        as_of=datetime.date(2026, 3, 1),
+        note=f"A note with {LONG_WORD} in it.",
+        basis=Basis.INDEPENDENT,
+    )
+
+    widths = {}
+    for url in ("/", commitment.get_absolute_url(), "/themes/long/", "/commitments/"):
+        widths[url] = sideways_scroll(open_at(width, url))
+
+    assert widths == dict.fromkeys(widths, 0)
+
+
+@pytest.mark.parametrize("url", ["/scorecard/", "/vi/scorecard/", "/id/scorecard/"])
+def test_all_eleven_member_states_fit_the_scorecard_at_1280_px_without_scrolling(open_at, db, url):
+    _group, members, commitments = factories.make_scorecard(members=11, commitments=9)
+    # The longest status words, in every column.
+    for commitment in commitments:
+        factories.record_member_status(commitment, members[0], Status.PARTIALLY_COMPLETED)
+        factories.record_member_status(commitment, members[1], Status.DISCONTINUED)
+    page = open_at(1280, url)
+
+    fit = page.locator("table.scorecard").evaluate(
+        """(table) => {
+          const region = table.closest('.table-scroll');
+          const rows = [...table.querySelectorAll('tbody th[scope=row]')];
+          return {
+            table: table.scrollWidth, region: region.clientWidth,
+            rows: rows.length,
+            outside: rows.filter((th) => th.getBoundingClientRect().right > innerWidth).length,
+          };
+        }"""
+    )
+
+    assert fit["rows"] == 11
+    assert fit["outside"] == 0
+    assert fit["table"] <= fit["region"], fit
+    assert sideways_scroll(page) == 0
+
+
+# Wider than its letters suggest: capitals, and Vietnamese with its stacked diacritics.
+LONG_OWNER = {
+    "name": "MINISTRY OF SCIENCE AND TECHNOLOGY OF THE SOCIALIST REPUBLIC OF VIET NAM",
+    "name_vi": "Bộ Khoa học và Công nghệ nước Cộng hòa Xã hội Chủ nghĩa Việt Nam",
+    "name_id": "Kementerian Sains dan Teknologi Republik Sosialis Viet Nam (Kemenristek)",
+}
+LONG_THEME = {
+    "name": "Inclusive digital development and the digital transformation of MSMEs",
+    "name_vi": "Phát triển số bao trùm và chuyển đổi số của doanh nghiệp siêu nhỏ, nhỏ và vừa",
+    "name_id": "Pembangunan digital inklusif dan transformasi digital usaha mikro, kecil, menengah",
+}
+
+# Each label's lines, and whether any of them runs past the chart or into its row's figure.
+_LABELS = """() => [...document.querySelectorAll('svg.chart__svg g')].map((row) => {
+  const label = row.querySelector('.chart__label'), value = row.querySelector('.chart__value');
+  const svg = row.ownerSVGElement.getBoundingClientRect();
+  const lines = [...label.querySelectorAll('tspan')].map((line) => line.getBoundingClientRect());
+  const figure = value.getBoundingClientRect();
+  return {
+    text: [...label.querySelectorAll('tspan')].map((line) => line.textContent).join(' '),
+    outside: lines.filter((box) => box.left < svg.left - 1 || box.right > svg.right + 1).length,
+    // Only the first line shares its height with the figure.
+    intoFigure: lines[0].right > figure.left,
+  };
+})"""
+
+
+@pytest.mark.parametrize("language", ["en", "vi", "id"])
+@pytest.mark.parametrize("width", [1280, 375])
+def test_long_chart_labels_are_shown_whole_in_every_language(open_at, db, language, width):
+    owner = factories.make_actor(slug="ministry", **LONG_OWNER)
+    theme = factories.make_theme(slug="inclusive", **LONG_THEME)
+    factories.make_commitment(owner=owner, themes=[theme], status=Status.PARTIALLY_COMPLETED)
+    prefix = "" if language == "en" else f"/{language}"
+
+    labels = open_at(width, f"{prefix}/charts/").evaluate(_LABELS)
+    texts = {label["text"] for label in labels}
+
+    assert LONG_OWNER["name" if language == "en" else f"name_{language}"] in texts
+    assert LONG_THEME["name" if language == "en" else f"name_{language}"] in texts
+    assert [label for label in labels if label["outside"] or label["intoFigure"]] == []

@@ -165,12 +165,12 @@ def test_the_overdue_filter_lists_them(editor_client, deadlines):
     assert len(_titles(editor_client.get(CHANGELIST, {"deadline": "not_overdue"}))) == 7
 
 
-def test_the_changelist_marks_overdue_rows(editor_client, deadlines):
+def test_the_changelist_marks_overdue_rows_beside_their_status(editor_client, deadlines):
     html = editor_client.get(CHANGELIST, {"q": "Late but completed"}).content.decode()
-    assert '<td class="field-overdue"></td>' in html
+    assert '<td class="field-current_status">Completed</td>' in html
 
     html = editor_client.get(CHANGELIST, {"q": "Late and not"}).content.decode()
-    assert '<td class="field-overdue">⚠ Overdue</td>' in html
+    assert '<td class="field-current_status">Not started · ⚠ Overdue</td>' in html
 
 
 def test_the_public_page_marks_an_overdue_commitment_in_words(client, deadlines):

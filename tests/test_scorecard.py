@@ -36,7 +36,7 @@ def card(db, make_theme, make_source):
     return {"members": members, "centres": centres, "training": training}  # fmt: skip
 
 
-def test_the_scorecard_is_a_table_of_commitments_by_member_state(client, card):
+def test_the_scorecard_is_a_table_of_member_states_by_numbered_commitment(client, card):
     response = client.get("/scorecard/")
 
     assert response.status_code == 200
@@ -48,12 +48,20 @@ def test_the_scorecard_is_a_table_of_commitments_by_member_state(client, card):
         "Train digital workers",
     ]
     assert "A joint plan" not in html and "A secret per-member draft" not in html
-    # Row and column headers, a caption, and every member as a column.
+    # Turned round: a row per member state, so all of them are in view on any screen, and a
+    # column per commitment headed by its number, named in full for screen readers.
     assert "<caption>" in html
-    assert '<th scope="col">Commitment</th>' in html
-    assert f'<th scope="row"><a href="{card["centres"].get_absolute_url()}">' in html
+    assert '<th scope="col">Member state</th>' in html
     for member in card["members"]:
-        assert f'<th scope="col"><a href="/members/{member.slug}/">{member.name}</a></th>' in html
+        assert f'<th scope="row"><a href="/members/{member.slug}/">{member.name}</a></th>' in html
+    assert (
+        '<th scope="col" class="scorecard__number"><a href="#key-1">1<span '
+        'class="visually-hidden">. Develop data centres</span></a></th>'
+    ) in html
+    # The key names each numbered commitment and links to it.
+    key = html.split('<ol class="scorecard-key" start="1"', 1)[1].split("</ol>", 1)[0]
+    assert f'<li id="key-1"><a href="{card["centres"].get_absolute_url()}">' in key
+    assert key.index("Develop data centres") < key.index("Train digital workers")
 
 
 def test_each_cell_shows_the_status_as_symbol_and_text(client, card):
@@ -79,21 +87,29 @@ def test_each_commitment_has_its_score_and_how_many_members_were_assessed(client
     assert "assessed 1 of 3" in html
 
 
-def test_each_member_state_has_its_score_in_the_foot_row(client, card):
+def test_each_member_states_score_says_how_many_commitments_it_covers_as_boldly(client, card):
     html = client.get("/scorecard/").content.decode()
 
-    foot = html.split("<tfoot>", 1)[1].split("</tfoot>", 1)[0]
-    assert '<th scope="row">Member state’s score</th>' in foot
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     # First member: completed (+1) and in progress (0); second: not started (-1); third: none.
-    assert "<strong>+0.50</strong>" in foot and "assessed 2 of 2" in foot
-    assert "<strong>−1.00</strong>" in foot
-    assert "<strong>not scored</strong>" in foot and "assessed 0 of 2" in foot
+    # The coverage is in the same bold element as the score: "+1.00" alone reads as perfect.
+    assert "<strong>+0.50 · assessed 2 of 2</strong>" in body
+    assert "<strong>−1.00 · assessed 1 of 2</strong>" in body
+    assert "<strong>not scored · assessed 0 of 2</strong>" in body
+
+
+def test_each_commitments_score_in_the_key_says_how_many_members_it_covers(client, card):
+    html = client.get("/scorecard/").content.decode()
+
+    key = html.split('<ol class="scorecard-key"', 1)[1].split("</ol>", 1)[0]
+    assert "<strong>0.00 · assessed 2 of 3</strong>" in key
+    assert "<strong>0.00 · assessed 1 of 3</strong>" in key
 
 
 def test_the_table_scrolls_inside_a_focusable_labelled_region(client, card):
     html = client.get("/scorecard/").content.decode()
 
-    assert '<div class="table-scroll" role="region" aria-label="Scorecard: commitments' in html
+    assert '<div class="table-scroll" role="region" aria-label="Scorecard: member states' in html
     assert 'tabindex="0">' in html.split('class="table-scroll"', 1)[1][:200]
 
 

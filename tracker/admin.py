@@ -54,14 +54,16 @@ from tracker.models import (
     Theme,
     count_of,
 )
+from tracker.validators import WebURLFormField
 from tracker.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 
 # The sidebar repeats the home page's list of models and takes 280 px from every changelist:
 # without it the commitment changelist fits 1280 px. Home is one click away in the breadcrumbs.
 admin.site.enable_nav_sidebar = False
 
-# Bare "example.org" becomes https://; Django 6 makes this the default.
-URL_FIELD_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
+# A source's address is a plain URLField (its own migration): given the same form field as
+# every WebURLField, so a bare "example.org" is refused here too, with the same message.
+URL_FIELD_OVERRIDES = {models.URLField: {"form_class": WebURLFormField}}
 
 
 def _status_change(update: StatusUpdate) -> str:
@@ -346,8 +348,7 @@ class CommitmentAdmin(admin.ModelAdmin):
     form = CommitmentChangeForm
     list_display = (
         "title",
-        "status",
-        "overdue",
+        "current_status",
         "owner",
         "target_date",
         "last_update",
@@ -700,10 +701,14 @@ class CommitmentAdmin(admin.ModelAdmin):
     def last_update(self, obj: Commitment):
         return obj.last_update
 
-    @admin.display(description=_("deadline"), empty_value="")
-    def overdue(self, obj: Commitment) -> str | None:
-        # Words and a symbol, shown only where it matters: a column of icons would shout.
-        return "⚠ " + gettext("Overdue") if obj.is_overdue else None
+    @admin.display(description=_("status"), ordering="status")
+    def current_status(self, obj: Commitment) -> str:
+        # Not named "status": the model's field would win over this column. Overdue is said
+        # beside the status, in words and a symbol, only where it matters: a "deadline" column
+        # of its own beside "target date" read as two different dates.
+        if obj.is_overdue:
+            return f"{obj.get_status_display()} · ⚠ {gettext('Overdue')}"
+        return obj.get_status_display()
 
     @admin.display(description=_("status update"))
     def update_link(self, obj: Commitment) -> str:

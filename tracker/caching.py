@@ -92,6 +92,12 @@ def is_public_view(request: HttpRequest) -> bool:
     return match.view_name in CACHED_VIEW_NAMES or bool(CACHED_NAMESPACES & set(match.namespaces))
 
 
+def may_be_cached(request: HttpRequest) -> bool:
+    """Whether this request's page may be stored and served to everybody: then nothing in it
+    may depend on the visitor (a staff member's "Edit in admin" link)."""
+    return getattr(request, "_page_cache", None) in ("public", "hit")
+
+
 def _page_key(request: HttpRequest, method: str, token: str, today: str) -> str:
     # The query's parameters in a fixed order (by name, values in their order), so
     # ?a=1&b=2 and ?b=2&a=1 are one page. Scheme and host are part of the address: feeds and

@@ -7,14 +7,20 @@ out the figures, followed by the same figures as a <table>. Colours come from CS
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import accumulate
 
-from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 
 from tracker.models import STATUS_INFO, Bucket, Status
-from tracker.templatetags.tracker_tags import BucketShare, bucket_shares, format_score
+from tracker.templatetags.tracker_tags import (
+    OWN_COLOUR,
+    BucketShare,
+    bucket_shares,
+    format_score,
+)
 
 WIDTH = 400
 ROW_HEIGHT = 36
@@ -22,7 +28,37 @@ ROW_HEIGHT = 36
 LABEL_BASELINE = 14
 BAR_TOP = 19
 BAR_HEIGHT = 12
-LABEL_CHARS = 44
+# A label is never cut: it wraps onto lines this long (at 14 units a letter is at most ~8.5
+# wide), so it stays clear of the figure at the right-hand end of its first line, in every
+# language ("không tính điểm" is the widest figure). Each line more makes the row taller.
+LABEL_CHARS = 32
+LINE_HEIGHT = 17
+
+
+def _lines(label: str) -> list[str]:
+    """A label as whole lines; a word longer than a line (a pasted URL) is broken."""
+    return textwrap.wrap(label, LABEL_CHARS, break_on_hyphens=False) or [""]
+
+
+def _tops(line_counts: list[int]) -> tuple[list[int], int]:
+    """Where each row starts, and the chart's height, for rows of these many label lines."""
+    heights = [ROW_HEIGHT + (lines - 1) * LINE_HEIGHT for lines in line_counts]
+    return [0, *accumulate(heights)][:-1], sum(heights)
+
+
+class _Row:
+    """A row's label lines and where its bar sits: below the label's last line."""
+
+    y: int
+    lines: list[str]
+
+    @property
+    def label_y(self) -> int:
+        return self.y + LABEL_BASELINE
+
+    @property
+    def bar_y(self) -> int:
+        return self.y + BAR_TOP + (len(self.lines) - 1) * LINE_HEIGHT
 
 
 def _plural(n: int) -> str:
@@ -34,21 +70,14 @@ def _fmt(x: float) -> str:
 
 
 @dataclass
-class Bar:
+class Bar(_Row):
     label: str
     count: int
     css: str
     url: str
     y: int
     width: str
-
-    @property
-    def label_y(self) -> int:
-        return self.y + LABEL_BASELINE
-
-    @property
-    def bar_y(self) -> int:
-        return self.y + BAR_TOP
+    lines: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -68,14 +97,17 @@ class BarChart:
     none: list[str]
     width: int = WIDTH
     bar_height: int = BAR_HEIGHT
+    line_height: int = LINE_HEIGHT
 
 
 def _bar_chart(id: str, title: str, category: str, rows: list[tuple[str, int, str, str]]):
     largest = max((count for _, count, _, _ in rows), default=0)
     used = [row for row in rows if row[1]]
+    lines = [_lines(label) for label, _, _, _ in used]
+    tops, height = _tops([len(label_lines) for label_lines in lines])
     bars = [
-        Bar(label, count, css, url, i * ROW_HEIGHT, _fmt(WIDTH * count / largest))
-        for i, (label, count, css, url) in enumerate(used)
+        Bar(label, count, css, url, top, _fmt(WIDTH * count / largest), label_lines)
+        for (label, count, css, url), top, label_lines in zip(used, tops, lines, strict=True)
     ]
     none = [label for label, count, _, _ in rows if not count]
     total = sum(bar.count for bar in bars)
@@ -84,9 +116,7 @@ def _bar_chart(id: str, title: str, category: str, rows: list[tuple[str, int, st
         description = gettext("No commitments")
     elif none:
         description += "; " + gettext("none %(categories)s") % {"categories": ", ".join(none)}
-    return BarChart(
-        id, title, description + ".", category, bars, height=len(bars) * ROW_HEIGHT, none=none
-    )
+    return BarChart(id, title, description + ".", category, bars, height=height, none=none)
 
 
 def status_chart(id: str, title: str, counts: Mapping[str, int], list_url: str) -> BarChart:
@@ -95,7 +125,8 @@ def status_chart(id: str, title: str, counts: Mapping[str, int], list_url: str) 
         (
             f"{STATUS_INFO[status].symbol} {status.label}",
             counts.get(status.value, 0),
-            f"bucket--{STATUS_INFO[status].bucket.value}",
+            f"bucket--{STATUS_INFO[status].bucket.value}"
+            + (f" bar--{status.value}" if status in OWN_COLOUR else ""),
             f"{list_url}status={status.value}",
         )
         for status in Status
@@ -121,7 +152,7 @@ class Segment:
 
 
 @dataclass
-class StackedRow:
+class StackedRow(_Row):
     label: str
     full_label: str
     url: str
@@ -130,14 +161,7 @@ class StackedRow:
     shares: list[BucketShare]
     segments: list[Segment]
     y: int
-
-    @property
-    def label_y(self) -> int:
-        return self.y + LABEL_BASELINE
-
-    @property
-    def bar_y(self) -> int:
-        return self.y + BAR_TOP
+    lines: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -153,6 +177,7 @@ class StackedChart:
     height: int
     width: int = WIDTH
     bar_height: int = BAR_HEIGHT
+    line_height: int = LINE_HEIGHT
 
 
 def _describe(row: StackedRow) -> str:
@@ -174,7 +199,9 @@ def stacked_chart(
     rows = list(rows)
     built = []
     largest = max((sum(counts.values()) for _, _, _, counts in rows), default=0)
-    for i, (label, url, list_url, counts) in enumerate(rows):
+    lines = [_lines(label) for label, _, _, _ in rows]
+    tops, height = _tops([len(label_lines) for label_lines in lines])
+    for (label, url, list_url, counts), top, label_lines in zip(rows, tops, lines, strict=True):
         shares = bucket_shares(counts)
         scale = WIDTH * sum(counts.values()) / largest / 100 if largest else 0
         segments = [
@@ -184,24 +211,23 @@ def stacked_chart(
         ]
         built.append(
             StackedRow(
-                Truncator(label).chars(LABEL_CHARS),
+                label,
                 label,
                 url,
                 list_url,
                 sum(share.count for share in shares),
                 shares,
                 segments,
-                i * ROW_HEIGHT,
+                top,
+                label_lines,
             )
         )
     description = " ".join(_describe(row) for row in built)
-    return StackedChart(
-        id, title, description, category, built, list(Bucket), height=len(built) * ROW_HEIGHT
-    )
+    return StackedChart(id, title, description, category, built, list(Bucket), height=height)
 
 
 @dataclass
-class ScoreBar:
+class ScoreBar(_Row):
     label: str
     full_label: str
     url: str
@@ -213,14 +239,7 @@ class ScoreBar:
     # The bar runs from the zero line: right for a positive score, left for a negative one.
     x: str
     width: str
-
-    @property
-    def label_y(self) -> int:
-        return self.y + LABEL_BASELINE
-
-    @property
-    def bar_y(self) -> int:
-        return self.y + BAR_TOP
+    lines: list[str] = field(default_factory=list)
 
     @property
     def css(self) -> str:
@@ -241,6 +260,7 @@ class ScoreChart:
     height: int
     width: int = WIDTH
     bar_height: int = BAR_HEIGHT
+    line_height: int = LINE_HEIGHT
 
     @property
     def zero_x(self) -> int:
@@ -251,22 +271,26 @@ def score_chart(id: str, title: str, members: Iterable) -> ScoreChart:
     """From member states annotated by MemberStateQuerySet.with_scores()."""
     half = WIDTH / 2
     bars = []
-    for i, member in enumerate(members):
+    members = list(members)
+    names = [m.translated("name")[0] if hasattr(m, "translated") else m.name for m in members]
+    lines = [_lines(name) for name in names]
+    tops, height = _tops([len(name_lines) for name_lines in lines])
+    for member, name, top, name_lines in zip(members, names, tops, lines, strict=True):
         score = None if member.compliance_score is None else float(member.compliance_score)
         length = half * abs(score) if score is not None else 0
-        name = member.translated("name")[0] if hasattr(member, "translated") else member.name
         bars.append(
             ScoreBar(
-                Truncator(name).chars(LABEL_CHARS),
+                name,
                 name,
                 member.get_absolute_url(),
                 score,
                 member.commitments_assessed,
                 member.commitments_tracked,
                 member.commitments_done,
-                i * ROW_HEIGHT,
+                top,
                 _fmt(half - length if score is not None and score < 0 else half),
                 _fmt(length),
+                name_lines,
             )
         )
     description = " ".join(
@@ -283,4 +307,4 @@ def score_chart(id: str, title: str, members: Iterable) -> ScoreChart:
         }
         for bar in bars
     )
-    return ScoreChart(id, title, description, bars, height=len(bars) * ROW_HEIGHT)
+    return ScoreChart(id, title, description, bars, height=height)

@@ -7,7 +7,7 @@ import datetime
 from django import forms
 from django.contrib.admin import widgets as admin_widgets
 from django.core import signing
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.models import (
     TIMELINE_ORDER,
-    WEB_URL_MESSAGE,
     Basis,
     Commitment,
     Status,
@@ -319,6 +318,25 @@ def _update_field(name: str, **kwargs) -> forms.Field:
     return StatusUpdate._meta.get_field(name).formfield(**kwargs)
 
 
+def _not_in_future(value: datetime.date) -> None:
+    # The model says so too, but only once every other field is valid: said by the field, a
+    # future date is flagged on the first submit, with whatever else needs correcting.
+    if value and value > timezone.localdate():
+        raise ValidationError(
+            gettext(
+                "The as-of date cannot be in the future: record what is true today or earlier."
+            ),
+            code="future",
+        )
+
+
+def _as_of_field(**kwargs) -> forms.Field:
+    """The as-of date of an update: today or earlier."""
+    field = _update_field("as_of", **kwargs)
+    field.validators.append(_not_in_future)
+    return field
+
+
 class CorrectsChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: StatusUpdate) -> str:
         note = obj.note if len(obj.note) <= 60 else obj.note[:59] + "…"
@@ -356,17 +374,11 @@ class CommitmentChangeForm(CommitmentEditForm):
         required=False,
         help_text=_("Choose the current status again to add a progress note that keeps it."),
     )
-    as_of = _update_field("as_of", required=False, initial=timezone.localdate)
+    as_of = _as_of_field(required=False, initial=timezone.localdate)
     note = _update_field(
         "note", required=False, widget=forms.Textarea(attrs={"rows": 4, "cols": 60})
     )
-    # Bare "example.org" becomes https://; Django 6 makes this the default.
-    evidence_url = _update_field(
-        "evidence_url",
-        required=False,
-        assume_scheme="https",
-        error_messages={"invalid": WEB_URL_MESSAGE},
-    )
+    evidence_url = _update_field("evidence_url", required=False)
     basis = forms.ChoiceField(
         label=_("Basis of the assessment"),
         choices=Basis.choices,
@@ -520,13 +532,7 @@ class CommitmentRowForm(VersionedForm):
 
 def _evidence_url_field() -> forms.Field:
     """The evidence link of a form that records updates on several rows at once."""
-    return _update_field(
-        "evidence_url",
-        required=False,
-        assume_scheme="https",
-        error_messages={"invalid": WEB_URL_MESSAGE},
-        widget=admin_widgets.AdminURLFieldWidget,
-    )
+    return _update_field("evidence_url", required=False, widget=admin_widgets.AdminURLFieldWidget)
 
 
 def _basis_field() -> forms.ChoiceField:
@@ -547,7 +553,7 @@ class BulkStatusForm(forms.Form):
     status = forms.ChoiceField(
         label=_("New status"), choices=[("", _("— choose —")), *Status.choices]
     )
-    as_of = _update_field("as_of", initial=timezone.localdate, widget=admin_widgets.AdminDateWidget)
+    as_of = _as_of_field(initial=timezone.localdate, widget=admin_widgets.AdminDateWidget)
     note = _update_field(
         "note",
         required=True,
@@ -585,7 +591,7 @@ class MemberGridForm(forms.Form):
     version when the page was loaded: save_edit() refuses the whole form if it moved on.
     """
 
-    as_of = _update_field("as_of", initial=timezone.localdate, widget=admin_widgets.AdminDateWidget)
+    as_of = _as_of_field(initial=timezone.localdate, widget=admin_widgets.AdminDateWidget)
     note = _update_field(
         "note",
         required=False,

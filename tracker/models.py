@@ -49,7 +49,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tracker.languages import Translatable, active_language
-from tracker.validators import validate_plain_text
+from tracker.validators import WEB_URL_MESSAGE, WebURLFormField, validate_plain_text
 
 
 class Bucket(models.TextChoices):
@@ -193,15 +193,14 @@ class EditConflict(Exception):
         )
 
 
-WEB_URL_MESSAGE = _(
-    "Enter a web address starting with http:// or https://, e.g. https://asean.org/communique."
-)
-
-
 class WebURLField(models.URLField):
     """A URL field that accepts only web addresses (http and https), which a browser opens."""
 
     default_validators = [URLValidator(schemes=["http", "https"], message=WEB_URL_MESSAGE)]
+
+    def formfield(self, **kwargs):
+        # Every form refuses an address without its scheme, with the same message.
+        return super().formfield(**{"form_class": WebURLFormField, **kwargs})
 
 
 def bucket_of(status: str) -> Bucket:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import unicodedata
+from urllib.parse import urlsplit
 
+from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 # Tab and line breaks are ordinary text; every other control character is invisible, and XML
 # (the feeds, the badge, the sitemap) cannot carry most of them at all.
@@ -39,3 +43,29 @@ def validate_plain_text(value: str) -> None:
                 % {"code": f"U+{ord(char):04X}", "position": position},
                 code="control_character",
             )
+
+
+WEB_URL_MESSAGE = _(
+    "Enter a web address starting with http:// or https://, e.g. https://asean.org/communique."
+)
+
+
+class WebURLFormField(forms.URLField):
+    """A web address typed in full. One without http:// or https:// ("asean.org/x") is refused
+    with WEB_URL_MESSAGE, on every form alike, rather than completed with a guessed scheme: the
+    editor sees what will be published, and no form quietly differs from another."""
+
+    default_error_messages = {"invalid": WEB_URL_MESSAGE}
+    default_validators = [URLValidator(schemes=["http", "https"], message=WEB_URL_MESSAGE)]
+
+    def __init__(self, **kwargs):
+        # Never used (to_python refuses a bare address first); given, so that Django 5.x does
+        # not warn that its default will change.
+        kwargs["assume_scheme"] = "https"
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        text = forms.CharField.to_python(self, value)
+        if text and urlsplit(text).scheme.lower() not in ("http", "https"):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)

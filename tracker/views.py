@@ -431,6 +431,7 @@ def commitment_detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
     ctx = {
         "commitment": commitment,
+        "admin_object": commitment,  # base.html's "Edit in admin" link, for staff
         "member_rows": member_rows,
         "member_statuses": [row.status for row in member_rows],
         "status_words": status_in_words(commitment, [row.status for row in member_rows]),
@@ -606,6 +607,7 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = _page_or_404(request, _cards(commitments), total)
     ctx = {
         "theme": theme,
+        "admin_object": theme,  # base.html's "Edit in admin" link, for staff
         "latest_updates": _latest_updates(on_theme(theme, total)),
         "commitments": page.object_list,
         "page_obj": page,
@@ -669,6 +671,7 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = _page_or_404(request, _cards(commitments))
     ctx = {
         "actor": actor,
+        "admin_object": actor,  # base.html's "Edit in admin" link, for staff
         "owns": sum(owns.values()),
         "proposed": sum(proposed.values()),
         "shares": sum(shares.values()),
@@ -710,6 +713,7 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = _page_or_404(request, _cards(commitments), total)
     ctx = {
         "source": source,
+        "admin_object": source,  # base.html's "Edit in admin" link, for staff
         "annotated": annotate(source.full_text, quoting),
         "total": total,
         "bucket_counts": _bucket_counts(status_counts),
@@ -846,6 +850,10 @@ def scorecard(request: HttpRequest) -> HttpResponse:
             "total": page.paginator.count,
             "members": members,
             "rows": [(c, [grid.get((c.pk, m.pk)) for m in members]) for c in rows],
+            # The table is drawn turned round: a row per member state (eleven fit any screen),
+            # a column per commitment, headed by its number in the key below the table.
+            "numbered": list(enumerate(rows, start=page.start_index())),
+            "member_rows": [(m, [grid.get((c.pk, m.pk)) for c in rows]) for m in members],
             "is_filtered": is_filtered,
             "download_query": f"?{query}" if query else "",
         }
@@ -937,6 +945,7 @@ def member_detail(request: HttpRequest, slug: str) -> HttpResponse:
     ctx = {
         "member": member,
         "owned": owned,
+        "admin_object": member,  # base.html's "Edit in admin" link, for staff
         "rows": page.object_list,
         "page_obj": page,
         "latest_updates": _latest_updates(member=member),

@@ -6,14 +6,20 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django import template
+from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 
+from tracker.caching import may_be_cached
 from tracker.languages import active_language
 from tracker.models import BUCKET_DEFINITIONS, STATUS_INFO, STATUS_SCORE, Bucket, Status, bucket_of
 
 register = template.Library()
+
+# Statuses drawn in a colour of their own rather than their bucket's: delayed and stalled are
+# active, but must not look like "in progress" (badges: status--delayed; chart bars: bar--…).
+OWN_COLOUR = frozenset({Status.DELAYED, Status.STALLED})
 
 
 @register.inclusion_tag("tracker/includes/_status.html")
@@ -26,6 +32,7 @@ def status_badge(status: str, as_of=None) -> dict:
         "label": status.label,
         "symbol": info.symbol,
         "bucket": info.bucket.value,
+        "own_colour": status in OWN_COLOUR,
         "as_of": as_of,
     }
 
@@ -217,3 +224,34 @@ def translated_html(obj, field: str) -> str:
     if language == active_language():
         return text  # escaped by the template
     return format_html('<span lang="{}">{}</span>', language, text)
+
+
+@register.simple_tag(takes_context=True)
+def admin_edit_link(context, obj=None) -> str:
+    """ "Edit in admin", to the object's change page, for staff who may see it there.
+
+    Never on a page headed for the public cache: that copy is served to everybody. (Such a
+    request has no session, so is never staff; checked first, so an anonymous page does not
+    even look at the session and stays free to be kept by any cache.)
+    """
+    request = context.get("request")
+    if obj is None or request is None or may_be_cached(request):
+        return ""
+    user = request.user
+    opts = obj._meta
+    if not (
+        user.is_active
+        and user.is_staff
+        and (
+            user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+            or user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+        )
+    ):
+        return ""
+    return format_html(
+        '<p class="admin-edit no-print"><a href="{}">{}<span class="visually-hidden">: {}</span>'
+        "</a></p>",
+        reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]),
+        gettext("Edit in admin"),
+        obj,
+    )
