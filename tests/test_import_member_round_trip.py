@@ -116,3 +116,31 @@ def test_an_unknown_member_is_refused(client, tracked, tmp_path):
 
     assert "member: no member_state 'atlantis' in the file or the database" in err
     assert not StatusUpdate.objects.exists()
+
+
+def test_a_whole_commitment_status_on_a_per_member_commitment_is_refused(
+    client, tracked, tmp_path
+):
+    def change(data):
+        # Its own update turned from a note into "completed", and the commitment with it.
+        data["updates"][0]["status"] = "completed"
+        data["commitments"][0]["status"] = "completed"
+
+    err = _bad(client, tracked, tmp_path, change)
+
+    assert "updates record 1 (data-centres): status: “Build bridge number" in err
+    assert "is carried out by each member of ASEAN" in err
+
+
+def test_a_per_member_commitments_status_must_be_what_its_members_work_out_to(
+    client, tracked, tmp_path
+):
+    def change(data):
+        data["commitments"][0]["status"] = "completed"
+
+    err = _bad(client, tracked, tmp_path, change)
+
+    assert (
+        "commitments record 1 (data-centres): status: is completed, but its member states' "
+        "statuses in the file work out to in_progress"
+    ) in err

@@ -13,7 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tests import factories
-from tests.forms import FormData
+from tests.forms import FormData, form_data
 from tracker import tallies
 from tracker.models import (
     Basis,
@@ -179,6 +179,33 @@ def test_the_update_status_form_refuses_it_and_says_what_to_do(editor_client, sc
     assert not StatusUpdate.objects.exists()
 
 
+def test_the_change_form_refuses_it_names_the_rule_beforehand_and_writes_nothing(
+    editor_client, scorecard
+):
+    joint, _members = scorecard
+    url = f"{CHANGELIST}{joint.pk}/change/"
+    page = editor_client.get(url).content.decode()
+    # Said before the editor tries, beside the status field.
+    assert "the status is worked out from the member states’ statuses" in page
+    data = form_data(
+        editor_client,
+        url,
+        "commitment_form",
+        new_status=Status.COMPLETED,
+        as_of="2026-03-01",
+        note="Completed everywhere.",
+        basis=Basis.SECRETARIAT_VERIFIED,
+    )
+
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "is carried out by each member of ASEAN" in response.content.decode()
+    joint.refresh_from_db()
+    assert joint.status == NOT_ASSESSED
+    assert not StatusUpdate.objects.exists()
+
+
 def test_the_bulk_status_change_refuses_it_and_writes_nothing(
     editor_client, scorecard, make_commitment
 ):
@@ -296,3 +323,31 @@ def test_the_scorecard_and_charts_count_the_same(client, one_member_completed):
 
     charts = client.get("/charts/").content.decode()
     assert 'data-status="in_progress"' in charts or "In progress" in charts
+
+
+# Who said it, who must deliver it, and what kind of statement it is
+
+
+def test_the_page_opens_with_who_said_it_who_must_deliver_it_and_its_kind(
+    client, one_member_completed
+):
+    html = client.get(one_member_completed.get_absolute_url()).content.decode()
+    top = html[html.index("<h1>") : html.index('id="status-heading"')]
+    text = _text(top)
+
+    assert f"Said by {one_member_completed.proposer.name}" in text
+    assert "Must deliver it Each ASEAN member state (3), tracked one by one" in text
+    assert "Kind Commitment Those who must deliver it have undertaken to" in text
+
+
+def test_the_list_filters_on_the_kind_and_refuses_an_unknown_one(client, make_commitment):
+    make_commitment(title="Advice to pursue a balanced strategy", kind="advice")
+    make_commitment(title="Offer to collaborate", kind="commitment")
+
+    advice = client.get("/commitments/?kind=advice")
+    unknown = client.get("/commitments/?kind=promise")
+
+    assert "Advice to pursue a balanced strategy" in advice.content.decode()
+    assert "Offer to collaborate" not in advice.content.decode()
+    assert unknown.status_code == 400
+    assert "promise is not one of the available choices" in unknown.content.decode()
