@@ -118,9 +118,7 @@ def test_an_unknown_member_is_refused(client, tracked, tmp_path):
     assert not StatusUpdate.objects.exists()
 
 
-def test_a_whole_commitment_status_on_a_per_member_commitment_is_refused(
-    client, tracked, tmp_path
-):
+def test_a_whole_commitment_status_on_a_per_member_commitment_is_refused(client, tracked, tmp_path):
     def change(data):
         # Its own update turned from a note into "completed", and the commitment with it.
         data["updates"][0]["status"] = "completed"
