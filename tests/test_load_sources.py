@@ -379,7 +379,7 @@ def test_it_loads_the_adgmin_fixture_on_an_empty_database(db):
     assert f"{MEMBERS}: loaded asean (12 new records)." in members
     assert f"{FIXTURE}: loaded adgmin-2026-hanoi (39 new records)." in output
     assert Source.objects.count() == 1
-    assert (Actor.objects.count(), Theme.objects.count(), Commitment.objects.count()) == (8, 8, 21)
+    assert (Actor.objects.count(), Theme.objects.count(), Commitment.objects.count()) == (9, 8, 21)
     assert not StatusUpdate.objects.exists()
     for commitment in Commitment.objects.all():
         commitment.full_clean()

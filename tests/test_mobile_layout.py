@@ -102,11 +102,12 @@ def test_a_member_states_note_is_not_hidden_under_the_first_column_on_a_phone(op
     region = page.locator(".table-scroll", has=page.locator("table.member-breakdown"))
 
     # Scrolled to the note, every part of it can be seen: nothing is drawn over its left edge.
-    region.evaluate("(region) => { region.scrollLeft = region.scrollWidth; }")
-    covered = [
-        cell.evaluate(_NOTE_COVERED)
-        for cell in page.locator("table.member-breakdown tbody td:last-child").all()
-    ]
+    # (The table is below the first screenful: each cell is brought into view first.)
+    covered = []
+    for cell in page.locator("table.member-breakdown tbody td:last-child").all():
+        cell.scroll_into_view_if_needed()
+        region.evaluate("(region) => { region.scrollLeft = region.scrollWidth; }")
+        covered.append(cell.evaluate(_NOTE_COVERED))
 
     assert covered == [0] * len(members)
 

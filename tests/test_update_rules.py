@@ -141,6 +141,8 @@ FORM_RULES = [
     ({"evidence_url": "javascript:alert(1)"}, "evidence_url", WEB_ADDRESS),
     ({"evidence_url": "ftp://example.org/report.pdf"}, "evidence_url", WEB_ADDRESS),
     ({"evidence_url": "not a web address"}, "evidence_url", WEB_ADDRESS),
+    # One rule for links everywhere: an address without its scheme is refused, not guessed.
+    ({"evidence_url": "asean.org/tender"}, "evidence_url", WEB_ADDRESS),
     ({"basis": []}, "basis", NO_BASIS),
     (
         {"basis": "rumour"},
@@ -205,7 +207,7 @@ def test_a_recorded_update_keeps_its_basis_and_evidence(editor_client, editor, c
         new_status=Status.IN_PROGRESS,
         as_of="2026-03-01",
         note="The tender was issued.",
-        evidence_url="asean.org/tender",
+        evidence_url="https://asean.org/tender",
         basis=Basis.INDEPENDENT,
     )
 
