@@ -374,3 +374,21 @@ def test_a_missing_file_is_refused(db, tmp_path):
     error, _ = fails(str(tmp_path / "missing.csv"))
 
     assert "missing.csv: cannot be read" in error
+
+
+def test_a_kind_is_imported_and_an_unknown_one_is_refused_naming_the_line(hanoi, tmp_path):
+    path = tmp_path / "kinds.csv"
+    rows = [
+        HEADER + ",kind",
+        "advice,Advice,S,a road,,1,hanoi,pm,states,,,not_assessed,2026-01-15,,advice",
+        "promise,Promise,S,a road,,2,hanoi,pm,states,,,not_assessed,2026-01-15,,promise",
+    ]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+    _, report = fails(str(path))
+
+    assert "line 3 (promise): kind: Value 'promise' is not a valid choice." in report
+    assert "line 2 " not in report
+    path.write_text("\n".join(rows[:2]) + "\n", encoding="utf-8")
+    run(str(path))
+    assert Commitment.objects.get(slug="advice").kind == "advice"

@@ -219,6 +219,17 @@ BAD_RECORDS = {
         [SPEAKER, _commitment(themes=[["nowhere"]])],
         ["record 3 (tracker.commitment “bridge”): themes: no theme “nowhere” in the file"],
     ),
+    "a kind that is not commitment, proposal or advice": (
+        [SPEAKER, _commitment(kind="promise")],
+        ["record 3 (tracker.commitment “bridge”): kind: Value 'promise' is not a valid choice."],
+    ),
+    "an actor of an unknown member state": (
+        [_actor(member_state=["atlantis"])],
+        [
+            "record 2 (tracker.actor “speaker”): member_state: no member state “atlantis” in the "
+            "file or the database"
+        ],
+    ),
     "an unknown source": (
         [SPEAKER, _commitment(source=["elsewhere"])],
         ["record 3 (tracker.commitment “bridge”): source: no source “elsewhere” in the file"],

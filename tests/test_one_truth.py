@@ -351,3 +351,25 @@ def test_the_list_filters_on_the_kind_and_refuses_an_unknown_one(client, make_co
     assert "Offer to collaborate" not in advice.content.decode()
     assert unknown.status_code == 400
     assert "promise is not one of the available choices" in unknown.content.decode()
+
+
+def test_a_whole_commitment_status_recorded_before_the_rule_is_labelled_in_the_timeline(
+    client, scorecard
+):
+    joint, _members = scorecard
+    # As migration 0013 found some: written before whole-commitment statuses were refused.
+    StatusUpdate.objects.create(
+        commitment=joint,
+        status=Status.COMPLETED,
+        previous_status=Status.NOT_ASSESSED,
+        as_of=datetime.date(2026, 3, 1),
+        note="Completed everywhere, we hear.",
+        basis=Basis.SELF_REPORTED,
+    )
+
+    html = client.get(joint.get_absolute_url()).content.decode()
+
+    assert "Completed everywhere, we hear." in html
+    assert "it no longer sets the status" in html
+    box = html[html.index('class="status-box') : html.index('id="members-heading"')]
+    assert 'data-status="not_assessed"' in box and 'data-status="completed"' not in box
