@@ -12,7 +12,9 @@ def test_it_lists_each_speaker_with_their_commitments_and_statuses(
     source = make_source(event_name="6th ASEAN Digital Ministers’ Meeting")
     minister = make_actor(name="Nguyen Manh Hung", role="Minister of Science and Technology")
     premier = make_actor(name="Pham Minh Chinh", role="Prime Minister")
-    make_commitment(source=source, proposer=minister, position=1, title="Adopt a master plan")
+    make_commitment(
+        source=source, proposer=minister, position=1, title="Adopt a master plan", kind="proposal"
+    )
     done = make_commitment(source=source, proposer=premier, position=2, title="Build citizens")
     done.record_update(
         status=Status.COMPLETED, as_of=datetime.date(2026, 3, 1), note="x", basis=Basis.INDEPENDENT
@@ -21,12 +23,16 @@ def test_it_lists_each_speaker_with_their_commitments_and_statuses(
     html = client.get("/").content.decode()
 
     check_page(html)
-    assert "2 speakers made <strong>2 commitments</strong>" in html
+    assert "2 speakers made <strong>2 proposals, commitments and pieces of advice</strong>" in html
     story = html[html.index('id="promises-heading"') :]
     assert story.index("Nguyen Manh Hung") < story.index("Adopt a master plan")
     assert story.index("Adopt a master plan") < story.index("Pham Minh Chinh")
     assert story.index("Pham Minh Chinh") < story.index("Build citizens")
     assert "Prime Minister" in html
+    # What kind of statement each is: a proposal is not read as a broken promise.
+    master_plan = story[story.index("Adopt a master plan") :]
+    assert master_plan.index("Proposal") < master_plan.index("Pham Minh Chinh")
+    assert ">Who said what</h2>" in html and ">Who promised what<" not in html
     # Status as text and symbol, never colour alone.
     assert '<span class="status__symbol" aria-hidden="true">✓</span> Completed' in html
     assert '<span class="status__symbol" aria-hidden="true">?</span> Not yet assessed' in html
@@ -90,3 +96,15 @@ def test_the_front_page_costs_the_same_queries_for_one_or_many_speakers(
         make_commitment(source=source, proposer=make_actor(), owner=make_actor())
     with django_assert_num_queries(6):
         assert client.get("/").status_code == 200
+
+
+def test_a_per_member_commitment_names_each_member_state_as_who_must_deliver_it(
+    client, make_commitment, make_group
+):
+    group = make_group(name="ASEAN", members=2)
+    make_commitment(title="Develop data centres", member_group=group)
+
+    html = client.get("/").content.decode()
+
+    row = html[html.index("Develop data centres") :]
+    assert "Each ASEAN member state" in row[: row.index("</li>")]

@@ -140,7 +140,9 @@ def _speakers(source: Source) -> tuple[list[tuple[Actor, list[Commitment]]], int
     """
     speakers: dict[int, tuple[Actor, list[Commitment]]] = {}
     public = source.commitments.public()
-    commitments = public.select_related("proposer", "owner").order_by("position", "pk")
+    commitments = public.select_related("proposer", "owner", "member_group").order_by(
+        "position", "pk"
+    )
     for commitment in commitments[:FRONT_PAGE_PROMISES]:
         speakers.setdefault(commitment.proposer_id, (commitment.proposer, []))[1].append(commitment)
     everyone = public.order_by().values("proposer").distinct().count()
