@@ -263,9 +263,10 @@ def test_the_actor_changelist_runs_a_fixed_number_of_queries(
     for actor in actors:
         make_commitment(source=source, owner=actor, proposer=actors[0])
 
-    # 1 session, 2 user, 3 count of the filtered rows, 4 the rows with both commitment counts
-    # (a counting subquery each). The kind filter's choices are fixed.
-    with django_assert_num_queries(4):
+    # 1 session, 2 user, 3 the member states for their filter, 4 count of the filtered rows,
+    # 5 the rows with their member state and both commitment counts (a counting subquery
+    # each). The kind filter's choices are fixed.
+    with django_assert_num_queries(5):
         response = admin_client.get(ACTORS)
 
     assert len(response.context["cl"].result_list) == rows

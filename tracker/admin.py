@@ -115,8 +115,16 @@ class SourceAdmin(admin.ModelAdmin):
 # /admin/tracker/actor/
 @admin.register(Actor)
 class ActorAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "role", "affiliation", "owned_count", "proposed_count")
-    list_filter = ("kind",)
+    list_display = (
+        "name",
+        "kind",
+        "role",
+        "affiliation",
+        "member_state",
+        "owned_count",
+        "proposed_count",
+    )
+    list_filter = ("kind", "member_state")
     # Also what the commitment form's proposer, owner and partner autocompletes search.
     search_fields = ("name", "role", "affiliation")
     # Meta.ordering is ignored once a Count() groups the query, and the autocomplete pages
@@ -124,6 +132,7 @@ class ActorAdmin(admin.ModelAdmin):
     ordering = ("name",)
     prepopulated_fields = {"slug": ("name",)}
     show_full_result_count = False
+    list_select_related = ("member_state",)
 
     def get_queryset(self, request: HttpRequest):
         # One counting subquery per column (an index lookup each): two joins in one query
@@ -361,6 +370,7 @@ class CommitmentAdmin(admin.ModelAdmin):
     list_editable = ("target_date",)
     list_filter = (
         "status",
+        "kind",
         NeedsReviewFilter,
         OverdueFilter,
         "themes",
@@ -395,7 +405,7 @@ class CommitmentAdmin(admin.ModelAdmin):
 
     fieldsets = (
         (None, {"fields": ("title", "slug", "source", "heading", "position")}),
-        (_("What was promised"), {"fields": ("summary", "quote", "target_date")}),
+        (_("What was promised"), {"fields": ("summary", "quote", "kind", "target_date")}),
         (_("Who"), {"fields": ("proposer", "owner", "partners", "member_group")}),
         (_("Themes and publication"), {"fields": ("themes", "is_published")}),
         (

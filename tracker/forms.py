@@ -45,6 +45,7 @@ class CommitmentForm(forms.ModelForm):
             "position",
             "summary",
             "quote",
+            "kind",
             "target_date",
             "proposer",
             "owner",
