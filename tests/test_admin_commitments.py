@@ -648,3 +648,22 @@ def test_a_future_as_of_date_is_flagged_on_the_first_submit_with_the_other_error
     assert sorted(errors) == ["as_of", "note"]
     assert "cannot be in the future" in errors["as_of"][0]
     assert not StatusUpdate.objects.exists()
+
+
+def test_an_editor_sets_the_kind_and_an_unknown_one_is_refused(editor_client, make_commitment):
+    commitment = make_commitment(title="Pursue a balanced strategy")
+    url = f"{CHANGELIST}{commitment.pk}/change/"
+
+    refused = editor_client.post(url, _form_data(editor_client, url, kind="promise"))
+    assert refused.status_code == 200
+    assert "Select a valid choice. promise is not one of the available choices." in (
+        refused.content.decode()
+    )
+    commitment.refresh_from_db()
+    assert commitment.kind == "commitment"
+
+    saved = editor_client.post(url, _form_data(editor_client, url, kind="advice"))
+    assert saved.status_code == 302
+    commitment.refresh_from_db()
+    assert commitment.kind == "advice"
+    assert "?kind__exact=advice" in editor_client.get(CHANGELIST).content.decode()
