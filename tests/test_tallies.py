@@ -296,3 +296,19 @@ def test_recount_tallies_puts_figures_changed_behind_the_apps_back_right(db):
     out = StringIO()
     call_command("recount_tallies", stdout=out)
     assert "figures are right." in out.getvalue()
+
+
+def test_recount_tallies_also_puts_right_a_per_member_status_changed_behind_the_apps_back(db):
+    _group, (first, _second), (commitment,) = factories.make_scorecard(members=2, commitments=1)
+    factories.record_member_status(commitment, first, Status.COMPLETED)
+    Commitment.objects.update(status=Status.COMPLETED)  # raw SQL, as it were
+
+    out = StringIO()
+    call_command("recount_tallies", "--dry-run", stdout=out)
+    assert "1 commitments carried out by each member state have a status" in out.getvalue()
+    assert Commitment.objects.get().status == Status.COMPLETED
+
+    call_command("recount_tallies", stdout=out)
+    assert "Put right: 1 statuses." in out.getvalue()
+    assert Commitment.objects.get().status == Status.IN_PROGRESS
+    assert tallies.stored() == +tallies.contributions()

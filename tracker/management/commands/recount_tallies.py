@@ -2,14 +2,39 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from tracker import tallies
-from tracker.models import ContentVersion
+from tracker.models import Commitment, ContentVersion, MemberProgress, derive_status
+
+
+def _statuses_out_of_step() -> dict[int, tuple[str, object]]:
+    """Per-member commitments whose stored status is not what their members work out to, with
+    the status and date they should have: two queries, whatever the number of commitments."""
+    members: dict[int, list[tuple[str, object]]] = {}
+    rows = MemberProgress.objects.filter(commitment__member_group__isnull=False).order_by()
+    for commitment_id, status, status_date in rows.values_list(
+        "commitment_id", "status", "status_date"
+    ):
+        members.setdefault(commitment_id, []).append((status, status_date))
+    wrong = {}
+    tracked = Commitment.objects.tracked_by_member().order_by()
+    for pk, status, status_date in tracked.values_list("pk", "status", "status_date"):
+        if pk not in members:
+            continue  # No member rows yet: sync_member_progress() makes them, with the status.
+        expected = (
+            derive_status(s for s, _date in members[pk]),
+            max(date for _s, date in members[pk]),
+        )
+        if expected != (status, status_date):
+            wrong[pk] = expected
+    return wrong
 
 
 class Command(BaseCommand):
     help = (
         "Count the summaries' precomputed figures (status counts per source, theme, actor and "
-        "member state) afresh and say how many were wrong. Every write through the app keeps "
-        "them exact; run it after changing data behind the app's back (raw SQL)."
+        "member state) afresh and say how many were wrong; first put right the status of any "
+        "commitment carried out by each member state that is not what its members' statuses "
+        "work out to. Every write through the app keeps both right; run it after changing data "
+        "behind the app's back (raw SQL)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -19,9 +44,22 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run: bool, **options) -> None:
         with transaction.atomic():
+            statuses = _statuses_out_of_step()
+            if statuses:
+                self.stdout.write(
+                    self.style.WARNING(
+                        f"{len(statuses)} commitments carried out by each member state have a "
+                        "status their members' statuses do not work out to."
+                    )
+                )
+                if not dry_run:
+                    for pk, (status, status_date) in statuses.items():
+                        Commitment.objects.filter(pk=pk).update(
+                            status=status, status_date=status_date
+                        )
             fresh, stored = +tallies.contributions(), tallies.stored()
             wrong = {key for key in fresh.keys() | stored.keys() if fresh[key] != stored[key]}
-            if not wrong:
+            if not wrong and not statuses:
                 self.stdout.write(self.style.SUCCESS(f"All {len(fresh)} figures are right."))
                 return
             if dry_run:
@@ -30,4 +68,6 @@ class Command(BaseCommand):
             tallies.recount()
             # The public pages show these figures: cached copies are now stale.
             ContentVersion.bump()
+        if statuses:
+            self.stdout.write(self.style.SUCCESS(f"Put right: {len(statuses)} statuses."))
         self.stdout.write(self.style.SUCCESS(f"Counted afresh: {len(wrong)} figures were wrong."))
