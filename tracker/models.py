@@ -1733,7 +1733,10 @@ class MemberProgress(PlainTextModel):
                 ).get(pk=self.commitment_id)
                 status, status_date = commitment.current_status()
                 Commitment.objects.filter(pk=self.commitment_id).update(
-                    status=status, status_date=status_date, version=F("version") + 1
+                    status=status,
+                    status_date=status_date,
+                    version=F("version") + 1,
+                    updated=timezone.now(),
                 )
                 ContentVersion.bump()
 
