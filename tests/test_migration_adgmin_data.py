@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
 from tracker import tallies
 from tracker.models import Actor, Commitment, ContentVersion
@@ -26,6 +27,11 @@ def _migrate(targets):
 def _old_adgmin(apps, source_slug="adgmin-2026-hanoi") -> None:
     """A few rows as the fixture had them before issue 18, and one an editor changed since."""
     get = apps.get_model
+    # A test database may have been emptied since migration 0007 made the row.
+    get("tracker", "ContentVersion").objects.get_or_create(
+        pk=ContentVersion.PK,
+        defaults={"number": 1, "token": "before", "changed": timezone.now()},
+    )
     source = get("tracker", "Source").objects.create(
         slug=source_slug, title="Report", event_name="ADGMIN", event_place="Hanoi",
         event_date=datetime.date(2026, 1, 15), full_text="They spoke.",
