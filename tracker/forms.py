@@ -419,8 +419,8 @@ class CommitmentChangeForm(CommitmentEditForm):
                 # Said before the editor tries, not only in the error after.
                 self.fields["new_status"].help_text = _(
                     "Carried out by each member state: the status is worked out from the member "
-                    "states’ statuses (record them under “Member states”). Choose the current "
-                    "status again to add a progress note on the commitment as a whole."
+                    "states’ statuses (record them with “Record member states’ statuses”). Choose "
+                    "the current status again to add a progress note on the commitment as a whole."
                 )
 
     def _is_recording_update(self) -> bool:
