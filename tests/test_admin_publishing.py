@@ -80,11 +80,13 @@ def test_a_commitment_added_in_the_admin_starts_as_a_draft(
             "quote": "The leaders promised to build a bridge.",
             "proposer": actor.pk,
             "owner": actor.pk,
+            "kind": "proposal",
         },
     )
 
     assert response.status_code == 302
     commitment = Commitment.objects.get(slug="bridge")
+    assert commitment.kind == "proposal"
     assert (commitment.is_published, commitment.version, commitment.updated_by) == (
         False,
         1,
