@@ -238,12 +238,7 @@ class CommitmentListView(FilterView):
     """The filterable list. Invalid filter values are reported, with a 400, not ignored."""
 
     filterset_class = CommitmentFilter
-    queryset = (
-        Commitment.objects.public()
-        .with_related()
-        .select_related("member_group")
-        .with_member_scores()
-    )
+    queryset = Commitment.objects.public().with_related().select_related("member_group")
     template_name = "tracker/commitment_list.html"
     context_object_name = "commitments"
 
@@ -281,6 +276,10 @@ class CommitmentListView(FilterView):
         query["view"] = "table"
         ctx["table_query"] = query.urlencode()
         ctx["is_filtered"] = _is_filtered(self.request)
+        if not self.filterset.form.errors and ctx.get("page_obj") is not None:
+            page = ctx["page_obj"]
+            page.object_list = with_member_figures(page.object_list)
+            ctx["commitments"] = ctx["object_list"] = page.object_list
         return ctx
 
 
@@ -474,9 +473,16 @@ def _text_width(text: str) -> int:
 def commitment_badge(request: HttpRequest, slug: str) -> HttpResponse:
     """A small SVG with a commitment's current status, for articles and reports to embed."""
     commitment = get_object_or_404(
-        Commitment.objects.public()
-        .only("slug", "title", "title_vi", "title_id", "status", "status_date", "updated", "kind")
-        .with_member_scores(),
+        Commitment.objects.public().only(
+            "slug",
+            "title",
+            "title_vi",
+            "title_id",
+            "status",
+            "status_date",
+            "updated",
+            "member_group",
+        ),
         slug=slug,
     )
     # Whole seconds, as HTTP dates have them, so If-Modified-Since can match; the ETag tells
@@ -488,6 +494,8 @@ def commitment_badge(request: HttpRequest, slug: str) -> HttpResponse:
         return not_modified
     info = STATUS_INFO[Status(commitment.status)]
     status_text = str(commitment.get_status_display())
+    # Only a per-member commitment's badge costs a second query: its members' figures.
+    (commitment,) = with_member_figures([commitment])
     if commitment.members_tracked:
         # The word is worked out from the members: the badge says how many have delivered.
         status_text += " · " + gettext("%(done)s/%(tracked)s members done") % {
@@ -548,13 +556,32 @@ def _page_or_404(request: HttpRequest, queryset, total: int | None = None):
 
 
 def _cards(commitments):
-    """What a commitment card shows, in three queries for a page of any length: with its
-    members' figures (subqueries), so a per-member commitment's card shows them."""
-    return (
-        commitments.select_related("owner", "proposer", "member_group")
-        .prefetch_related("themes")
-        .with_member_scores()
+    """What a commitment card shows, in three queries for a page of any length; the members'
+    figures come from with_member_figures() once the page is cut."""
+    return commitments.select_related("owner", "proposer", "member_group").prefetch_related(
+        "themes"
     )
+
+
+def with_member_figures(commitments) -> list[Commitment]:
+    """A page of commitments, each with its members' figures (members_tracked, _assessed,
+    _done, compliance_score) for "1 of 11 done": one query for the page, none when no
+    commitment on it is carried out member by member. Counted for the page's rows only: as
+    subqueries on the list's query, SQLite worked them out for every row it skipped to reach
+    page 40 too (20 ms more at 10,000 commitments)."""
+    rows = list(commitments)
+    counts: dict[int, dict[str, int]] = {commitment.pk: {} for commitment in rows}
+    tracked = [commitment.pk for commitment in rows if commitment.member_group_id is not None]
+    if tracked:
+        statuses = (
+            MemberProgress.objects.filter(commitment__in=tracked)
+            .order_by()
+            .values_list("commitment_id", "status")
+            .annotate(n=Count("pk"))
+        )
+        for commitment_id, status, n in statuses:
+            counts[commitment_id][status] = n
+    return [tallies.score_commitment(commitment, counts[commitment.pk]) for commitment in rows]
 
 
 # Updates on a set of commitments, newest first: a small set is read through its own updates
@@ -607,6 +634,7 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     total = sum(status_counts.values())
     page = _page_or_404(request, _cards(commitments), total)
+    page.object_list = with_member_figures(page.object_list)
     ctx = {
         "theme": theme,
         "admin_object": theme,  # base.html's "Edit in admin" link, for staff
@@ -671,6 +699,7 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     filter_query = f"{role}={actor.slug}&"
     commitments = involving(actor)
     page = _page_or_404(request, _cards(commitments))
+    page.object_list = with_member_figures(page.object_list)
     ctx = {
         "actor": actor,
         "admin_object": actor,  # base.html's "Edit in admin" link, for staff
@@ -713,6 +742,7 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "slug", "title", "title_vi", "title_id", "status", "quote", "heading", "source_id"
     )
     page = _page_or_404(request, _cards(commitments), total)
+    page.object_list = with_member_figures(page.object_list)
     ctx = {
         "source": source,
         "admin_object": source,  # base.html's "Edit in admin" link, for staff
@@ -938,11 +968,13 @@ def member_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = Paginator(progress, MEMBER_PAGE_SIZE).get_page(request.GET.get("page"))
     # What the member state's own government or bodies must deliver on their own, e.g. Viet
     # Nam's ministry's offer: not carried out by every member, so not in the table above.
-    owned = _cards(
-        Commitment.objects.public()
-        .filter(owner__member_state=member)
-        .order_by(*SCORECARD_ORDER)
-        .select_related("source")
+    owned = with_member_figures(
+        _cards(
+            Commitment.objects.public()
+            .filter(owner__member_state=member)
+            .order_by(*SCORECARD_ORDER)
+            .select_related("source")
+        )
     )
     ctx = {
         "member": member,

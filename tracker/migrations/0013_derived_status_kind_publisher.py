@@ -62,6 +62,20 @@ def derive_from_members(apps, schema_editor):
     recount(apps=apps)
 
 
+def refresh_sqlite_statistics(apps, schema_editor):
+    """The new check constraint makes SQLite rebuild the commitment table, which drops its
+    ANALYZE statistics while the other tables keep theirs: SQLite then sorted every commitment
+    for a page of the list (15 ms instead of 7 at 10,000). Refreshed where there were any, as
+    0009 does."""
+    connection = schema_editor.connection
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cursor.fetchone():
+            cursor.execute("ANALYZE")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("tracker", "0012_tally_verbose_names"),
@@ -115,4 +129,5 @@ class Migration(migrations.Migration):
                 name="commitment_kind_valid",
             ),
         ),
+        migrations.RunPython(refresh_sqlite_statistics, migrations.RunPython.noop),
     ]
