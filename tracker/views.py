@@ -566,9 +566,9 @@ def _cards(commitments):
 def with_member_figures(commitments) -> list[Commitment]:
     """A page of commitments, each with its members' figures (members_tracked, _assessed,
     _done, compliance_score) for "1 of 11 done": one query for the page, none when no
-    commitment on it is carried out member by member. Counted for the page's rows only: as
-    subqueries on the list's query, SQLite worked them out for every row it skipped to reach
-    page 40 too (20 ms more at 10,000 commitments)."""
+    commitment on it is carried out member by member (the badge of most commitments). At
+    10,000 commitments the list costs the same this way as with with_member_scores()'s
+    subqueries (docs/benchmarks.md, issue 18)."""
     rows = list(commitments)
     counts: dict[int, dict[str, int]] = {commitment.pk: {} for commitment in rows}
     tracked = [commitment.pk for commitment in rows if commitment.member_group_id is not None]
