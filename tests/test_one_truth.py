@@ -375,3 +375,19 @@ def test_a_whole_commitment_status_recorded_before_the_rule_is_labelled_in_the_t
     assert "it no longer sets the status" in html
     box = html[html.index('class="status-box') : html.index('id="members-heading"')]
     assert 'data-status="not_assessed"' in box and 'data-status="completed"' not in box
+
+
+def test_choosing_or_removing_the_group_moves_the_status_with_it(make_commitment, make_group):
+    group = make_group(members=2)
+    commitment = make_commitment(status=Status.COMPLETED)
+
+    commitment.member_group = group
+    commitment.save_edit(["member_group"])
+    # Carried out by each member now: the members' status, none of them assessed yet.
+    assert Commitment.objects.get(pk=commitment.pk).status == NOT_ASSESSED
+
+    commitment.member_group = None
+    commitment.save_edit(["member_group"])
+    # Carried out as a whole again: its own latest update says.
+    assert Commitment.objects.get(pk=commitment.pk).status == COMPLETED
+    assert tallies.stored() == tallies.contributions()

@@ -240,6 +240,13 @@ def derive_status(statuses: Iterable[str]) -> str:
     return Status.NOT_ASSESSED.value
 
 
+def members_status(rows: Iterable[tuple[str, datetime.date]]) -> tuple[str, datetime.date]:
+    """The status and date of a commitment from its members' (status, status date) rows, of
+    which there is at least one: derive_status(), as of the latest member's date."""
+    rows = list(rows)
+    return derive_status(status for status, _date in rows), max(date for _status, date in rows)
+
+
 class PlainTextModel(models.Model):
     """Refuses control characters in every text field, however the record is written."""
 
@@ -1148,10 +1155,7 @@ class Commitment(Translatable, PlainTextModel):
                 .values_list("status", "status_date")
             )
             if rows:
-                return (
-                    derive_status(status for status, _date in rows),
-                    max(date for _status, date in rows),
-                )
+                return members_status(rows)
         else:
             head = (
                 StatusUpdate.objects.filter(
@@ -1250,10 +1254,9 @@ class Commitment(Translatable, PlainTextModel):
                 if recorded.is_public and self.member_group_id is None:
                     values["status"], values["status_date"] = recorded.status, recorded.as_of
             self.recorded_member_updates = self._record_member_updates(member_updates, user)
-            if self.recorded_member_updates or (
-                "member_group" in fields and self.member_group_id != current.member_group_id
-            ):
+            if self.recorded_member_updates:
                 # The status of a commitment carried out member by member is the members'.
+                # (A change of group has set it already, in sync_member_progress().)
                 values["status"], values["status_date"] = self.current_status()
             if recorded is not None or self.recorded_member_updates:
                 values["last_reviewed"] = timezone.localdate()

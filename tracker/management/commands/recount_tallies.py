@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from tracker import tallies
-from tracker.models import Commitment, ContentVersion, MemberProgress, derive_status
+from tracker.models import Commitment, ContentVersion, MemberProgress, members_status
 
 
 def _statuses_out_of_step() -> dict[int, tuple[str, object]]:
@@ -19,10 +19,7 @@ def _statuses_out_of_step() -> dict[int, tuple[str, object]]:
     for pk, status, status_date in tracked.values_list("pk", "status", "status_date"):
         if pk not in members:
             continue  # No member rows yet: sync_member_progress() makes them, with the status.
-        expected = (
-            derive_status(s for s, _date in members[pk]),
-            max(date for _s, date in members[pk]),
-        )
+        expected = members_status(members[pk])
         if expected != (status, status_date):
             wrong[pk] = expected
     return wrong
