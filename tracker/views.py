@@ -430,12 +430,13 @@ def commitment_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 MemberProgress.objects.filter(commitment=commitment).select_related("member")
             ).order_by("member__position", "member__name")
         )
+    member_statuses = [row.status for row in member_rows]
     ctx = {
         "commitment": commitment,
         "admin_object": commitment,  # base.html's "Edit in admin" link, for staff
         "member_rows": member_rows,
-        "member_statuses": [row.status for row in member_rows],
-        "status_words": status_in_words(commitment, [row.status for row in member_rows]),
+        "member_statuses": member_statuses,
+        "status_words": status_in_words(commitment, member_statuses),
         "kind_definition": COMMITMENT_KIND_DEFINITIONS[CommitmentKind(commitment.kind)],
         "updates": page.object_list,
         "page_obj": page,
@@ -973,7 +974,6 @@ def member_detail(request: HttpRequest, slug: str) -> HttpResponse:
             Commitment.objects.public()
             .filter(owner__member_state=member)
             .order_by(*SCORECARD_ORDER)
-            .select_related("source")
         )
     )
     ctx = {
