@@ -210,3 +210,12 @@ def test_long_chart_labels_are_shown_whole_in_every_language(open_at, db, langua
     assert LONG_OWNER["name" if language == "en" else f"name_{language}"] in texts
     assert LONG_THEME["name" if language == "en" else f"name_{language}"] in texts
     assert [label for label in labels if label["outside"] or label["intoFigure"]] == []
+
+
+def test_a_per_member_commitments_badge_preview_fits_a_phone_in_every_language(open_at, db):
+    _group, members, (commitment,) = factories.make_scorecard(members=11, commitments=1)
+    factories.record_member_status(commitment, members[0], Status.COMPLETED)
+    # "· 1/11 thành viên đã hoàn thành": the badge is wider than 375 px in Vietnamese.
+    for prefix in ("", "/vi", "/id"):
+        page = open_at(375, prefix + commitment.get_absolute_url())
+        assert sideways_scroll(page) == 0, prefix
