@@ -86,7 +86,6 @@ def _fill() -> None:
     """Synthetic data, labelled as such. Bulk-written for speed: this is not an edit path."""
     from django.core.management import call_command
 
-    from tracker import tallies
     from tracker.models import (
         Actor,
         Commitment,
@@ -189,8 +188,7 @@ def _fill() -> None:
             StatusUpdate.objects.bulk_create(batch)
             batch = []
     StatusUpdate.objects.bulk_create(batch)
-    # bulk_create() is no write path: the precomputed figures are counted once, here.
-    tallies.recount()
+    # bulk_create() is no write path: it says so itself.
     ContentVersion.bump()
     from django.db import connection
 

@@ -6,8 +6,9 @@ import re
 import pytest
 
 from tests.html import check_page
-from tracker.annotate import annotate, find_passage
+from tracker.annotate import annotate
 from tracker.models import Basis, Commitment, Status
+from tracker.text import find_passage
 
 TEXT = (
     "Opening words.\n\n"
@@ -180,13 +181,13 @@ def test_the_source_page_still_runs_a_fixed_number_of_queries(
 ):
     source = make_source(slug="s", full_text="Build a bridge.\n\nBuild a road.")
     make_commitment(source=source, quote="Build a bridge.", heading="Roads")
-    # source, its tallies, every quote (for the highlighted text), a page of commitments
-    # with owner and proposer, their themes
-    with django_assert_num_queries(5):
+    # source, the content version, its figures (counted once per version), every quote (for the
+    # highlighted text), a page of commitments with owner and proposer, their themes
+    with django_assert_num_queries(6):
         client.get("/sources/s/")
     for _ in range(49):
         make_commitment(source=source, quote="Build a road.", heading="Roads")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         html = client.get("/sources/s/").content.decode()
     # A passage names its first ten commitments; the rest are in the list under the text.
     assert html.count('class="passage-link"') == 1 + 10 + 1

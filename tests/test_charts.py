@@ -144,12 +144,13 @@ def test_the_charts_page_runs_the_same_queries_for_one_or_fifty(
 ):
     theme = make_theme()
     make_commitment(themes=[theme])
-    # the tallies (every count), the themes, the actors (no member state is public here)
-    with django_assert_num_queries(3):
+    # the content version, the figures (every count, once per version), the themes, the actors (no
+    # member state is public here)
+    with django_assert_num_queries(4):
         client.get("/charts/")
     for _ in range(49):
         make_commitment(themes=[theme])
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         html = client.get("/charts/").content.decode()
     # Statuses and buckets with no commitment are table rows of their own (with 0) but not bars.
     assert html.count('<tr><th scope="row">') == 10 + 4 + 1 + 50
@@ -206,8 +207,9 @@ def test_without_member_states_there_is_no_member_chart(client, make_commitment)
 def test_the_member_chart_costs_one_query_for_many_members(client, db, django_assert_num_queries):
     factories.make_scorecard(members=11, commitments=20)
 
-    # the tallies, the actors, the member states (no theme is public here)
-    with django_assert_num_queries(3):
+    # the content version, the figures (once per version), the actors, the member states (no theme
+    # is public here)
+    with django_assert_num_queries(4):
         assert client.get("/charts/").status_code == 200
 
 

@@ -191,10 +191,10 @@ def test_the_member_breakdown_runs_the_same_queries_for_one_or_many_members(
     for state in states:
         factories.record_member_status(commitment, state, Status.IN_PROGRESS)
 
-    # commitment (with source, owner, proposer, group and member scores), its themes, its
-    # partners, the number of its public updates, one page of them (with their members),
-    # the member states' rows with their latest public notes
-    with django_assert_num_queries(6):
+    # commitment (with source, owner, proposer and group), its members' statuses counted (its
+    # score), its themes, its partners, the number of its public updates, one page of them
+    # (with their members), the member states' rows with their latest public notes
+    with django_assert_num_queries(7):
         response = client.get(commitment.get_absolute_url())
 
     assert response.status_code == 200

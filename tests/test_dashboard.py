@@ -91,14 +91,14 @@ def test_the_dashboard_runs_the_same_queries_for_one_or_fifty_commitments(
                 basis=Basis.SELF_REPORTED,
             )
 
-    # sources with counts, the newest source's commitments with proposer and owner, status
-    # counts, overdue count, themes with bucket counts, latest updates, member states with
-    # their scores
+    # the content version, the figures (once per version), sources, the newest source's commitments
+    # with proposer and owner, status counts, overdue count, themes with bucket counts, latest
+    # updates, member states with their scores
     add(1)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         assert client.get("/").status_code == 200
     add(49)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         assert client.get("/").status_code == 200
 
 
@@ -144,6 +144,6 @@ def test_without_member_states_the_dashboard_has_no_member_summary(client, make_
 def test_the_member_summary_costs_one_query_for_many_members(client, db, django_assert_num_queries):
     factories.make_scorecard(members=11, commitments=20)
 
-    # the front page's seven queries, the member states with their scores among them
-    with django_assert_num_queries(7):
+    # the front page's eight queries, the member states with their scores among them
+    with django_assert_num_queries(8):
         assert client.get("/").status_code == 200

@@ -206,12 +206,13 @@ def test_exports_run_the_same_queries_for_one_or_fifty_commitments(
 ):
     theme, partner = make_theme(), make_actor()
     make_commitment(themes=[theme], partners=[partner])
-    # commitments with source, proposer and owner; their themes; their partners
-    with django_assert_num_queries(3):
+    # their members' statuses counted (the members' figures); commitments with source,
+    # proposer and owner; their themes; their partners
+    with django_assert_num_queries(4):
         body(client.get(url))
     for _ in range(49):
         make_commitment(themes=[theme], partners=[partner])
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         text = body(client.get(url))
     assert text.count("/commitments/commitment-") == 50
 
@@ -222,8 +223,8 @@ def test_a_filtered_export_adds_only_the_filters_own_lookups(
     theme = make_theme(slug="t")
     for _ in range(5):
         make_commitment(themes=[theme])
-    # the theme named in the filter, then the same three queries as unfiltered
-    with django_assert_num_queries(4):
+    # the theme named in the filter, then the same four queries as unfiltered
+    with django_assert_num_queries(5):
         body(client.get("/commitments/export.csv?theme=t"))
 
 

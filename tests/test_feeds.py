@@ -244,11 +244,12 @@ def test_pages_announce_their_feeds_in_the_head(client, tracked, page, feed):
         ("/feeds/updates/", 1),
         # the commitment, then its public updates
         ("/commitments/c/feed/", 2),
-        # the theme, its tallies (its size chooses the plan), the public updates on its
-        # commitments
-        ("/themes/t/feed/", 3),
-        # the actor, its tallies, the public updates on commitments it is involved in
-        ("/actors/a/feed/", 3),
+        # the theme, the content version and the figures (its size chooses the plan), the
+        # public updates on its commitments
+        ("/themes/t/feed/", 4),
+        # the actor, the content version and the figures, the public updates on commitments
+        # it is involved in
+        ("/actors/a/feed/", 4),
     ],
 )
 def test_each_feed_runs_the_same_queries_for_one_or_fifty_updates(

@@ -86,15 +86,16 @@ def test_the_front_page_costs_the_same_queries_for_one_or_many_speakers(
 ):
     source = make_source()
 
-    # the tallies (every count), the sources, the newest source's first commitments (with
-    # proposer and owner), how many speakers it had, the overdue count, the latest updates;
-    # no theme or member state is public here, so theirs are not asked for
+    # the content version, the figures (every count, once per version), the sources, the newest
+    # source's first commitments (with proposer and owner), how many speakers it had, the overdue
+    # count, the latest updates; no theme or member state is public here, so theirs are not asked
+    # for
     make_commitment(source=source)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert client.get("/").status_code == 200
     for _ in range(30):
         make_commitment(source=source, proposer=make_actor(), owner=make_actor())
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert client.get("/").status_code == 200
 
 

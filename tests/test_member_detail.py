@@ -115,10 +115,10 @@ def test_the_page_runs_the_same_queries_for_one_or_many_commitments(
     for commitment in made[:5]:
         factories.record_member_status(commitment, states[0], Status.IN_PROGRESS)
 
-    # 1 the member with its group, 2 its tallies (the scores), 3 the number of its
-    # commitments, 4 a page of them with their latest public notes, 5 what its own bodies
-    # own, 6 its latest updates
-    with django_assert_num_queries(6):
+    # 1 the member with its group, 2 the content version, its figures (counted once per version)
+    # (the scores), 3 the number of its commitments, 4 a page of them with their latest public
+    # notes, 5 what its own bodies own, 6 its latest updates
+    with django_assert_num_queries(7):
         response = client.get(states[0].get_absolute_url())
 
     assert response.status_code == 200

@@ -20,6 +20,7 @@ from tracker.models import (
     StatusUpdate,
     score_of,
 )
+from tracker.statuses import Record
 
 MADE = datetime.date(2026, 1, 15)
 
@@ -352,6 +353,11 @@ def test_the_score_follows_the_g20_research_group_scale():
     assert set(STATUS_SCORE) == set(Status)
 
 
+def _commitment_record(commitment) -> Record:
+    counts = MemberProgress.objects.filter(commitment=commitment).status_counts("commitment")
+    return Record.of(counts.get(commitment.pk, {}))
+
+
 def test_a_commitments_score_averages_over_assessed_members_only(commitment, members):
     commitment.record_member_updates(
         [
@@ -359,17 +365,19 @@ def test_a_commitments_score_averages_over_assessed_members_only(commitment, mem
             _update(members["viet-nam"], Status.NOT_STARTED),
         ]
     )
-    row = Commitment.objects.with_member_scores().get(pk=commitment.pk)
+    record = _commitment_record(commitment)
     # Lao PDR is not assessed: missing data, not a failure.
-    assert (row.members_tracked, row.members_assessed, row.members_done) == (3, 2, 1)
-    assert row.compliance_score == 0
+    assert (record.tracked, record.assessed, record.done) == (3, 2, 1)
+    assert record.score == 0
 
 
 def test_a_commitment_with_nobody_assessed_has_no_score(commitment, make_commitment):
     joint = make_commitment()
-    rows = {c.pk: c for c in Commitment.objects.with_member_scores()}
-    assert (rows[commitment.pk].members_assessed, rows[commitment.pk].compliance_score) == (0, None)
-    assert (rows[joint.pk].members_tracked, rows[joint.pk].compliance_score) == (0, None)
+    assert (_commitment_record(commitment).assessed, _commitment_record(commitment).score) == (
+        0,
+        None,
+    )
+    assert (_commitment_record(joint).tracked, _commitment_record(joint).score) == (0, None)
 
 
 def test_superseded_is_excluded_from_the_score(commitment, members):
@@ -379,8 +387,8 @@ def test_superseded_is_excluded_from_the_score(commitment, members):
             _update(members["viet-nam"], Status.PARTIALLY_COMPLETED),
         ]
     )
-    row = Commitment.objects.with_member_scores().get(pk=commitment.pk)
-    assert (row.members_assessed, row.compliance_score) == (1, 0)
+    record = _commitment_record(commitment)
+    assert (record.assessed, record.score) == (1, 0)
 
 
 def test_a_members_score_averages_over_its_published_commitments(make_commitment, group, members):
@@ -390,12 +398,13 @@ def test_a_members_score_averages_over_its_published_commitments(make_commitment
     first.record_update(**_update(members["cambodia"], Status.COMPLETED))
     second.record_update(**_update(members["cambodia"], Status.IN_PROGRESS))
     draft.record_update(**_update(members["cambodia"], Status.DISCONTINUED))
-    rows = {m.slug: m for m in MemberState.objects.with_scores()}
-    cambodia = rows["cambodia"]
-    assert (cambodia.commitments_tracked, cambodia.commitments_assessed) == (2, 2)
-    assert cambodia.commitments_done == 1
-    assert cambodia.compliance_score == pytest.approx(0.5)
-    assert (rows["lao-pdr"].commitments_assessed, rows["lao-pdr"].compliance_score) == (0, None)
+    counts = MemberProgress.objects.public().status_counts("member")
+    cambodia = Record.of(counts[members["cambodia"].pk])
+    assert (cambodia.tracked, cambodia.assessed) == (2, 2)
+    assert cambodia.done == 1
+    assert cambodia.score == pytest.approx(0.5)
+    lao = Record.of(counts[members["lao-pdr"].pk])
+    assert (lao.assessed, lao.score) == (0, None)
 
 
 def test_scores_cost_one_query_for_any_number_of_rows(
@@ -404,9 +413,9 @@ def test_scores_cost_one_query_for_any_number_of_rows(
     for _ in range(5):
         make_commitment(member_group=group)
     with django_assert_num_queries(1):
-        assert len(list(Commitment.objects.with_member_scores())) == 5
+        assert len(MemberProgress.objects.status_counts("commitment")) == 5
     with django_assert_num_queries(1):
-        assert len(list(MemberState.objects.with_scores())) == 3
+        assert len(MemberProgress.objects.status_counts("member")) == 3
     with django_assert_num_queries(1):
         assert len(MemberProgress.objects.public().grid()) == 15
 
@@ -415,10 +424,7 @@ def test_a_theme_filter_does_not_multiply_the_figures(make_commitment, make_them
     themes = [make_theme(), make_theme()]
     commitment = make_commitment(member_group=group, themes=themes)
     commitment.record_update(**_update(members["cambodia"], Status.COMPLETED))
-    row = (
-        Commitment.objects.filter(themes__in=themes)
-        .with_member_scores()
-        .filter(pk=commitment.pk)
-        .first()
-    )
-    assert (row.members_tracked, row.members_assessed, row.compliance_score) == (3, 1, 1)
+    on_themes = Commitment.objects.filter(themes__in=themes).values("pk")
+    counts = MemberProgress.objects.filter(commitment__in=on_themes).status_counts("commitment")
+    record = Record.of(counts[commitment.pk])
+    assert (record.tracked, record.assessed, record.score) == (3, 1, 1)

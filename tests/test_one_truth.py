@@ -14,14 +14,13 @@ from django.core.exceptions import ValidationError
 
 from tests import factories
 from tests.forms import FormData, form_data
-from tracker import tallies
+from tracker import figures
 from tracker.models import (
     Basis,
     Commitment,
     MemberProgress,
     Status,
     StatusUpdate,
-    TallyScope,
     derive_status,
 )
 
@@ -93,14 +92,14 @@ def test_recording_one_member_status_moves_the_overall_status_and_nothing_else(s
     assert (joint.status, joint.status_date) == (COMPLETED, datetime.date(2026, 4, 1))
 
 
-def test_the_tallies_count_the_derived_status(scorecard):
+def test_the_figures_count_the_derived_status(scorecard):
     joint, (first, *_rest) = scorecard
 
     factories.record_member_status(joint, first, Status.COMPLETED)
 
-    site = tallies.read(TallyScope.SITE)[(TallyScope.SITE, 0)]
+    site = figures.read(figures.SITE)[(figures.SITE, 0)]
     assert site == {IN_PROGRESS: 1}
-    assert tallies.stored() == tallies.contributions()
+    assert figures.read(*figures.SCOPES) == figures.count_afresh()
 
 
 def test_a_member_row_saved_in_the_shell_moves_the_overall_status_too(scorecard):
@@ -112,7 +111,7 @@ def test_a_member_row_saved_in_the_shell_moves_the_overall_status_too(scorecard)
 
     joint.refresh_from_db()
     assert joint.status == IN_PROGRESS
-    assert tallies.stored() == tallies.contributions()
+    assert figures.read(*figures.SCOPES) == figures.count_afresh()
 
 
 # Refused on every path, with nothing written
@@ -390,4 +389,4 @@ def test_choosing_or_removing_the_group_moves_the_status_with_it(make_commitment
     commitment.save_edit(["member_group"])
     # Carried out as a whole again: its own latest update says.
     assert Commitment.objects.get(pk=commitment.pk).status == COMPLETED
-    assert tallies.stored() == tallies.contributions()
+    assert figures.read(*figures.SCOPES) == figures.count_afresh()

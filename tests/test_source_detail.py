@@ -40,13 +40,13 @@ def test_the_source_page_runs_the_same_queries_for_one_or_fifty(
 ):
     source = make_source(slug="s")
     make_commitment(source=source)
-    # source, its tallies, every quote (for the highlighted text), a page of commitments
-    # with owner and proposer, their themes
-    with django_assert_num_queries(5):
+    # source, the content version, its figures (counted once per version), every quote (for the
+    # highlighted text), a page of commitments with owner and proposer, their themes
+    with django_assert_num_queries(6):
         client.get("/sources/s/")
     for _ in range(49):
         make_commitment(source=source)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get("/sources/s/")
 
 

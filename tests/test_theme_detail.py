@@ -39,13 +39,13 @@ def test_the_theme_page_runs_the_same_queries_for_one_or_fifty(
 ):
     theme = make_theme(slug="t")
     make_commitment(themes=[theme])
-    # theme, its tallies (the counts by status and for the pages), a page of commitments
-    # with owner and proposer, their themes, latest updates
-    with django_assert_num_queries(5):
+    # theme, the content version, its figures (counted once per version) (the counts by status and
+    # for the pages), a page of commitments with owner and proposer, their themes, latest updates
+    with django_assert_num_queries(6):
         client.get("/themes/t/")
     for _ in range(49):
         make_commitment(themes=[theme])
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get("/themes/t/")
 
 

@@ -54,6 +54,7 @@ from tracker.models import (
     Theme,
     count_of,
 )
+from tracker.statuses import SCORED_STATUSES, Record
 from tracker.validators import WebURLFormField
 from tracker.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 
@@ -460,11 +461,15 @@ class CommitmentAdmin(admin.ModelAdmin):
         # The last-update and themes columns cost one subquery and one prefetch per page. A
         # subquery rather than Max() over a join keeps the changelist's counts plain COUNT(*)s.
         latest = StatusUpdate.objects.filter(commitment=OuterRef("pk")).order_by("-as_of")
+        progress = MemberProgress.objects.filter(commitment=OuterRef("pk"))
         return (
             super()
             .get_queryset(request)
-            .annotate(last_update=Subquery(latest.values("as_of")[:1]))
-            .with_member_scores()
+            .annotate(
+                last_update=Subquery(latest.values("as_of")[:1]),
+                members_tracked=count_of(progress),
+                members_assessed=count_of(progress.filter(status__in=SCORED_STATUSES)),
+            )
             .prefetch_related("themes")
         )
 
@@ -584,11 +589,12 @@ class CommitmentAdmin(admin.ModelAdmin):
         """The change page's link to the grid; one query, for commitments tracked per member."""
         if obj is None or obj.pk is None or obj.member_group_id is None:
             return gettext("Not tracked member state by member state.")
-        figures = Commitment.objects.with_member_scores().get(pk=obj.pk)
+        counts = MemberProgress.objects.filter(commitment=obj).status_counts("commitment")
+        figures = Record.of(counts.get(obj.pk, {}))
         return format_html(
             '{}. <a href="{}">{}</a>',
             gettext("Assessed %(assessed)s of %(tracked)s")
-            % {"assessed": figures.members_assessed, "tracked": figures.members_tracked},
+            % {"assessed": figures.assessed, "tracked": figures.tracked},
             reverse("admin:tracker_commitment_members", args=[obj.pk]),
             gettext("Record member states’ statuses"),
         )

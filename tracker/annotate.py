@@ -11,30 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from tracker.models import STATUS_INFO, Commitment, Status
+from tracker.statuses import STATUS_INFO, Status
+from tracker.text import find_passage, passage_anchor
 
-
-def find_passage(text: str, quote: str) -> tuple[int, int] | None:
-    """Where a quote occurs in a text, as (start, end), or None.
-
-    Quotes are copied verbatim, but a copy often gains or loses line breaks and double
-    spaces, so a second attempt matches the same words with any whitespace between them.
-    """
-    quote = quote.strip()
-    if not quote:
-        return None
-    start = text.find(quote)
-    if start >= 0:
-        return start, start + len(quote)
-    pattern = r"\s+".join(re.escape(word) for word in quote.split())
-    match = re.search(pattern, text)
-    return (match.start(), match.end()) if match else None
-
-
-def passage_anchor(start: int, end: int) -> str:
-    """The id of a passage on its source page; it depends only on where the quote is."""
-    return f"passage-{start}-{end}"
+if TYPE_CHECKING:
+    from tracker.models import Commitment
 
 
 @dataclass

@@ -7,10 +7,7 @@ class TrackerConfig(AppConfig):
     verbose_name = _("Commitments tracker")
 
     def ready(self) -> None:
-        # Registers the system checks.
-        from tracker import checks, tallies  # noqa: F401
+        from tracker import checks  # noqa: F401  (registers the system checks)
         from tracker.caching import connect_signals
 
         connect_signals(self)
-        # The precomputed figures, for writes Django makes without the models' methods.
-        tallies.connect_signals()

@@ -1,25 +1,16 @@
 """The public page cache: anonymous pages served from Django's cache, exactly invalidated.
 
-Every public page, feed, export, badge and the sitemap is a function of three things: its
-address (path and query), the content of the database and today's date (what is overdue). The
-database's content has a version (tracker.models.ContentVersion) that every write moves on
-inside its own transaction. So a page is cached under its address, the version and the date;
-its ETag and Last-Modified come from the version; and a write makes every cached page stale at
-the moment it commits, on every app instance that shares the cache (the Redis cache of
-REDIS_URL). Nothing is ever served from a timeout's guess.
+A public page depends on its address, the database's content and today's date (what is
+overdue). The content has a version (tracker.versions.ContentVersion) that every write moves on
+in its own transaction, so a page is cached under address, version and date, its ETag names
+the version, and a write makes every cached page stale when it commits, on every instance
+sharing the cache (REDIS_URL). Nothing is served from a timeout's guess.
 
-PublicPageCacheMiddleware wraps views without changing them: any view of the `tracker:`
-namespace (and the sitemap) is covered, so a page added later is cached and invalidated with
-no code of its own. What is never stored or served from the cache:
-- requests of a logged-in user, or of anybody with a session or messages cookie: their pages
-  may differ (and are marked private, never to be kept by a proxy);
-- anything but GET and HEAD; the health check; the admin;
-- responses that set a cookie or are not 200 (404s, 400s, 405s), and streamed downloads (the
-  exports, which still answer conditional requests from the version's ETag).
-
-A reverse proxy or CDN may keep public responses, since they say `public`, but must revalidate
-each time (`max-age=0, must-revalidate`, `s-maxage=0` for shared caches): it then gets a 304
-from the ETag while nothing changed, the new page as soon as anything did (docs/deploy.md).
+The middleware covers every view of the `tracker:` namespace and the sitemap, so a new page
+needs no code of its own. Never cached: logged-in visitors and anybody with a session or
+messages cookie (their pages are marked private), methods other than GET and HEAD, the health
+check, responses that set a cookie or are not 200, and streamed downloads. Proxies may keep
+public responses but must revalidate (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -46,6 +37,8 @@ from django.utils.cache import (
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 from django.views.decorators.http import condition
+
+from tracker.versions import ContentVersion
 
 logger = logging.getLogger(__name__)
 
@@ -149,13 +142,11 @@ class PublicPageCacheMiddleware:
             response = _cache_get(key)
             if response is not None:
                 request._page_cache = "hit"
-                # A view that gives its own validator (the badge: one per commitment, so an
-                # embedding page revalidates it only when that commitment changes) is
-                # answered by it from the cache too: a 304, not the whole image again.
-                own = response.get("ETag")
-                if own and own != etag:
-                    return get_conditional_response(request, etag=own, response=response)
-                return response
+                # Answered from the kept response's own validator, as a fresh one would be
+                # (the badge has one per commitment, from Django's condition()).
+                return get_conditional_response(
+                    request, etag=response.get("ETag"), response=response
+                )
             response = view_func(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
@@ -167,9 +158,10 @@ class PublicPageCacheMiddleware:
         # asking with If-Modified-Since alone could be told its older page is current. The
         # ETag names the version exactly; browsers send it with the date.
         request._page_last_modified = max(version.changed, midnight)
-        return condition(etag_func=lambda request, *args, **kwargs: etag)(cached_view)(
-            request, *view_args, **view_kwargs
-        )
+        with ContentVersion.seen(version.token):
+            return condition(etag_func=lambda request, *args, **kwargs: etag)(cached_view)(
+                request, *view_args, **view_kwargs
+            )
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         state = getattr(request, "_page_cache", None)
@@ -204,8 +196,6 @@ def _content_version():
     One primary-key read in plain SQL: through the ORM, building the query cost a quarter of
     a cache hit. Never kept in the process: another worker or instance may have moved it on.
     """
-    from tracker.models import ContentVersion
-
     table = connection.ops.quote_name(ContentVersion._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT token, changed FROM {table} WHERE id = %s", [ContentVersion.PK])
@@ -234,13 +224,11 @@ def _cache_set(key: str, response: HttpResponse) -> None:
 
 # Invalidation. Every ORM save and delete of the tracker's models, and every change of their
 # many-to-many relations, moves the content version on in the same transaction (Django sends
-# these signals inside it). QuerySet.update() sends no signal: the code that calls it bumps
-# the version itself (Commitment.save_edit(), set_published(), mark_reviewed(), the loaders).
+# these signals inside it), once per write (ContentVersion.one_write()). QuerySet.update()
+# sends no signal: the code that calls it says so itself (ContentVersion.bump()).
 
 
 def _bump(sender, using=None, **kwargs) -> None:
-    from tracker.models import ContentVersion
-
     if sender is ContentVersion:
         return
     if kwargs.get("action", "post_").startswith("pre_"):
@@ -251,7 +239,7 @@ def _bump(sender, using=None, **kwargs) -> None:
 def connect_signals(app_config) -> None:
     """Bump the content version on every write of the app's models (called from ready())."""
     for model in app_config.get_models():
-        if model.__name__ in ("ContentVersion", "Tally"):
+        if model.__name__ == "ContentVersion":
             continue
         post_save.connect(_bump, sender=model, dispatch_uid=f"page-cache-save-{model.__name__}")
         post_delete.connect(_bump, sender=model, dispatch_uid=f"page-cache-del-{model.__name__}")
@@ -264,8 +252,6 @@ def connect_signals(app_config) -> None:
 
 
 def _after_migrate(sender, using=None, **kwargs) -> None:
-    from tracker.models import ContentVersion
-
     ContentVersion.bump(using=using)
 
 

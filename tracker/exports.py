@@ -31,6 +31,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_safe
 
+from tracker import figures
+from tracker.filters import SCORECARD_ORDER, list_filterset, scorecard_filterset
 from tracker.models import (
     STATUS_INFO,
     Actor,
@@ -38,24 +40,14 @@ from tracker.models import (
     MemberGroup,
     MemberProgress,
     MemberState,
+    Source,
     Status,
     StatusUpdate,
     Theme,
     bucket_of,
     score_of,
 )
-from tracker.public import public_actors, public_sources, public_themes
 from tracker.publisher import add_license_link, attribution, data_license, publisher, site_url
-
-# The list view is the one definition of "what the list shows": the exports ask it for their
-# rows rather than repeat its queryset and filters.
-from tracker.views import (
-    SCORECARD_ORDER,
-    list_filterset,
-    scorecard_filterset,
-    with_latest_note,
-    with_latest_update,
-)
 
 # Rows are fetched in chunks: each chunk costs one query plus one per prefetched relation,
 # so memory stays flat however large the table grows.
@@ -466,8 +458,7 @@ def _filtered_commitments(request: HttpRequest):
     filterset = list_filterset(request)
     if filterset.is_bound and not filterset.is_valid():
         return None, _filter_errors(filterset)
-    # Every row, so its members' figures as subqueries of the one query (an index lookup each).
-    return with_latest_note(filterset.qs.select_related("member_group").with_member_scores()), []
+    return _scored(filterset.qs.select_related("member_group").with_latest_note()), []
 
 
 def _filter_errors_as_text(errors: list[str]) -> HttpResponse:
@@ -552,9 +543,10 @@ def _scorecard_rows(request: HttpRequest):
     filterset = scorecard_filterset(request)
     if filterset.is_bound and not filterset.is_valid():
         return None, _filter_errors(filterset)
-    rows = with_latest_update(
+    rows = (
         MemberProgress.objects.filter(commitment__in=filterset.qs.order_by().values("pk"))
         .select_related("commitment", "member__group")
+        .with_latest_update()
         .order_by(
             *(f"commitment__{field}" for field in SCORECARD_ORDER),
             "member__group__name",
@@ -599,15 +591,13 @@ def dataset_querysets() -> dict[str, QuerySet]:
     data write the same file, whatever order their rows were created in."""
     public = Commitment.objects.public()
     return {
-        "sources": public_sources().order_by("slug"),
-        "actors": public_actors().order_by("slug"),
-        "themes": public_themes().order_by("position", "slug"),
+        "sources": Source.objects.public().order_by("slug"),
+        "actors": Actor.objects.public().order_by("slug"),
+        "themes": Theme.objects.public().order_by("position", "slug"),
         # Themes and partners come from _with_links(): prefetched, they cost two queries
         # per chunk of 500, so the file's queries grew with the data.
-        "commitments": with_latest_note(
-            public.select_related("source", "proposer", "owner", "member_group")
-        )
-        .with_member_scores()
+        "commitments": public.select_related("source", "proposer", "owner", "member_group")
+        .with_latest_note()
         .order_by("source__slug", "position", "slug"),
         # The commitments' own histories: a member state's is in member_updates.
         "updates": StatusUpdate.objects.public()
@@ -664,10 +654,10 @@ def member_querysets() -> dict[str, QuerySet]:
 
 
 def _with_links(commitments: QuerySet) -> Iterator[Commitment]:
-    """The commitments, streamed, each with its themes and partners as if prefetched: all
-    the published commitments' links are read at once, in one query (a UNION of the two
-    link tables), in the order their prefetches give (themes by position and name, partners
-    by name), so the file costs the same few queries however many chunks it streams in."""
+    """The commitments, streamed, each with its themes and partners as if prefetched and its
+    members' figures: every published commitment's links and member statuses are read at once,
+    in one query (a UNION), in the order their prefetches give (themes by position and name,
+    partners by name), so the file costs the same few queries however many chunks it streams."""
     published = {"commitment__is_published": True}
     columns = ("commitment_id", "kind", "sort", "link_name", "link_slug")
     themes = (
@@ -687,9 +677,23 @@ def _with_links(commitments: QuerySet) -> Iterator[Commitment]:
         )
         .values_list(*columns)
     )
+    # Member statuses, counted: `sort` holds how many members have the status `link_name`.
+    statuses = (
+        MemberProgress.objects.filter(**published)
+        .order_by()
+        .values_list("commitment_id", "status")
+        .annotate(kind=Value(2), sort=Count("pk"), link_slug=Value(""))
+        .values_list("commitment_id", "kind", "sort", "status", "link_slug")
+    )
     links: dict[int, tuple[list, list]] = {}
-    rows = themes.union(partners, all=True).order_by("commitment_id", "kind", "sort", "link_name")
-    for commitment_id, kind, _sort, name, slug in rows:
+    counts: dict[int, dict[str, int]] = {}
+    rows = themes.union(partners, statuses, all=True).order_by(
+        "commitment_id", "kind", "sort", "link_name"
+    )
+    for commitment_id, kind, sort, name, slug in rows:
+        if kind == 2:
+            counts.setdefault(commitment_id, {})[name] = sort
+            continue
         model = Actor if kind else Theme
         links.setdefault(commitment_id, ([], []))[kind].append(model(slug=slug, name=name))
     for commitment in commitments.iterator(chunk_size=CHUNK_SIZE):
@@ -698,7 +702,16 @@ def _with_links(commitments: QuerySet) -> Iterator[Commitment]:
             related = getattr(commitment, name).all()
             related._result_cache, related._prefetch_done = objects, True
             commitment.__dict__.setdefault("_prefetched_objects_cache", {})[name] = related
-        yield commitment
+        yield figures.score_commitment(commitment, counts.get(commitment.pk, {}))
+
+
+def _scored(commitments: QuerySet) -> Iterator[Commitment]:
+    """The commitments streamed, each with its members' figures: the member statuses of
+    every one are read in one query first."""
+    progress = MemberProgress.objects.filter(commitment__in=commitments.order_by().values("pk"))
+    counts = progress.status_counts("commitment")
+    for commitment in commitments.iterator(chunk_size=CHUNK_SIZE):
+        yield figures.score_commitment(commitment, counts.get(commitment.pk, {}))
 
 
 @require_safe

@@ -20,20 +20,18 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
-from tracker import tallies
+from tracker import figures
 from tracker.models import (
+    HISTORY_PAGE_SIZE,
     Actor,
     Commitment,
     MemberState,
     Status,
     StatusUpdate,
-    TallyScope,
     Theme,
     count_of,
 )
-from tracker.public import public_actors, public_members, public_themes
 from tracker.text import xml_safe
-from tracker.views import ACTOR_SCOPES, HISTORY_PAGE_SIZE, involving_actor, on_theme
 
 FEED_LENGTH = 50
 
@@ -44,7 +42,7 @@ def _xml_safe_values(values: dict) -> dict:
 
 def _newer_on_its_timeline():
     """How many public updates come before this one on its commitment's page (newest first,
-    as views.TIMELINE_ORDER), so the entry can link to the page it is on. A subquery."""
+    as TIMELINE_ORDER), so the entry can link to the page it is on. A subquery."""
     same_date = Q(as_of=OuterRef("as_of"))
     same_time = same_date & Q(created=OuterRef("created"))
     newer = StatusUpdate.objects.filter(
@@ -198,12 +196,10 @@ class ThemeFeed(UpdatesFeed):
     """The public updates on the commitments filed under a theme."""
 
     def get_object(self, request, slug: str) -> Theme:
-        theme = get_object_or_404(public_themes(), slug=slug)
+        theme = get_object_or_404(Theme.objects.public(), slug=slug)
         # How many published commitments it has chooses how its updates are read.
         theme.size = sum(
-            tallies.read(TallyScope.THEME, key=theme.pk)
-            .get((TallyScope.THEME, theme.pk), {})
-            .values()
+            figures.read(figures.THEME, key=theme.pk).get((figures.THEME, theme.pk), {}).values()
         )
         return theme
 
@@ -219,17 +215,17 @@ class ThemeFeed(UpdatesFeed):
         return theme.get_absolute_url()
 
     def updates(self, theme: Theme) -> QuerySet:
-        return StatusUpdate.objects.public().filter(on_theme(theme, theme.size))
+        return StatusUpdate.objects.public().on_theme(theme, theme.size)
 
 
 class ActorFeed(UpdatesFeed):
     """The public updates on the commitments an actor proposed, owns or shares."""
 
     def get_object(self, request, slug: str) -> Actor:
-        actor = get_object_or_404(public_actors(), slug=slug)
+        actor = get_object_or_404(Actor.objects.public(), slug=slug)
         # How many published commitments it is in (at most) chooses how its updates are read.
-        figures = tallies.read(*ACTOR_SCOPES, key=actor.pk)
-        actor.size = sum(sum(counts.values()) for counts in figures.values())
+        counted = figures.read(*figures.ACTOR_SCOPES, key=actor.pk)
+        actor.size = sum(sum(counts.values()) for counts in counted.values())
         return actor
 
     def title(self, actor: Actor) -> str:
@@ -245,14 +241,14 @@ class ActorFeed(UpdatesFeed):
         return actor.get_absolute_url()
 
     def updates(self, actor: Actor) -> QuerySet:
-        return StatusUpdate.objects.public().filter(involving_actor(actor, actor.size))
+        return StatusUpdate.objects.public().involving(actor, actor.size)
 
 
 class MemberFeed(UpdatesFeed):
     """A member state's own public updates, on every commitment it carries out."""
 
     def get_object(self, request, slug: str) -> MemberState:
-        return get_object_or_404(public_members(), slug=slug)
+        return get_object_or_404(MemberState.objects.public(), slug=slug)
 
     def title(self, member: MemberState) -> str:
         return self._title(member.translated("name")[0])

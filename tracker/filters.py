@@ -19,12 +19,9 @@ from tracker.models import (
     CommitmentKind,
     Source,
     Status,
-    Tally,
-    TallyScope,
     Theme,
     statuses_in,
 )
-from tracker.public import scorecard_commitments
 
 # Each word of a search adds a clause over five columns and a subquery: unbounded, a long
 # search costs seconds and then fails in the database ("Expression tree is too large").
@@ -32,10 +29,10 @@ SEARCH_MAX_WORDS = 10
 SEARCH_MAX_CHARS = 200
 
 
-def _tallied(scope: str):
-    """The keys of `scope`'s tallies above zero: the themes, actors or sources that have
-    published commitments, without a join over every commitment (tracker.tallies)."""
-    return Tally.objects.filter(scope=scope, count__gt=0).values("key")
+def _in_published(field: str) -> Exists:
+    """Whether the outer row is `field` of a published commitment: the filters offer only
+    themes, actors and sources the public can see."""
+    return Exists(Commitment.objects.public().filter(**{field: OuterRef("pk")}))
 
 
 class FastSelect(forms.Select):
@@ -133,32 +130,32 @@ class CommitmentFilter(django_filters.FilterSet):
         label=_("Theme"),
         field_name="themes",
         to_field_name="slug",
-        queryset=Theme.objects.filter(pk__in=_tallied(TallyScope.THEME)),
+        queryset=Theme.objects.filter(_in_published("themes")),
         empty_label=_("Any theme"),
     )
     owner = TranslatedChoiceFilter(
         label=_("Owner"),
         to_field_name="slug",
-        queryset=Actor.objects.filter(pk__in=_tallied(TallyScope.OWNER)),
+        queryset=Actor.objects.filter(_in_published("owner")),
         empty_label=_("Any owner"),
     )
     partner = TranslatedChoiceFilter(
         label=_("Partner"),
         field_name="partners",
         to_field_name="slug",
-        queryset=Actor.objects.filter(pk__in=_tallied(TallyScope.PARTNER)),
+        queryset=Actor.objects.filter(_in_published("partners")),
         empty_label=_("Any partner"),
     )
     proposer = TranslatedChoiceFilter(
         label=_("Proposed by"),
         to_field_name="slug",
-        queryset=Actor.objects.filter(pk__in=_tallied(TallyScope.PROPOSER)),
+        queryset=Actor.objects.filter(_in_published("proposer")),
         empty_label=_("Anyone"),
     )
     source = TranslatedChoiceFilter(
         label=_("Source"),
         to_field_name="slug",
-        queryset=Source.objects.filter(pk__in=_tallied(TallyScope.SOURCE)),
+        queryset=Source.objects.filter(_in_published("source")),
         empty_label=_("Any source"),
     )
     order = django_filters.OrderingFilter(
@@ -231,7 +228,7 @@ class CommitmentFilter(django_filters.FilterSet):
 
 
 def _on_the_scorecard(condition: Q) -> Exists:
-    return Exists(scorecard_commitments().filter(condition))
+    return Exists(Commitment.objects.public().tracked_by_member().filter(condition))
 
 
 class ScorecardFilter(django_filters.FilterSet):
@@ -256,3 +253,22 @@ class ScorecardFilter(django_filters.FilterSet):
         model = Commitment
         fields = ["theme", "source"]
         form = FilterForm
+
+
+def list_filterset(request) -> CommitmentFilter:
+    """The list's filters for this request. The list, its exports and its printout all use
+    it, so they show exactly the same rows."""
+    commitments = Commitment.objects.public().with_related().select_related("member_group")
+    return CommitmentFilter(request.GET or None, queryset=commitments, request=request)
+
+
+# The scorecard's rows, its downloads' rows and a member's page: in the order of the sources.
+SCORECARD_ORDER = ("source__event_date", "source_id", "position", "pk")
+
+
+def scorecard_filterset(request) -> ScorecardFilter:
+    """The scorecard's filters for this request; its downloads use it too, so rows match."""
+    return ScorecardFilter(
+        request.GET or None,
+        queryset=Commitment.objects.public().tracked_by_member().order_by(*SCORECARD_ORDER),
+    )

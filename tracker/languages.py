@@ -1,19 +1,12 @@
 """The tracker in English, Vietnamese and Bahasa Indonesia (docs/languages.md).
 
-- Addresses: English at the root, the others under /vi/ and /id/ (i18n_patterns, the default
-  language unprefixed). The admin has no prefix: it follows the language cookie, else the
-  browser's Accept-Language (LocaleMiddleware).
-- A first visit follows Accept-Language: PreferredLanguageMiddleware sends a visitor who
-  prefers Vietnamese or Indonesian (their language cookie, else their browser) from an English
-  page to the same page in their language. The switcher's links go through `choose_language`,
-  which sets the cookie, so a choice of English sticks.
-- The admin follows the editor's language cookie, else Accept-Language
-  (AdminLanguageMiddleware): LocaleMiddleware alone would keep it in English.
-- Content: Vietnamese and Indonesian versions of editors' texts sit in fields beside the
-  English ones (`title_vi`, `title_id`); `Translatable.translated()` picks the active language's
-  and falls back to English, which templates then mark with lang="en". Quotes are never
-  translated in place: the verbatim quote keeps its source's language, and an editor's
-  translation is shown beside it, labelled (`quote_translation_<language>`).
+English is at the root, the others under /vi/ and /id/. A first visit follows the visitor's
+language cookie, else Accept-Language (PreferredLanguageMiddleware); the switcher sets the
+cookie, so choosing English sticks. The admin has no prefix and follows the same preference
+(AdminLanguageMiddleware). Editors write Vietnamese and Indonesian versions of their texts
+beside the English ones (`title_vi`, `title_id`); Translatable.translated() falls back to
+English, marked lang="en". A quote is never translated in place: its translation is shown
+beside it, labelled (`quote_translation_<language>`).
 """
 
 from __future__ import annotations

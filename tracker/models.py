@@ -1,45 +1,32 @@
-"""The tracker's domain: sources, actors, themes, commitments and their status history.
+"""The tracker's domain: sources, actors, themes, member states, commitments and their history.
 
-A commitment's current status lives on its row; every change of it is also written, in the
-same transaction, as an append-only StatusUpdate. `Commitment.save_edit()` is the only code
-that does either (`record_update()` is its short form for a status update alone).
-
-The timeline rule, which every write path gets because it lives here: a status change is
-always public (an internal update is a note that keeps the status), and no update is dated
-before the latest one. So the newest public update is always the head of the public timeline,
-and its status is the commitment's status.
-
-Member states. A commitment may be carried out by each member of a group (ASEAN's eleven
-member states, say): then each member that belonged to the group when the commitment was made
-has a MemberProgress row, its current status on that commitment, and its own chain of
-StatusUpdates (those with `member` set). The timeline rule holds per chain: per commitment and
-member, with member NULL for the commitment's own. save_edit() writes these too, in the same
-transaction and under the same version check as the commitment's own update.
+A commitment's status lives on its row and each change of it is also an append-only
+StatusUpdate, written together by Commitment.save_edit() (tracker.edits). The timeline rule
+lives here, so every write path gets it: a status change is always public (an internal update
+is a note) and no update is dated before the latest one, so the newest public update is the
+head of the timeline and its status is the commitment's. Carried out by each member of a group,
+a commitment has a MemberProgress row and a chain of updates per member, and its own status is
+derived from theirs (tracker.statuses.derive_status).
 """
 
 from __future__ import annotations
 
 import datetime
 import re
-import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import URLValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import (
-    Avg,
-    Case,
-    Count,
+    Exists,
     F,
     Func,
     IntegerField,
     OuterRef,
     Q,
     Subquery,
-    When,
+    Value,
 )
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -48,149 +35,27 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from tracker.edits import STATUS_FIELDS, Editable, EditConflict, MemberUpdatesInvalid  # noqa: F401
 from tracker.languages import Translatable, active_language
-from tracker.validators import WEB_URL_MESSAGE, WebURLFormField, validate_plain_text
-
-
-class Bucket(models.TextChoices):
-    """Coarse groups of statuses, used for summaries and progress bars."""
-
-    PENDING = "pending", _("Pending")
-    ACTIVE = "active", _("Active")
-    DONE = "done", _("Done")
-    CLOSED = "closed", _("Closed")
-
-
-class Status(models.TextChoices):
-    NOT_ASSESSED = "not_assessed", _("Not yet assessed")
-    NOT_STARTED = "not_started", _("Not started")
-    IN_PROGRESS = "in_progress", _("In progress")
-    DELAYED = "delayed", _("Delayed")
-    STALLED = "stalled", _("Stalled")
-    ONGOING = "ongoing", _("Ongoing")
-    COMPLETED = "completed", _("Completed")
-    PARTIALLY_COMPLETED = "partially_completed", _("Partially completed")
-    DISCONTINUED = "discontinued", _("Discontinued")
-    SUPERSEDED = "superseded", _("Superseded")
-
-
-@dataclass(frozen=True)
-class StatusInfo:
-    bucket: Bucket
-    # Translated when shown: a lazy string.
-    definition: str
-    # A text symbol shown beside the label, so status never relies on colour alone.
-    symbol: str
-
-
-STATUS_INFO: dict[Status, StatusInfo] = {
-    Status.NOT_ASSESSED: StatusInfo(
-        Bucket.PENDING,
-        _("No evidence has been reviewed yet. This is not a finding that nothing has been done."),
-        "?",
-    ),
-    Status.NOT_STARTED: StatusInfo(
-        Bucket.PENDING, _("Evidence has been reviewed and shows no action taken yet."), "○"
-    ),
-    Status.IN_PROGRESS: StatusInfo(
-        Bucket.ACTIVE, _("Work has begun and is moving towards delivery."), "◔"
-    ),
-    Status.DELAYED: StatusInfo(
-        Bucket.ACTIVE, _("Work is under way but behind the timetable that was announced."), "◷"
-    ),
-    Status.STALLED: StatusInfo(
-        Bucket.ACTIVE, _("Work began but has not advanced for a sustained period."), "‖"
-    ),
-    Status.ONGOING: StatusInfo(
-        Bucket.ACTIVE,
-        _("A continuing commitment with no end date, on which action has been taken."),
-        "↻",
-    ),
-    Status.COMPLETED: StatusInfo(Bucket.DONE, _("Delivered as announced."), "✓"),
-    Status.PARTIALLY_COMPLETED: StatusInfo(
-        Bucket.DONE, _("Delivered, but in a reduced or modified form."), "◑"
-    ),
-    Status.DISCONTINUED: StatusInfo(
-        Bucket.CLOSED, _("Abandoned or formally dropped before delivery."), "✕"
-    ),
-    Status.SUPERSEDED: StatusInfo(
-        Bucket.CLOSED, _("Replaced by a later commitment or decision."), "→"
-    ),
-}
-
-BUCKET_DEFINITIONS: dict[Bucket, str] = {
-    Bucket.PENDING: _("Not yet assessed, or assessed and not started."),
-    Bucket.ACTIVE: _("Under way: in progress, delayed, stalled or ongoing."),
-    Bucket.DONE: _("Delivered in full or in part."),
-    Bucket.CLOSED: _("Discontinued or superseded."),
-}
-
-
-# A commitment in these buckets has nothing left to deliver, so it cannot be overdue.
-FINISHED_BUCKETS = (Bucket.DONE, Bucket.CLOSED)
-
-
-# The G20 Research Group's compliance scale, applied to each member's status on a commitment:
-# +1 full compliance, 0 partial compliance or work in progress, -1 no compliance. None means
-# not scored: "not yet assessed" is missing data, never a failure, and "superseded" leaves
-# nothing to comply with. Averages are taken over scored statuses only (docs/data.md,
-# "Compliance scores").
-STATUS_SCORE: dict[Status, int | None] = {
-    Status.COMPLETED: 1,
-    Status.PARTIALLY_COMPLETED: 0,
-    Status.IN_PROGRESS: 0,
-    Status.ONGOING: 0,
-    Status.DELAYED: 0,
-    Status.STALLED: 0,
-    Status.NOT_STARTED: -1,
-    Status.DISCONTINUED: -1,
-    Status.NOT_ASSESSED: None,
-    Status.SUPERSEDED: None,
-}
-
-# The statuses that count towards a score.
-SCORED_STATUSES = [status.value for status, score in STATUS_SCORE.items() if score is not None]
-
-
-def score_of(status: str) -> int | None:
-    """A status on the compliance scale: +1, 0 or -1; None when it is not scored."""
-    return STATUS_SCORE[Status(status)]
-
-
-def _score_expression(field: str = "status") -> Case:
-    """The compliance score of `field`'s status in SQL: NULL when not scored, so Avg skips it."""
-    return Case(
-        *[
-            When(**{field: status.value}, then=score)
-            for status, score in STATUS_SCORE.items()
-            if score is not None
-        ],
-        default=None,
-        output_field=IntegerField(),
-    )
-
-
-class Basis(models.TextChoices):
-    """What a status assessment rests on: who says so."""
-
-    SELF_REPORTED = "self_reported", _("Self-reported by the owner")
-    SECRETARIAT_VERIFIED = "secretariat_verified", _("Verified by the secretariat")
-    INDEPENDENT = "independent", _("Independent assessment")
-
-
-class EditConflict(Exception):
-    """A commitment was saved by somebody else after the editor loaded the version they edited."""
-
-    def __init__(self, commitment: Commitment, expected_version: int, title: str = ""):
-        self.commitment = commitment
-        self.expected_version = expected_version
-        super().__init__(
-            gettext(
-                "“%(title)s” was changed by somebody else while you were editing it, so nothing "
-                "was saved. Open it again to see the latest version, then make your change again."
-            )
-            % {"title": title or commitment}
-        )
+from tracker.statuses import (  # noqa: F401  (the vocabulary, re-exported)
+    BUCKET_DEFINITIONS,
+    FINISHED_BUCKETS,
+    SCORED_STATUSES,
+    STATUS_INFO,
+    STATUS_SCORE,
+    Basis,
+    Bucket,
+    Status,
+    StatusInfo,
+    bucket_of,
+    derive_status,
+    members_status,
+    score_of,
+    statuses_in,
+)
+from tracker.text import find_passage
+from tracker.validators import WEB_URL_MESSAGE, PlainTextModel, WebURLFormField
+from tracker.versions import ContentVersion
 
 
 class WebURLField(models.URLField):
@@ -201,74 +66,6 @@ class WebURLField(models.URLField):
     def formfield(self, **kwargs):
         # Every form refuses an address without its scheme, with the same message.
         return super().formfield(**{"form_class": WebURLFormField, **kwargs})
-
-
-def bucket_of(status: str) -> Bucket:
-    return STATUS_INFO[Status(status)].bucket
-
-
-def statuses_in(*buckets: Bucket) -> list[str]:
-    """The status values that fall in the given buckets."""
-    return [status.value for status, info in STATUS_INFO.items() if info.bucket in buckets]
-
-
-def derive_status(statuses: Iterable[str]) -> str:
-    """The one status word of a commitment carried out by each member of a group.
-
-    The rule (docs/methodology.md, and the public page /scorecard/methodology/):
-    1. every member has the same status: that status;
-    2. every member has delivered, some only in part: partially completed;
-    3. every member is discontinued or superseded, not all the same: discontinued;
-    4. some member has begun or delivered, and not every member has delivered: in progress;
-    5. otherwise, some member has been assessed (not started, discontinued…): not started;
-    6. no member has been assessed, or there are no members: not yet assessed.
-    A single word always hides the spread, so every page that shows it shows the members'
-    counts beside it.
-    """
-    present = set(statuses)
-    if len(present) == 1:
-        return present.pop()
-    buckets = {bucket_of(status) for status in present}
-    if buckets == {Bucket.DONE}:
-        return Status.PARTIALLY_COMPLETED.value
-    if buckets == {Bucket.CLOSED}:
-        return Status.DISCONTINUED.value
-    if buckets & {Bucket.ACTIVE, Bucket.DONE}:
-        return Status.IN_PROGRESS.value
-    if present - {Status.NOT_ASSESSED.value}:
-        return Status.NOT_STARTED.value
-    return Status.NOT_ASSESSED.value
-
-
-def members_status(rows: Iterable[tuple[str, datetime.date]]) -> tuple[str, datetime.date]:
-    """The status and date of a commitment from its members' (status, status date) rows, of
-    which there is at least one: derive_status(), as of the latest member's date."""
-    rows = list(rows)
-    return derive_status(status for status, _date in rows), max(date for _status, date in rows)
-
-
-class PlainTextModel(models.Model):
-    """Refuses control characters in every text field, however the record is written."""
-
-    class Meta:
-        abstract = True
-
-    def clean_fields(self, exclude=None) -> None:
-        errors: dict[str, list] = {}
-        try:
-            super().clean_fields(exclude)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        for field in self._meta.concrete_fields:
-            if (exclude and field.name in exclude) or field.name in errors:
-                continue
-            if isinstance(field, (models.CharField, models.TextField)):
-                try:
-                    validate_plain_text(getattr(self, field.attname))
-                except ValidationError as error:
-                    errors[field.name] = error.error_list
-        if errors:
-            raise ValidationError(errors)
 
 
 def _attached(obj: models.Model, name: str):
@@ -293,18 +90,43 @@ def validate_language_code(value: str) -> None:
         )
 
 
-def _tallies():
-    """tracker.tallies, which imports this module: the precomputed figures' bookkeeping."""
-    from tracker import tallies
-
-    return tallies
-
-
 class SlugManager(models.Manager):
     """Natural keys by slug, so fixtures carry no primary keys and load twice safely."""
 
     def get_by_natural_key(self, slug: str):
         return self.get(slug=slug)
+
+
+def _published(condition: Q) -> Exists:
+    return Exists(Commitment.objects.public().filter(condition))
+
+
+# What the public may see: a source, actor, theme or member state known only from drafts (or
+# from nothing) is not public yet. Its page and feed are 404, and no chart, count, filter
+# choice, sitemap entry or download names it. Each is an Exists subquery: no extra query.
+
+
+class SourceQuerySet(models.QuerySet):
+    def public(self) -> SourceQuerySet:
+        return self.filter(_published(Q(source=OuterRef("pk"))))
+
+
+class ActorQuerySet(models.QuerySet):
+    def public(self) -> ActorQuerySet:
+        """Actors that proposed, own or share a published commitment."""
+        involved = Q(proposer=OuterRef("pk")) | Q(owner=OuterRef("pk")) | Q(partners=OuterRef("pk"))
+        return self.filter(_published(involved))
+
+
+class ThemeQuerySet(models.QuerySet):
+    def public(self) -> ThemeQuerySet:
+        return self.filter(_published(Q(themes=OuterRef("pk"))))
+
+
+class MemberStateQuerySet(models.QuerySet):
+    def public(self) -> MemberStateQuerySet:
+        """Member states tracked on at least one published commitment."""
+        return self.filter(Exists(MemberProgress.objects.public().filter(member=OuterRef("pk"))))
 
 
 class Source(PlainTextModel):
@@ -371,7 +193,7 @@ class Source(PlainTextModel):
         ),
     )
 
-    objects = SlugManager()
+    objects = SlugManager.from_queryset(SourceQuerySet)()
 
     class Meta:
         ordering = ["-event_date", "title"]
@@ -476,7 +298,7 @@ class Actor(Translatable, PlainTextModel):
         help_text=_("e.g. Perdana Menteri Vietnam."),
     )
 
-    objects = SlugManager()
+    objects = SlugManager.from_queryset(ActorQuerySet)()
 
     class Meta:
         ordering = ["name"]
@@ -536,7 +358,7 @@ class Theme(Translatable, PlainTextModel):
         _("position"), default=0, help_text=_("Themes are listed in this order, lowest first.")
     )
 
-    objects = SlugManager()
+    objects = SlugManager.from_queryset(ThemeQuerySet)()
 
     class Meta:
         ordering = ["position", "name"]
@@ -558,23 +380,6 @@ def count_of(rows: models.QuerySet) -> Coalesce:
     per row, never a join that multiplies rows or a GROUP BY over a whole table."""
     counted = rows.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
-def _progress_figures(rows: models.QuerySet, group_by: str, noun: str) -> dict:
-    """Counts and average score of MemberProgress `rows` (correlated to the outer row)."""
-    rows = rows.order_by().values(group_by)
-
-    def figure(aggregate):
-        return Subquery(rows.annotate(figure=aggregate).values("figure"))
-
-    return {
-        f"{noun}_tracked": Coalesce(figure(Count("pk")), 0),
-        f"{noun}_assessed": Coalesce(figure(Count("pk", filter=Q(status__in=SCORED_STATUSES))), 0),
-        f"{noun}_done": Coalesce(
-            figure(Count("pk", filter=Q(status__in=statuses_in(Bucket.DONE)))), 0
-        ),
-        "compliance_score": figure(Avg(_score_expression())),
-    }
 
 
 class MemberGroup(Translatable, PlainTextModel):
@@ -610,27 +415,6 @@ class MemberGroup(Translatable, PlainTextModel):
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
-
-
-class MemberStateQuerySet(models.QuerySet):
-    def with_scores(self, commitments: models.QuerySet | None = None) -> MemberStateQuerySet:
-        """Annotate each member with its record on `commitments` (default: published ones).
-
-        Adds `commitments_tracked` (progress rows), `commitments_assessed` (rows with a
-        scored status), `commitments_done` (completed or partially completed) and
-        `compliance_score`, the average score over assessed rows (None when none is assessed).
-        One query for any number of members: each figure is a correlated subquery.
-        """
-        if commitments is None:
-            commitments = Commitment.objects.public()
-        rows = MemberProgress.objects.filter(
-            member=OuterRef("pk"), commitment__in=commitments.order_by().values("pk")
-        )
-        return self.annotate(**_progress_figures(rows, "member", "commitments"))
-
-
-class MemberStateManager(SlugManager.from_queryset(MemberStateQuerySet)):
-    pass
 
 
 class MemberState(Translatable, PlainTextModel):
@@ -674,7 +458,7 @@ class MemberState(Translatable, PlainTextModel):
         help_text=_("Members are listed in this order, lowest first (the group's own order)."),
     )
 
-    objects = MemberStateManager()
+    objects = SlugManager.from_queryset(MemberStateQuerySet)()
 
     class Meta:
         ordering = ["group_id", "position", "name"]
@@ -702,17 +486,20 @@ class CommitmentQuerySet(models.QuerySet):
             "themes", "partners"
         )
 
-    def with_member_scores(self) -> CommitmentQuerySet:
-        """Annotate each commitment with its member states' record, for "assessed 4 of 11".
+    def involving(self, actor: Actor) -> CommitmentQuerySet:
+        """Commitments an actor proposed, owns or shares: three conditions each answered from
+        an index (owner, proposer, the partners' table), not a join with every partner."""
+        shared = Commitment.partners.through.objects.filter(actor=actor).values("commitment_id")
+        return self.filter(Q(owner=actor) | Q(proposer=actor) | Q(pk__in=shared))
 
-        Adds `members_tracked` (members with a progress row; 0 for a commitment that is not
-        carried out member by member), `members_assessed` (with a scored status),
-        `members_done` (completed or partially completed) and `compliance_score`, the average
-        score over assessed members (None when none is assessed). Subqueries rather than a
-        join, so the figures stay right under any filter and cost no extra query.
-        """
-        rows = MemberProgress.objects.filter(commitment=OuterRef("pk"))
-        return self.annotate(**_progress_figures(rows, "commitment", "members"))
+    def with_latest_note(self) -> CommitmentQuerySet:
+        """With `latest_note` and `latest_evidence_url` of each one's own latest public update
+        ("" when none): subqueries, no query per row."""
+        latest = StatusUpdate.objects.filter(commitment=OuterRef("pk"), member__isnull=True)
+        return self.annotate(
+            latest_note=latest.latest_public("note", default=""),
+            latest_evidence_url=latest.latest_public("evidence_url", default=""),
+        )
 
     def tracked_by_member(self) -> CommitmentQuerySet:
         """Commitments carried out by each member of a group."""
@@ -740,7 +527,7 @@ class CommitmentQuerySet(models.QuerySet):
     def set_published(self, published: bool, user=None) -> int:
         """Publish or unpublish; returns how many commitments changed."""
         changing = list(self.exclude(is_published=published).values_list("pk", flat=True))
-        with transaction.atomic(using=self.db), _tallies().tracking(changing):
+        with ContentVersion.one_write(using=self.db):
             changed = (
                 self.filter(pk__in=changing)
                 .exclude(is_published=published)
@@ -752,13 +539,13 @@ class CommitmentQuerySet(models.QuerySet):
                 )
             )
             if changed:
-                # update() sends no signal: the public pages' version is moved on here.
+                # update() sends no signal.
                 ContentVersion.bump(using=self.db)
         return changed
 
     def mark_reviewed(self, user=None) -> int:
         """Record that an editor checked these commitments today; returns how many."""
-        with transaction.atomic(using=self.db):
+        with ContentVersion.one_write(using=self.db):
             changed = self.update(
                 last_reviewed=timezone.localdate(),
                 version=F("version") + 1,
@@ -775,9 +562,6 @@ class CommitmentManager(SlugManager.from_queryset(CommitmentQuerySet)):
     pass
 
 
-# Written only by Commitment.save_edit(), together with the history.
-STATUS_FIELDS = frozenset({"status", "status_date", "last_reviewed"})
-
 # Addresses under /commitments/ that are pages of their own, not commitments.
 RESERVED_COMMITMENT_SLUGS = frozenset({"print"})
 
@@ -791,7 +575,7 @@ def validate_commitment_slug(value: str) -> None:
         )
 
 
-class Commitment(Translatable, PlainTextModel):
+class Commitment(Editable, Translatable, PlainTextModel):
     """One thing that somebody promised, with its owner and current status."""
 
     source = models.ForeignKey(
@@ -1008,9 +792,8 @@ class Commitment(Translatable, PlainTextModel):
                     "A new commitment starts as not yet assessed: create it, then record its "
                     "status with save_edit() or record_update(), so its history backs it."
                 )
-            with transaction.atomic(), _tallies().tracking() as tracked:
+            with ContentVersion.one_write():
                 super().save(*args, **kwargs)
-                tracked.add_new(self.pk)
                 if self.member_group_id is not None:
                     self.sync_member_progress()
             self._loaded_status = self.status
@@ -1032,8 +815,7 @@ class Commitment(Translatable, PlainTextModel):
         # loaded before it is refused. Incremented in SQL, so a stale copy cannot lower it.
         self.version = F("version") + 1
         kwargs["update_fields"] = {*update_fields, "version"}
-        # Publication, source, owner or proposer may change what it counts towards.
-        with transaction.atomic(), _tallies().tracking([self.pk]):
+        with ContentVersion.one_write():
             super().save(*args, **kwargs)
             if "member_group" in update_fields:
                 self.sync_member_progress()
@@ -1054,8 +836,6 @@ class Commitment(Translatable, PlainTextModel):
 
     def clean(self) -> None:
         """The rules a commitment must meet, however it is written."""
-        from tracker.annotate import find_passage  # annotate imports this module
-
         errors: dict[str, str] = {}
         source = _attached(self, "source")
         if source is not None and self.quote and not find_passage(source.full_text, self.quote):
@@ -1081,95 +861,6 @@ class Commitment(Translatable, PlainTextModel):
         if errors:
             raise ValidationError(errors)
 
-    def _member_group_change_problem(self) -> str:
-        """Why the member group cannot be what it is now set to, or "" (one query).
-
-        Members outside the group would lose their progress row; that is refused once any of
-        them has a history, which is never removed.
-        """
-        assessed = (
-            StatusUpdate.objects.filter(commitment_id=self.pk, member__isnull=False)
-            .exclude(member__group_id=self.member_group_id)
-            .select_related("member")
-            .order_by("member__position", "pk")
-            .first()
-        )
-        if assessed is None:
-            return ""
-        return gettext(
-            "Cannot change: %(member)s already has a status history on this commitment, which "
-            "is never removed. Record a status such as “%(superseded)s” for the members "
-            "instead, or make a new commitment."
-        ) % {"member": assessed.member, "superseded": Status.SUPERSEDED.label}
-
-    def sync_member_progress(self) -> int:
-        """Give each member of the group a progress row; returns how many rows were created.
-
-        A commitment carried out by each member of a group has one MemberProgress row per
-        member that had joined by the day the commitment was made, starting as not yet assessed
-        on that day. Rows of members outside the group (after the group was changed) are
-        removed, unless they have a history, in which case ValidationError is raised. Called
-        by save() and save_edit() whenever the group changes, and by the fixture loader.
-        """
-        if problem := self._member_group_change_problem():
-            raise ValidationError({"member_group": problem})
-        created = []
-        # bulk_create() sends no signal: the member states' tallies are kept here.
-        with _tallies().tracking([self.pk]):
-            self.member_progress.exclude(member__group_id=self.member_group_id).delete()
-            if self.member_group_id is not None:
-                made = Source.objects.values_list("event_date", flat=True).get(pk=self.source_id)
-                missing = MemberState.objects.filter(
-                    group_id=self.member_group_id, joined_on__lte=made
-                ).exclude(progress__commitment=self)
-                created = MemberProgress.objects.bulk_create(
-                    MemberProgress(
-                        commitment=self,
-                        member=member,
-                        status=Status.NOT_ASSESSED,
-                        status_date=made,
-                    )
-                    for member in missing
-                )
-            # Tracked per member, the status is the members'; no longer, it is the
-            # commitment's own timeline's again.
-            self.status, self.status_date = self.current_status()
-            type(self).objects.filter(pk=self.pk).update(
-                status=self.status, status_date=self.status_date
-            )
-            self._loaded_status = self.status
-        return len(created)
-
-    def current_status(self) -> tuple[str, datetime.date]:
-        """The status and its date as the database's history says now (one or two queries).
-
-        Carried out by each member of a group: derived from the members' statuses by
-        derive_status(), as of the latest member status. Otherwise: the newest public update
-        of the commitment's own timeline, or not yet assessed as of the day it was made.
-        Only the write path calls it, to store the result on the row.
-        """
-        if self.member_group_id is not None:
-            rows = list(
-                MemberProgress.objects.filter(commitment_id=self.pk)
-                .order_by()
-                .values_list("status", "status_date")
-            )
-            if rows:
-                return members_status(rows)
-        else:
-            head = (
-                StatusUpdate.objects.filter(
-                    commitment_id=self.pk, member__isnull=True, is_public=True
-                )
-                .order_by(*TIMELINE_ORDER)
-                .values_list("status", "as_of")
-                .first()
-            )
-            if head is not None:
-                return head
-        made = Source.objects.values_list("event_date", flat=True).get(pk=self.source_id)
-        return Status.NOT_ASSESSED.value, made
-
     @property
     def bucket(self) -> Bucket:
         return bucket_of(self.status)
@@ -1192,228 +883,12 @@ class Commitment(Translatable, PlainTextModel):
             and self.bucket not in FINISHED_BUCKETS
         )
 
-    def save_edit(
-        self,
-        fields: Iterable[str] = (),
-        *,
-        update: dict | None = None,
-        member_updates: Iterable[dict] = (),
-        expected_version: int | None = None,
-        user=None,
-    ) -> StatusUpdate | None:
-        """Save an editor's changes to `fields` and record optional status updates, at once.
-
-        The one write path for an existing commitment: the admin's change form, the member
-        grid, the bulk status change and the importers all call it. One transaction, one
-        version check, one UPDATE of the row: if anybody saved the commitment after the editor
-        loaded `expected_version`, nothing is written and EditConflict is raised. `update` holds
-        StatusUpdate's fields (status, as_of, note, basis, evidence_url, is_public,
-        corrects); the update is checked against StatusUpdate's rules and appended to the
-        history, and a public one sets the status. Every save marks the commitment reviewed
-        when it records an update. Raises ValidationError, writing nothing, on a broken rule.
-
-        `member_updates` are the same fields plus "member" (a MemberState), one per member:
-        each is checked against that member's own history and appended to it, and a public one
-        sets the member's MemberProgress. A member outside the commitment's group, one that
-        joined after the commitment was made, or a member given twice is refused with a
-        MemberUpdatesInvalid (a ValidationError) that names each member and its problems.
-        The member updates recorded are left in `self.recorded_member_updates`.
-        """
-        fields = [name for name in fields if name not in STATUS_FIELDS]
-        member_updates = list(member_updates)
-        # The precomputed figures move with the status, publication, owner… in this transaction.
-        with transaction.atomic(), _tallies().tracking([self.pk]):
-            # Lock the row so two editors saving at once are serialised: the second one sees
-            # the first one's version, and each update records the status it really replaced.
-            current = (
-                type(self)
-                .objects.select_for_update()
-                .only("status", "status_date", "version", "title", "member_group")
-                .get(pk=self.pk)
-            )
-            if expected_version is not None and current.version != expected_version:
-                # Name it as the database has it, not with the editor's unsaved title.
-                raise EditConflict(self, expected_version, current.title)
-            self.status, self.status_date = current.status, current.status_date
-            self._loaded_status = current.status
-            if "member_group" not in fields:
-                self.member_group_id = current.member_group_id
-            if fields:
-                # The whole record is checked, as the admin form checks it.
-                self.full_clean(validate_unique=True)
-            values = {name: getattr(self, self._meta.get_field(name).attname) for name in fields}
-            if "member_group" in fields and self.member_group_id != current.member_group_id:
-                self.sync_member_progress()
-            recorded = None
-            if update is not None:
-                recorded = StatusUpdate(
-                    commitment=self, previous_status=current.status, author=user, **update
-                )
-                recorded.full_clean()
-                recorded.save()
-                if recorded.is_public and self.member_group_id is None:
-                    values["status"], values["status_date"] = recorded.status, recorded.as_of
-            self.recorded_member_updates = self._record_member_updates(member_updates, user)
-            if self.recorded_member_updates:
-                # The status of a commitment carried out member by member is the members'.
-                # (A change of group has set it already, in sync_member_progress().)
-                values["status"], values["status_date"] = self.current_status()
-            if recorded is not None or self.recorded_member_updates:
-                values["last_reviewed"] = timezone.localdate()
-            now = timezone.now()
-            type(self).objects.filter(pk=self.pk).update(
-                **values, version=F("version") + 1, updated=now, updated_by=user
-            )
-            # In the same transaction: the public pages go stale exactly when this commits.
-            ContentVersion.bump()
-            # The edited fields are this instance's own; the status fields come from the update.
-            for name in STATUS_FIELDS & set(values):
-                setattr(self, name, values[name])
-            self._loaded_status = self.status
-            self.version, self.updated, self.updated_by = current.version + 1, now, user
-        return recorded
-
-    def _record_member_updates(self, member_updates: list[dict], user) -> list[StatusUpdate]:
-        """Check every member update, then append them all; part of save_edit()'s transaction.
-
-        All are checked before any is written, so the error names every member with a
-        problem, not only the first. Each member has its own chain, so one member's update
-        never affects the check of another's.
-        """
-        if not member_updates:
-            return []
-        problems: dict[MemberState | None, ValidationError] = {}
-        if self.member_group_id is None:
-            raise MemberUpdatesInvalid(
-                {
-                    None: ValidationError(
-                        gettext(
-                            "“%(title)s” is not carried out member state by member state, so it "
-                            "has no member statuses to record. Choose the group under “Carried "
-                            "out by each member of” first."
-                        )
-                        % {"title": self.title}
-                    )
-                }
-            )
-        rows = {
-            row.member_id: row
-            for row in MemberProgress.objects.select_for_update().filter(commitment=self).order_by()
-        }
-        checked: list[tuple[StatusUpdate, MemberProgress]] = []
-        seen: set[int] = set()
-        for data in member_updates:
-            data = dict(data)
-            member = data.pop("member")
-            if member.pk in seen:
-                problems[member] = ValidationError(
-                    gettext(
-                        "%(member)s is given more than once: give each member state one status."
-                    )
-                    % {"member": member}
-                )
-                continue
-            seen.add(member.pk)
-            row = rows.get(member.pk)
-            entry = StatusUpdate(
-                commitment=self,
-                member=member,
-                previous_status=row.status if row else Status.NOT_ASSESSED,
-                author=user,
-                **data,
-            )
-            try:
-                entry.full_clean()
-            except ValidationError as error:
-                problems[member] = error
-                continue
-            if row is None:
-                # clean() accepted the member, so its row is missing: created on first use.
-                row = MemberProgress(
-                    commitment=self,
-                    member=member,
-                    status=Status.NOT_ASSESSED,
-                    status_date=self.source.event_date,
-                )
-            checked.append((entry, row))
-        if problems:
-            raise MemberUpdatesInvalid(problems)
-        for entry, row in checked:
-            entry.save()
-            if entry.is_public:
-                row.status, row.status_date = entry.status, entry.as_of
-                # save_edit() derives the commitment's status once, after every member's.
-                row.save(derive_commitment_status=False)
-        return [entry for entry, _row in checked]
-
-    def record_update(
-        self,
-        *,
-        status: str,
-        as_of: datetime.date,
-        note: str,
-        basis: str,
-        author=None,
-        evidence_url: str = "",
-        is_public: bool = True,
-        corrects: StatusUpdate | None = None,
-        member: MemberState | None = None,
-        expected_version: int | None = None,
-    ) -> StatusUpdate:
-        """Record one status update and nothing else: save_edit() with no field edits.
-
-        With `member`, the update is that member state's, on its own chain.
-        """
-        update = {
-            "status": status,
-            "as_of": as_of,
-            "note": note,
-            "basis": basis,
-            "evidence_url": evidence_url,
-            "is_public": is_public,
-            "corrects": corrects,
-        }
-        if member is not None:
-            self.save_edit(
-                member_updates=[{**update, "member": member}],
-                expected_version=expected_version,
-                user=author,
-            )
-            return self.recorded_member_updates[0]
-        return self.save_edit(update=update, expected_version=expected_version, user=author)
-
-    def record_member_updates(
-        self, updates: Iterable[dict], *, expected_version: int | None = None, user=None
-    ) -> list[StatusUpdate]:
-        """Record several member states' updates at once: save_edit() with member_updates."""
-        self.save_edit(member_updates=updates, expected_version=expected_version, user=user)
-        return self.recorded_member_updates
-
-
-class MemberUpdatesInvalid(ValidationError):
-    """Member updates refused by save_edit(): `by_member` maps each member to its errors.
-
-    The key None holds a problem of the whole call (the commitment is not tracked per member).
-    As a ValidationError its messages name the member, e.g. "Viet Nam: as_of: …".
-    """
-
-    def __init__(self, by_member: dict[MemberState | None, ValidationError]):
-        self.by_member = by_member
-        messages = []
-        for member, error in by_member.items():
-            prefix = f"{member}: " if member is not None else ""
-            if hasattr(error, "error_dict"):
-                for field, field_messages in error.message_dict.items():
-                    where = "" if field == "__all__" else f"{field}: "
-                    messages.extend(f"{prefix}{where}{m}" for m in field_messages)
-            else:
-                messages.extend(f"{prefix}{m}" for m in error.messages)
-        super().__init__(messages)
-
 
 # Newest first: the head of a commitment's timeline is its latest update (see the module's
 # docstring for why that is also the last one recorded).
 TIMELINE_ORDER = ("-as_of", "-created", "-pk")
+# Updates per page of a commitment's timeline (its page, and the feeds' links into it).
+HISTORY_PAGE_SIZE = 50
 
 
 class StatusUpdateQuerySet(models.QuerySet):
@@ -1422,8 +897,49 @@ class StatusUpdateQuerySet(models.QuerySet):
         return self.filter(is_public=True, commitment__is_published=True)
 
     def for_timeline(self) -> StatusUpdateQuerySet:
-        """With the update each one corrects, for "Corrects the update of <date>"."""
-        return self.select_related("corrects")
+        """Newest first, with the update each one corrects ("Corrects the update of …")."""
+        return self.select_related("corrects").order_by(*TIMELINE_ORDER)
+
+    def newest_public(self) -> StatusUpdateQuerySet:
+        """The public ones, newest first: the first is a chain's latest public update, which
+        sets its status (a draft commitment's too)."""
+        return self.filter(is_public=True).order_by(*TIMELINE_ORDER)
+
+    def latest_public(self, field: str, default=None) -> Subquery | Coalesce:
+        """`field` of the newest public update among these, correlated with OuterRef."""
+        newest = Subquery(self.newest_public().values(field)[:1])
+        if default is None:
+            return newest
+        return Coalesce(newest, Value(default), output_field=models.TextField())
+
+    # Updates on a set of commitments: a small set is read through its own updates and
+    # sorted; a large one by reading the site's timeline in index order, testing each update,
+    # and stopping after a page. SQLite picks the first plan for a join whatever the size (a
+    # theme of 1,250 commitments: sorting 12,500 updates), and the second for an EXISTS, which
+    # reads the whole timeline for a set of three. The figures tell the size for free.
+
+    def on_theme(self, theme: Theme, size: int) -> StatusUpdateQuerySet:
+        """Updates on commitments filed under `theme`, which has `size` of them."""
+        if size <= SMALL_SET:
+            return self.filter(commitment__themes=theme)
+        linked = Commitment.themes.through.objects.filter(
+            theme=theme, commitment=OuterRef("commitment")
+        )
+        return self.filter(Exists(linked))
+
+    def involving(self, actor: Actor, size: int) -> StatusUpdateQuerySet:
+        """Updates on commitments involving `actor` (`size` of them at most)."""
+        if size <= SMALL_SET:
+            return self.filter(commitment__in=Commitment.objects.public().involving(actor))
+        shared = Commitment.partners.through.objects.filter(
+            actor=actor, commitment=OuterRef("commitment")
+        )
+        return self.filter(
+            Q(commitment__owner=actor) | Q(commitment__proposer=actor) | Q(Exists(shared))
+        )
+
+
+SMALL_SET = 200
 
 
 class StatusUpdate(PlainTextModel):
@@ -1510,7 +1026,7 @@ class StatusUpdate(PlainTextModel):
     objects = StatusUpdateQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-as_of", "-created", "-pk"]
+        ordering = list(TIMELINE_ORDER)
         verbose_name = _("status update")
         verbose_name_plural = _("status updates")
         get_latest_by = "created"
@@ -1678,6 +1194,26 @@ class MemberProgressQuerySet(models.QuerySet):
         """The rows by (commitment pk, member pk), for a commitments × members table: one query."""
         return {(row.commitment_id, row.member_id): row for row in self.order_by()}
 
+    def with_latest_update(self) -> MemberProgressQuerySet:
+        """With the id, note and evidence link of each row's latest public update."""
+        chain = StatusUpdate.objects.filter(
+            commitment=OuterRef("commitment"), member=OuterRef("member")
+        )
+        return self.annotate(
+            latest_update_id=chain.latest_public("pk"),
+            latest_note=chain.latest_public("note"),
+            latest_evidence_url=chain.latest_public("evidence_url"),
+        )
+
+    def status_counts(self, by: str) -> dict[int, dict[str, int]]:
+        """{commitment or member pk: {status: n}} (`by` is "commitment" or "member"), for
+        statuses.Record.of(): one GROUP BY query."""
+        counts: dict[int, dict[str, int]] = {}
+        rows = self.order_by().values_list(f"{by}_id", "status").annotate(n=models.Count("pk"))
+        for pk, status, n in rows:
+            counts.setdefault(pk, {})[status] = n
+        return counts
+
 
 class MemberProgress(PlainTextModel):
     """A member state's current status on a commitment it carries out; history in StatusUpdate.
@@ -1725,10 +1261,9 @@ class MemberProgress(PlainTextModel):
         return f"{self.member} on “{self.commitment}”: {self.get_status_display()}"
 
     def save(self, *args, derive_commitment_status: bool = True, **kwargs) -> None:
-        # The member state's precomputed figures move with its status (tracker.tallies), and
-        # so does the commitment's status, which is derived from its members' (a shell save
-        # included: the headline and the members never disagree).
-        with transaction.atomic(), _tallies().tracking([self.commitment_id]):
+        # The commitment's status is derived from its members', a shell save's included: the
+        # headline and the members never disagree.
+        with ContentVersion.one_write():
             super().save(*args, **kwargs)
             if derive_commitment_status:
                 commitment = Commitment.objects.only(
@@ -1755,97 +1290,3 @@ class MemberProgress(PlainTextModel):
     def score(self) -> int | None:
         """The status on the compliance scale (+1, 0, -1), or None when it is not scored."""
         return score_of(self.status)
-
-
-class ContentVersion(PlainTextModel):
-    """The version of everything the public site shows: one row, moved on by every write.
-
-    Every write path changes it inside the write's own transaction (Commitment.save_edit(),
-    the bulk writes, and tracker.caching's signal receivers for plain saves and deletes), so
-    the public page cache (tracker.caching) keys pages and ETags on it and a write makes every
-    cached page stale at the moment it commits: exact invalidation, never a timeout.
-
-    `token` changes to a fresh random value on every write, not just `number`: a counter can
-    repeat (a rolled-back write, a database restored from a backup) and then name cached
-    pages of other content; a random token never names two states.
-
-    Updating this one row serialises writers: a second write transaction waits for the first
-    to commit. SQLite serialises writers anyway (IMMEDIATE transactions); on PostgreSQL it
-    costs only the row lock's wait, a few milliseconds per edit (docs/benchmarks.md). Editors
-    write rarely; readers never take the lock.
-    """
-
-    number = models.PositiveBigIntegerField(_("number"), default=0)
-    token = models.CharField(_("token"), max_length=32, editable=False)
-    changed = models.DateTimeField(_("changed"), editable=False)
-
-    class Meta:
-        verbose_name = _("content version")
-        verbose_name_plural = _("content versions")
-
-    def __str__(self) -> str:
-        return f"Content version {self.number} ({self.changed:%Y-%m-%d %H:%M:%S})"
-
-    PK = 1
-
-    @classmethod
-    def bump(cls, using: str | None = None) -> None:
-        """Move the version on; call inside the transaction of the write (one UPDATE)."""
-        manager = cls.objects.db_manager(using)
-        values = {"token": uuid.uuid4().hex, "changed": timezone.now()}
-        if not manager.filter(pk=cls.PK).update(number=F("number") + 1, **values):
-            # Only a database emptied behind migrate's back (a test flush) lacks the row.
-            manager.get_or_create(pk=cls.PK, defaults={"number": 1, **values})
-
-    @classmethod
-    def current(cls) -> ContentVersion | None:
-        """The version now (one query); None when the row is missing, so nothing is cached."""
-        return cls.objects.filter(pk=cls.PK).only("token", "changed").first()
-
-
-class TallyScope(models.TextChoices):
-    """What a Tally counts in: the whole site, or one source, theme, actor or member state."""
-
-    SITE = "site", "Whole site"
-    SOURCE = "source", "Source"
-    THEME = "theme", "Theme"
-    OWNER = "owner", "Lead owner"
-    PROPOSER = "proposer", "Proposer"
-    PARTNER = "partner", "Partner"
-    # MemberProgress rows of published commitments, per member state.
-    MEMBER = "member", "Member state"
-
-
-class Tally(PlainTextModel):
-    """How many published commitments have a status, in one scope: a precomputed figure.
-
-    The summaries (the front page, the charts, the theme, actor, source and member pages)
-    read these rows instead of counting 10,000 commitments per request (issue 10). They are
-    kept exact by tracker.tallies, which every write path goes through inside the write's own
-    transaction, and `manage.py` never needs to rebuild them; tracker.tallies.recount()
-    computes them afresh (migration 0009, the property tests). Drafts never count.
-
-    `key` is the primary key of the source, theme, actor or member state (0 for the site), not
-    a foreign key: one table serves every scope. Rows of a deleted theme or actor are removed
-    with it (tracker.tallies' signal receivers).
-    """
-
-    scope = models.CharField(_("scope"), max_length=10, choices=TallyScope)
-    key = models.PositiveBigIntegerField(_("key"))
-    status = models.CharField(_("status"), max_length=30, choices=Status)
-    count = models.PositiveIntegerField(_("count"), default=0)
-
-    class Meta:
-        ordering = ["scope", "key", "status"]
-        verbose_name = _("tally")
-        verbose_name_plural = _("tallies")
-        constraints = [
-            models.UniqueConstraint(fields=["scope", "key", "status"], name="tally_one_per_status"),
-            models.CheckConstraint(
-                condition=Q(scope__in=[scope.value for scope in TallyScope]),
-                name="tally_scope_valid",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_scope_display()} {self.key}: {self.count} {self.get_status_display()}"

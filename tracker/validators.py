@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -69,3 +70,47 @@ class WebURLFormField(forms.URLField):
         if text and urlsplit(text).scheme.lower() not in ("http", "https"):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
+
+
+class PlainTextModel(models.Model):
+    """Refuses control characters in every text field, however the record is written."""
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude=None) -> None:
+        errors: dict[str, list] = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field in self._meta.concrete_fields:
+            if (exclude and field.name in exclude) or field.name in errors:
+                continue
+            if isinstance(field, (models.CharField, models.TextField)):
+                try:
+                    validate_plain_text(getattr(self, field.attname))
+                except ValidationError as error:
+                    errors[field.name] = error.error_list
+        if errors:
+            raise ValidationError(errors)
+
+    def get_constraints(self):
+        # A check that a field holds one of its choices says in the database what
+        # clean_fields() has checked already; validated again, each costs three queries (a
+        # savepoint and a SELECT) per record saved.
+        return [
+            (model, [c for c in constraints if not _restates_choices(model, c)])
+            for model, constraints in super().get_constraints()
+        ]
+
+
+def _restates_choices(model, constraint) -> bool:
+    if not isinstance(constraint, models.CheckConstraint):
+        return False
+    children = constraint.condition.children
+    if len(children) != 1 or not isinstance(children[0], tuple):
+        return False
+    lookup, _values = children[0]
+    name, _, kind = lookup.partition("__")
+    return kind == "in" and bool(model._meta.get_field(name).choices)

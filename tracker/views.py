@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, models
 from django.db.models import (
     Count,
-    Exists,
-    OuterRef,
     Q,
-    Subquery,
-    TextField,
-    Value,
 )
-from django.db.models.functions import Coalesce
 from django.forms import ChoiceField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -25,21 +20,26 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
-from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import condition, require_safe
 from django_filters.views import FilterView
 
-from tracker import charts, tallies
-from tracker.annotate import annotate, find_passage, passage_anchor
-from tracker.filters import CommitmentFilter, ScorecardFilter
+from tracker import charts, figures
+from tracker.annotate import annotate
+from tracker.filters import (
+    SCORECARD_ORDER,
+    CommitmentFilter,
+    list_filterset,
+    scorecard_filterset,
+)
 from tracker.models import (
     BUCKET_DEFINITIONS,
     COMMITMENT_KIND_DEFINITIONS,
     FINISHED_BUCKETS,
+    HISTORY_PAGE_SIZE,
     STATUS_INFO,
     STATUS_SCORE,
     Actor,
@@ -51,30 +51,24 @@ from tracker.models import (
     Source,
     Status,
     StatusUpdate,
-    TallyScope,
     Theme,
     derive_status,
     statuses_in,
 )
-from tracker.public import public_members, public_sources, public_themes, scorecard_commitments
 from tracker.publisher import attribution, site_url
 from tracker.security import allow_embedding
 from tracker.templatetags.tracker_tags import count_buckets, status_in_words
-from tracker.text import xml_safe
+from tracker.text import find_passage, passage_anchor, xml_safe
 
 LATEST_UPDATES = 10
 # Updates per page of a commitment's timeline, newest first.
-HISTORY_PAGE_SIZE = 50
-TIMELINE_ORDER = ("-as_of", "-created", "-pk")
 
 
-def _latest_updates(*conditions, **filters) -> list[StatusUpdate]:
+def _latest_updates(updates: models.QuerySet | None = None) -> list[StatusUpdate]:
+    """The newest public updates among `updates` (default: all of them)."""
+    updates = StatusUpdate.objects.all() if updates is None else updates
     return list(
-        StatusUpdate.objects.public()
-        .filter(*conditions, **filters)
-        .select_related("commitment", "member")
-        .for_timeline()
-        .order_by("-as_of", "-created", "-pk")[:LATEST_UPDATES]
+        updates.public().select_related("commitment", "member").for_timeline()[:LATEST_UPDATES]
     )
 
 
@@ -83,15 +77,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The story: what was promised at which event, by whom, and where each promise stands."""
     public = Commitment.objects.public()
     # Every figure from the precomputed tallies (one query), not counted per request.
-    figures = tallies.read(TallyScope.SITE, TallyScope.SOURCE, TallyScope.THEME, TallyScope.MEMBER)
-    per_source = {pk: sum(c.values()) for pk, c in tallies.of(figures, TallyScope.SOURCE).items()}
+    counted = figures.read(figures.SITE, figures.SOURCE, figures.THEME, figures.MEMBER)
+    per_source = {pk: sum(c.values()) for pk, c in figures.of(counted, figures.SOURCE).items()}
     # Newest event first: with several sources, the latest meeting is the news.
     sources = list(Source.objects.filter(pk__in=per_source).order_by("-event_date", "title"))
     for source in sources:
         source.num_commitments = per_source[source.pk]
-    status_counts = figures.get((TallyScope.SITE, 0), {})
+    status_counts = counted.get((figures.SITE, 0), {})
     total = sum(status_counts.values())
-    theme_rows = _theme_rows(figures)
+    theme_rows = _theme_rows(counted)
     speakers, speaker_count = _speakers(sources[0]) if sources else ([], 0)
     # One query for both: "overdue" means nothing where no target date was announced.
     dates = (
@@ -123,7 +117,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # one with 20.
         "theme_largest": max((theme.total for theme, _ in theme_rows), default=0),
         "latest_updates": _latest_updates(),
-        "members": _members_with_scores(figures),
+        "members": _members_with_scores(counted),
     }
     return render(request, "tracker/dashboard.html", ctx)
 
@@ -154,13 +148,13 @@ def _nonzero_statuses(status_counts: dict[str, int]) -> list[tuple[Status, int]]
     return [(status, status_counts[status]) for status in Status if status_counts.get(status)]
 
 
-def _theme_rows(figures: dict | None = None) -> list[tuple[Theme, dict[str, int]]]:
+def _theme_rows(counted: dict | None = None) -> list[tuple[Theme, dict[str, int]]]:
     """Every theme with a published commitment, with them counted per bucket: from the
     tallies, one query for the themes (and one for the tallies unless `figures` has them)."""
-    if figures is None:
-        figures = tallies.read(TallyScope.THEME)
-    per_theme = tallies.of(figures, TallyScope.THEME)
-    # A theme only drafts use is not public yet (tracker.public): it has no tally.
+    if counted is None:
+        counted = figures.read(figures.THEME)
+    per_theme = figures.of(counted, figures.THEME)
+    # A theme only drafts use is not public yet (ThemeQuerySet.public()): it has no figures.
     themes = Theme.objects.filter(pk__in=per_theme).order_by("position", "name")
     rows = []
     for theme in themes:
@@ -169,29 +163,29 @@ def _theme_rows(figures: dict | None = None) -> list[tuple[Theme, dict[str, int]
     return rows
 
 
-ACTOR_SCOPES = (TallyScope.OWNER, TallyScope.PROPOSER, TallyScope.PARTNER)
+ACTOR_SCOPES = figures.ACTOR_SCOPES
 
 
-def _actor_rows(figures: dict | None = None) -> list[tuple[Actor, dict[str, int]]]:
+def _actor_rows(counted: dict | None = None) -> list[tuple[Actor, dict[str, int]]]:
     """Actors with published commitments, each with what it owns counted per bucket, what it
     proposed and what it shares: from the tallies, one query for any number of actors (and
     one for the tallies unless `figures` has them)."""
-    if figures is None:
-        figures = tallies.read(*ACTOR_SCOPES)
-    keys = {key for scope, key in figures if scope in ACTOR_SCOPES}
+    if counted is None:
+        counted = figures.read(*ACTOR_SCOPES)
+    keys = {key for scope, key in counted if scope in ACTOR_SCOPES}
     actors = list(Actor.objects.filter(pk__in=keys))
     for actor in actors:
-        owned = figures.get((TallyScope.OWNER, actor.pk), {})
+        owned = counted.get((figures.OWNER, actor.pk), {})
         actor.owned = sum(owned.values())
-        actor.proposed = sum(figures.get((TallyScope.PROPOSER, actor.pk), {}).values())
-        actor.shared = sum(figures.get((TallyScope.PARTNER, actor.pk), {}).values())
+        actor.proposed = sum(counted.get((figures.PROPOSER, actor.pk), {}).values())
+        actor.shared = sum(counted.get((figures.PARTNER, actor.pk), {}).values())
         actor.owned_counts = _bucket_counts(owned)
     actors.sort(key=lambda actor: (-actor.owned, actor.name))
     return [(actor, actor.owned_counts) for actor in actors]
 
 
 def _bucket_counts(status_counts: dict[str, int]) -> dict[str, int]:
-    return tallies.bucket_counts(status_counts)
+    return figures.bucket_counts(status_counts)
 
 
 # /charts/
@@ -199,16 +193,16 @@ def _bucket_counts(status_counts: dict[str, int]) -> dict[str, int]:
 def chart_list(request: HttpRequest) -> HttpResponse:
     """Every chart on one page: by status, by bucket, per theme and per owner."""
     list_url = reverse("tracker:commitment-list") + "?"
-    figures = tallies.read(TallyScope.SITE, TallyScope.THEME, TallyScope.MEMBER, *ACTOR_SCOPES)
-    status_counts = figures.get((TallyScope.SITE, 0), {})
+    counted = figures.read(figures.SITE, figures.THEME, figures.MEMBER, *ACTOR_SCOPES)
+    status_counts = counted.get((figures.SITE, 0), {})
     bucket_counts = _bucket_counts(status_counts)
     theme_rows = [
         (t.translated("name")[0], t.get_absolute_url(), f"{list_url}theme={t.slug}&", counts)
-        for t, counts in _theme_rows(figures)
+        for t, counts in _theme_rows(counted)
     ]
     owner_rows = [
         (a.translated("name")[0], a.get_absolute_url(), f"{list_url}owner={a.slug}&", counts)
-        for a, counts in _actor_rows(figures)
+        for a, counts in _actor_rows(counted)
         if a.owned
     ]
     ctx = {
@@ -228,7 +222,7 @@ def chart_list(request: HttpRequest) -> HttpResponse:
         "member_chart": charts.score_chart(
             "chart-members",
             gettext("Compliance score per member state"),
-            _members_with_scores(figures),
+            _members_with_scores(counted),
         ),
     }
     return render(request, "tracker/chart_list.html", ctx)
@@ -238,9 +232,11 @@ class CommitmentListView(FilterView):
     """The filterable list. Invalid filter values are reported, with a 400, not ignored."""
 
     filterset_class = CommitmentFilter
-    queryset = Commitment.objects.public().with_related().select_related("member_group")
     template_name = "tracker/commitment_list.html"
     context_object_name = "commitments"
+
+    def get_filterset(self, filterset_class) -> CommitmentFilter:
+        return list_filterset(self.request)
 
     def get_paginate_by(self, queryset) -> int:
         return settings.TRACKER_PAGE_SIZE
@@ -249,7 +245,7 @@ class CommitmentListView(FilterView):
         paginator = super().get_paginator(queryset, *args, **kwargs)
         if not _is_filtered(self.request):
             # Every published commitment: the tallies know how many, without a count.
-            site = tallies.read(TallyScope.SITE).get((TallyScope.SITE, 0), {})
+            site = figures.read(figures.SITE).get((figures.SITE, 0), {})
             paginator.count = sum(site.values())
         return paginator
 
@@ -278,7 +274,7 @@ class CommitmentListView(FilterView):
         ctx["is_filtered"] = _is_filtered(self.request)
         if not self.filterset.form.errors and ctx.get("page_obj") is not None:
             page = ctx["page_obj"]
-            page.object_list = with_member_figures(page.object_list)
+            page.object_list = figures.with_member_figures(page.object_list)
             ctx["commitments"] = ctx["object_list"] = page.object_list
         return ctx
 
@@ -304,32 +300,6 @@ def _without_empty_parameters(request: HttpRequest) -> str | None:
         else:
             del query[key]
     return f"{request.path}?{query.urlencode()}" if query else request.path
-
-
-def with_latest_note(commitments):
-    """Annotate `latest_note` and `latest_evidence_url`: those of the newest public update on
-    each commitment as a whole ("" when none), as two subqueries, so no query per row."""
-    latest = StatusUpdate.objects.filter(
-        commitment=OuterRef("pk"), is_public=True, member__isnull=True
-    ).order_by(*TIMELINE_ORDER)
-    return commitments.annotate(
-        latest_note=Coalesce(
-            Subquery(latest.values("note")[:1]), Value(""), output_field=TextField()
-        ),
-        latest_evidence_url=Coalesce(
-            Subquery(latest.values("evidence_url")[:1]), Value(""), output_field=TextField()
-        ),
-    )
-
-
-def list_filterset(request: HttpRequest) -> CommitmentFilter:
-    """The list's own filterset for this request: its queryset, its filters, its data.
-
-    The exports and the printout use it, so they show exactly the rows the list shows.
-    """
-    view = CommitmentListView()
-    view.setup(request)
-    return view.get_filterset(view.get_filterset_class())
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -362,7 +332,7 @@ def commitment_print(request: HttpRequest) -> HttpResponse:
     filterset = list_filterset(request)
     query = _query_without_page(request)
     invalid = filterset.is_bound and not filterset.is_valid()
-    commitments = [] if invalid else list(with_latest_note(filterset.qs))
+    commitments = [] if invalid else list(filterset.qs.with_latest_note())
     # Each per-member commitment with its members' statuses, from one query.
     grid = MemberProgress.objects.filter(
         commitment__in=[c.pk for c in commitments if c.member_group_id is not None]
@@ -399,18 +369,14 @@ def _filter_query_for_buckets(request: HttpRequest) -> str:
 @require_safe
 def commitment_detail(request: HttpRequest, slug: str) -> HttpResponse:
     commitment = get_object_or_404(
-        Commitment.objects.public()
-        .with_related()
-        .with_member_scores()
-        .select_related("member_group"),
-        slug=slug,
+        Commitment.objects.public().with_related().select_related("member_group"), slug=slug
     )
+    (commitment,) = figures.with_member_figures([commitment])
     updates = (
         StatusUpdate.objects.filter(commitment=commitment, is_public=True)
         .for_timeline()
         # A member state's update is on the timeline too, labelled with the member.
         .select_related("member")
-        .order_by(*TIMELINE_ORDER)
     )
     # A page at a time: a history of thousands of updates would otherwise make a page of
     # megabytes. A page number out of range shows the last page, garbage the first.
@@ -426,9 +392,10 @@ def commitment_detail(request: HttpRequest, slug: str) -> HttpResponse:
     member_rows = []
     if commitment.member_group_id is not None:
         member_rows = list(
-            with_latest_update(
-                MemberProgress.objects.filter(commitment=commitment).select_related("member")
-            ).order_by("member__position", "member__name")
+            MemberProgress.objects.filter(commitment=commitment)
+            .select_related("member")
+            .with_latest_update()
+            .order_by("member__position", "member__name")
         )
     member_statuses = [row.status for row in member_rows]
     ctx = {
@@ -468,35 +435,42 @@ def _text_width(text: str) -> int:
     return round(6.8 * len(text))
 
 
+def _badge_commitment(request: HttpRequest, slug: str) -> Commitment | None:
+    """The commitment a badge shows: read once per request, for its validators and itself."""
+    if not hasattr(request, "badge_commitment"):
+        fields = ("slug", "title", "title_vi", "title_id", "status", "status_date", "updated")
+        request.badge_commitment = (
+            Commitment.objects.public().only(*fields, "member_group").filter(slug=slug).first()
+        )
+    return request.badge_commitment
+
+
+def _badge_etag(request: HttpRequest, slug: str) -> str | None:
+    # The exact time, where Last-Modified has whole seconds: two changes in one second differ.
+    commitment = _badge_commitment(request, slug)
+    return commitment and f"{commitment.pk}-{commitment.updated.timestamp()}"
+
+
+def _badge_last_modified(request: HttpRequest, slug: str) -> datetime | None:
+    commitment = _badge_commitment(request, slug)
+    return commitment and commitment.updated
+
+
+# Validated per commitment, not per content version: an embedding page revalidates a badge
+# only when its commitment changes (from the page cache too, which answers with this ETag).
 # /commitments/<slug>/badge.svg
 @require_safe
 @allow_embedding
+@condition(etag_func=_badge_etag, last_modified_func=_badge_last_modified)
 def commitment_badge(request: HttpRequest, slug: str) -> HttpResponse:
     """A small SVG with a commitment's current status, for articles and reports to embed."""
-    commitment = get_object_or_404(
-        Commitment.objects.public().only(
-            "slug",
-            "title",
-            "title_vi",
-            "title_id",
-            "status",
-            "status_date",
-            "updated",
-            "member_group",
-        ),
-        slug=slug,
-    )
-    # Whole seconds, as HTTP dates have them, so If-Modified-Since can match; the ETag tells
-    # apart two changes within one second.
-    last_modified = int(commitment.updated.timestamp())
-    etag = quote_etag(f"{commitment.pk}-{commitment.updated.timestamp()}")
-    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
-    if not_modified is not None:
-        return not_modified
+    commitment = _badge_commitment(request, slug)
+    if commitment is None:
+        raise Http404("No published commitment has this address.")
     info = STATUS_INFO[Status(commitment.status)]
     status_text = str(commitment.get_status_display())
     # Only a per-member commitment's badge costs a second query: its members' figures.
-    (commitment,) = with_member_figures([commitment])
+    (commitment,) = figures.with_member_figures([commitment])
     if commitment.members_tracked:
         # The word is worked out from the members: the badge says how many have delivered.
         status_text += " · " + gettext("%(done)s/%(tracked)s members done") % {
@@ -525,9 +499,10 @@ def commitment_badge(request: HttpRequest, slug: str) -> HttpResponse:
         render_to_string("tracker/badge.svg", ctx, request=request),
         content_type="image/svg+xml; charset=utf-8",
     )
-    patch_cache_control(response, public=True, max_age=BADGE_MAX_AGE)
-    response["Last-Modified"] = http_date(last_modified)
-    response["ETag"] = etag
+    # Browsers keep it for an hour; shared caches revalidate every time.
+    patch_cache_control(
+        response, public=True, max_age=BADGE_MAX_AGE, s_maxage=0, must_revalidate=True
+    )
     return response
 
 
@@ -558,59 +533,10 @@ def _page_or_404(request: HttpRequest, queryset, total: int | None = None):
 
 def _cards(commitments):
     """What a commitment card shows, in three queries for a page of any length; the members'
-    figures come from with_member_figures() once the page is cut."""
+    figures come from figures.with_member_figures() once the page is cut."""
     return commitments.select_related("owner", "proposer", "member_group").prefetch_related(
         "themes"
     )
-
-
-def with_member_figures(commitments) -> list[Commitment]:
-    """A page of commitments, each with its members' figures (members_tracked, _assessed,
-    _done, compliance_score) for "1 of 11 done": one query for the page, none when no
-    commitment on it is carried out member by member (the badge of most commitments). At
-    10,000 commitments the list costs the same this way as with with_member_scores()'s
-    subqueries (docs/benchmarks.md, issue 18)."""
-    rows = list(commitments)
-    counts: dict[int, dict[str, int]] = {commitment.pk: {} for commitment in rows}
-    tracked = [commitment.pk for commitment in rows if commitment.member_group_id is not None]
-    if tracked:
-        statuses = (
-            MemberProgress.objects.filter(commitment__in=tracked)
-            .order_by()
-            .values_list("commitment_id", "status")
-            .annotate(n=Count("pk"))
-        )
-        for commitment_id, status, n in statuses:
-            counts[commitment_id][status] = n
-    return [tallies.score_commitment(commitment, counts[commitment.pk]) for commitment in rows]
-
-
-# Updates on a set of commitments, newest first: a small set is read through its own updates
-# and sorted; a large one by reading the site's timeline in index order, testing each update,
-# and stopping after a page. SQLite picks the first plan for a join whatever the size (a
-# theme of 1,250 commitments: sorting 12,500 updates), and the second for an EXISTS, which
-# reads the whole timeline for a set of three. The tallies tell the size for free.
-SMALL_SET = 200
-
-
-def on_theme(theme: Theme, size: int) -> Q | Exists:
-    """A condition on StatusUpdate: its commitment is filed under `theme` (of `size`)."""
-    if size <= SMALL_SET:
-        return Q(commitment__themes=theme)
-    linked = Commitment.themes.through.objects.filter(
-        theme=theme, commitment=OuterRef("commitment")
-    )
-    return Exists(linked)
-
-
-def involving_actor(actor: Actor, size: int) -> Q:
-    """A condition on StatusUpdate: its commitment involves `actor` (`size` at most)."""
-    if size <= SMALL_SET:
-        return Q(commitment__in=involving(actor))
-    shared = Commitment.partners.through.objects.filter(
-        actor=actor, commitment=OuterRef("commitment")
-    )
-    return Q(commitment__owner=actor) | Q(commitment__proposer=actor) | Q(Exists(shared))
 
 
 # /themes/
@@ -626,20 +552,18 @@ def theme_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    theme = get_object_or_404(public_themes(), slug=slug)
+    theme = get_object_or_404(Theme.objects.public(), slug=slug)
     commitments = Commitment.objects.public().filter(themes=theme)
     # Figures for the whole theme from its tallies; the cards come a page at a time, so a
     # theme with thousands of commitments costs no more than one with ten.
-    status_counts = tallies.read(TallyScope.THEME, key=theme.pk).get(
-        (TallyScope.THEME, theme.pk), {}
-    )
+    status_counts = figures.read(figures.THEME, key=theme.pk).get((figures.THEME, theme.pk), {})
     total = sum(status_counts.values())
     page = _page_or_404(request, _cards(commitments), total)
-    page.object_list = with_member_figures(page.object_list)
+    page.object_list = figures.with_member_figures(page.object_list)
     ctx = {
         "theme": theme,
         "admin_object": theme,  # base.html's "Edit in admin" link, for staff
-        "latest_updates": _latest_updates(on_theme(theme, total)),
+        "latest_updates": _latest_updates(StatusUpdate.objects.on_theme(theme, total)),
         "commitments": page.object_list,
         "page_obj": page,
         "total": total,
@@ -665,16 +589,6 @@ def actor_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def involving(actor: Actor):
-    """Published commitments an actor proposed, owns or shares: the actor page and its feed.
-
-    Three conditions SQLite and PostgreSQL each answer from an index (owner, proposer, the
-    partners' table), rather than a join of every commitment with its partners.
-    """
-    shared = Commitment.partners.through.objects.filter(actor=actor).values("commitment_id")
-    return Commitment.objects.public().filter(Q(owner=actor) | Q(proposer=actor) | Q(pk__in=shared))
-
-
 def _role_chart_title(role: str, name: str) -> str:
     titles = {
         "owner": gettext("%(name)s: commitments it owns, by status"),
@@ -687,8 +601,8 @@ def _role_chart_title(role: str, name: str) -> str:
 @require_safe
 def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     actor = get_object_or_404(Actor, slug=slug)
-    figures = tallies.read(*ACTOR_SCOPES, key=actor.pk)
-    owns, proposed, shares = (figures.get((scope, actor.pk), {}) for scope in ACTOR_SCOPES)
+    counted = figures.read(*ACTOR_SCOPES, key=actor.pk)
+    owns, proposed, shares = (counted.get((scope, actor.pk), {}) for scope in ACTOR_SCOPES)
     if not (owns or shares or proposed):
         # Known only from drafts: the public site does not know it yet.
         raise Http404("No published commitment involves this actor.")
@@ -698,9 +612,9 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ("owner", owns) if owns else ("partner", shares) if shares else ("proposer", proposed)
     )
     filter_query = f"{role}={actor.slug}&"
-    commitments = involving(actor)
+    commitments = Commitment.objects.public().involving(actor)
     page = _page_or_404(request, _cards(commitments))
-    page.object_list = with_member_figures(page.object_list)
+    page.object_list = figures.with_member_figures(page.object_list)
     ctx = {
         "actor": actor,
         "admin_object": actor,  # base.html's "Edit in admin" link, for staff
@@ -715,7 +629,7 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "page_obj": page,
         "total": page.paginator.count,
         "latest_updates": _latest_updates(
-            involving_actor(
+            StatusUpdate.objects.involving(
                 actor, sum(owns.values()) + sum(shares.values()) + sum(proposed.values())
             )
         ),
@@ -731,10 +645,8 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    source = get_object_or_404(public_sources(), slug=slug)
-    status_counts = tallies.read(TallyScope.SOURCE, key=source.pk).get(
-        (TallyScope.SOURCE, source.pk), {}
-    )
+    source = get_object_or_404(Source.objects.public(), slug=slug)
+    status_counts = figures.read(figures.SOURCE, key=source.pk).get((figures.SOURCE, source.pk), {})
     total = sum(status_counts.values())
     commitments = source.commitments.public().order_by("position", "pk")
     # The highlighted text needs every quote, but only what a passage's link shows; the
@@ -743,7 +655,7 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "slug", "title", "title_vi", "title_id", "status", "quote", "heading", "source_id"
     )
     page = _page_or_404(request, _cards(commitments), total)
-    page.object_list = with_member_figures(page.object_list)
+    page.object_list = figures.with_member_figures(page.object_list)
     ctx = {
         "source": source,
         "admin_object": source,  # base.html's "Edit in admin" link, for staff
@@ -801,47 +713,20 @@ def healthz(request: HttpRequest) -> JsonResponse:
 SCORECARD_PAGE_SIZE = 50
 # Commitments per page of a member state's page.
 MEMBER_PAGE_SIZE = 50
-# The scorecard's rows, its downloads' rows and a member's page: the order of the sources.
-SCORECARD_ORDER = ("source__event_date", "source_id", "position", "pk")
 
 
-def _latest_public(field: str) -> Subquery:
-    """`field` of the newest public update on the outer MemberProgress row's own chain."""
-    chain = StatusUpdate.objects.public().filter(
-        commitment=OuterRef("commitment"), member=OuterRef("member")
-    )
-    return Subquery(chain.order_by(*TIMELINE_ORDER).values(field)[:1])
-
-
-def with_latest_update(rows):
-    """MemberProgress rows with their latest public update's id, note and evidence link:
-    subqueries, so any number of rows costs one query."""
-    return rows.annotate(
-        latest_update_id=_latest_public("pk"),
-        latest_note=_latest_public("note"),
-        latest_evidence_url=_latest_public("evidence_url"),
-    )
-
-
-def _members_with_scores(figures: dict | None = None) -> list[MemberState]:
+def _members_with_scores(counted: dict | None = None) -> list[MemberState]:
     """Every public member state with its record on all published commitments, from the
     tallies: one query for the members (and one for the tallies unless `figures` has them)."""
-    if figures is None:
-        figures = tallies.read(TallyScope.MEMBER)
-    per_member = tallies.of(figures, TallyScope.MEMBER)
+    if counted is None:
+        counted = figures.read(figures.MEMBER)
+    per_member = figures.of(counted, figures.MEMBER)
     members = (
         MemberState.objects.filter(pk__in=per_member)
         .select_related("group")
         .order_by("group__name", "position", "name")
     )
-    return [tallies.score_member(member, per_member[member.pk]) for member in members]
-
-
-def scorecard_filterset(request: HttpRequest) -> ScorecardFilter:
-    """The scorecard's filters for this request; its downloads use it too, so rows match."""
-    return ScorecardFilter(
-        request.GET or None, queryset=scorecard_commitments().order_by(*SCORECARD_ORDER)
-    )
+    return [figures.score_member(member, per_member[member.pk]) for member in members]
 
 
 # /scorecard/
@@ -864,7 +749,7 @@ def scorecard(request: HttpRequest) -> HttpResponse:
             counts = statuses[commitment_pk]
             counts[progress.status] = counts.get(progress.status, 0) + 1
         for commitment in rows:
-            tallies.score_commitment(commitment, statuses[commitment.pk])
+            figures.score_commitment(commitment, statuses[commitment.pk])
         # The columns: the members of the groups the filtered rows belong to, each scored
         # over every filtered commitment (all pages), not only this page's. Unfiltered, that
         # is every public member on every published commitment: the tallies have it.
@@ -873,11 +758,15 @@ def scorecard(request: HttpRequest) -> HttpResponse:
             members = _members_with_scores()
         else:
             members = list(
-                public_members()
+                MemberState.objects.public()
                 .filter(group__in=commitments.order_by().values("member_group"))
-                .with_scores(commitments)
                 .order_by("group__name", "position", "name")
             )
+            counts = MemberProgress.objects.filter(
+                commitment__in=commitments.order_by().values("pk")
+            ).status_counts("member")
+            for member in members:
+                figures.score_member(member, counts.get(member.pk, {}))
         ctx |= {
             "page_obj": page,
             "total": page.paginator.count,
@@ -960,16 +849,20 @@ def member_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def member_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A member state's status on every published commitment it carries out, and its score."""
-    member = get_object_or_404(public_members().select_related("group"), slug=slug)
-    figures = tallies.read(TallyScope.MEMBER, key=member.pk)
-    tallies.score_member(member, figures.get((TallyScope.MEMBER, member.pk), {}))
-    progress = with_latest_update(
-        MemberProgress.objects.public().filter(member=member).select_related("commitment")
-    ).order_by(*(f"commitment__{field}" for field in SCORECARD_ORDER))
+    member = get_object_or_404(MemberState.objects.public().select_related("group"), slug=slug)
+    counted = figures.read(figures.MEMBER, key=member.pk)
+    figures.score_member(member, counted.get((figures.MEMBER, member.pk), {}))
+    progress = (
+        MemberProgress.objects.public()
+        .filter(member=member)
+        .select_related("commitment")
+        .with_latest_update()
+        .order_by(*(f"commitment__{field}" for field in SCORECARD_ORDER))
+    )
     page = Paginator(progress, MEMBER_PAGE_SIZE).get_page(request.GET.get("page"))
     # What the member state's own government or bodies must deliver on their own, e.g. Viet
     # Nam's ministry's offer: not carried out by every member, so not in the table above.
-    owned = with_member_figures(
+    owned = figures.with_member_figures(
         _cards(
             Commitment.objects.public()
             .filter(owner__member_state=member)
@@ -982,6 +875,6 @@ def member_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "admin_object": member,  # base.html's "Edit in admin" link, for staff
         "rows": page.object_list,
         "page_obj": page,
-        "latest_updates": _latest_updates(member=member),
+        "latest_updates": _latest_updates(StatusUpdate.objects.filter(member=member)),
     }
     return render(request, "tracker/member_detail.html", ctx)

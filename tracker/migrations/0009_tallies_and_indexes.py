@@ -5,10 +5,8 @@ from django.db import migrations, models
 
 
 def count_existing(apps, schema_editor):
-    """The figures of the commitments already there: counted once, then kept by every write."""
-    from tracker.tallies import recount
-
-    recount(apps=apps)
+    """Counted the figures of the commitments already there, into Tally. Tally went in
+    0015 (tracker.figures counts with GROUP BY instead), and with it this step's purpose."""
 
 
 def refresh_sqlite_statistics(apps, schema_editor):

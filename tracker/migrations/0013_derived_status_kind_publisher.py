@@ -4,7 +4,7 @@ A commitment carried out by each member of a group now takes its status from its
 (tracker.models.derive_status, the rule in docs/methodology.md). Here every such commitment's
 stored status is worked out again from its members' rows; no member record is changed, and no
 history is removed: whole-commitment updates recorded before stay in the timeline. The
-precomputed tallies are counted afresh, since statuses may have moved.
+precomputed tallies were counted afresh here until 0015 removed them.
 
 Also: a commitment's kind (commitment, proposal or advice), an actor's member state, and a
 source's retrieval date.
@@ -57,9 +57,6 @@ def derive_from_members(apps, schema_editor):
             Commitment.objects.filter(pk=commitment.pk).update(
                 status=status, status_date=status_date, version=models.F("version") + 1
             )
-    from tracker.tallies import recount
-
-    recount(apps=apps)
 
 
 def refresh_sqlite_statistics(apps, schema_editor):

@@ -5,8 +5,7 @@ the fixture before them.
 would keep "ADGMIN" as the owner of 17 commitments, and every commitment the default kind. Here
 each change is made only where the row still holds the value the old fixture gave it: an
 editor's own later change is kept. A database without the ADGMIN source is left alone (a new
-one gets the corrected fixture). The precomputed tallies are counted afresh (owners moved) and
-the public pages' version moves on.
+one gets the corrected fixture). The public pages' version moves on.
 """
 
 import uuid
@@ -99,9 +98,6 @@ def correct_adgmin(apps, schema_editor):
         if "owner" in values and new_owner == "asean-member-states" and member_states:
             commitment.partners.remove(member_states)
     if changed:
-        from tracker.tallies import recount
-
-        recount(apps=apps)
         ContentVersion.objects.update(
             number=F("number") + 1, token=uuid.uuid4().hex, changed=timezone.now()
         )

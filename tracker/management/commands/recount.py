@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
 
-from tracker import tallies
+from tracker import figures
 from tracker.models import Commitment, ContentVersion, MemberProgress, members_status
 
 
@@ -27,11 +26,11 @@ def _statuses_out_of_step() -> dict[int, tuple[str, object]]:
 
 class Command(BaseCommand):
     help = (
-        "Count the summaries' precomputed figures (status counts per source, theme, actor and "
-        "member state) afresh and say how many were wrong; first put right the status of any "
-        "commitment carried out by each member state that is not what its members' statuses "
-        "work out to. Every write through the app keeps both right; run it after changing data "
-        "behind the app's back (raw SQL)."
+        "After data was changed behind the app's back (raw SQL, a partial restore): put right "
+        "the status of any commitment carried out by each member state that is not what its "
+        "members' statuses work out to, and move the content version on, so the summaries' "
+        "figures and the cached pages are counted afresh. Every write through the app keeps "
+        "both right."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -40,7 +39,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run: bool, **options) -> None:
-        with transaction.atomic():
+        with ContentVersion.one_write():
             statuses = _statuses_out_of_step()
             if statuses:
                 self.stdout.write(
@@ -54,16 +53,21 @@ class Command(BaseCommand):
                         Commitment.objects.filter(pk=pk).update(
                             status=status, status_date=status_date
                         )
-            fresh, stored = +tallies.contributions(), tallies.stored()
-            wrong = {key for key in fresh.keys() | stored.keys() if fresh[key] != stored[key]}
+            kept, fresh = figures.read(*figures.SCOPES), figures.count_afresh()
+            wrong = {
+                (where, status)
+                for counts in (kept, fresh)
+                for where, by_status in counts.items()
+                for status in by_status
+                if kept.get(where, {}).get(status) != fresh.get(where, {}).get(status)
+            }
             if not wrong and not statuses:
-                self.stdout.write(self.style.SUCCESS(f"All {len(fresh)} figures are right."))
+                self.stdout.write(self.style.SUCCESS("All figures are right."))
                 return
             if dry_run:
                 self.stdout.write(self.style.WARNING(f"{len(wrong)} figures are wrong."))
                 return
-            tallies.recount()
-            # The public pages show these figures: cached copies are now stale.
+            # Everything kept under the version (figures, pages) is counted again.
             ContentVersion.bump()
         if statuses:
             self.stdout.write(self.style.SUCCESS(f"Put right: {len(statuses)} statuses."))

@@ -1,8 +1,9 @@
-"""The precomputed figures (tracker.tallies) equal a fresh count after any sequence of writes,
-through every write path: the shell, the admin's change form, its bulk actions (status,
-publish, unpublish, delete), the member grid, many-to-many changes from either side, plain
-saves that move a commitment to another owner or source, changes of member group, deletes of
-themes and actors, and the two loaders. Drafts never count."""
+"""The figures kept under the content version (tracker.figures) equal a fresh count after
+any sequence of writes, so every write path moves the version on: the shell, the admin's change
+form, its bulk actions (status, publish, unpublish, delete), the member grid, many-to-many
+changes from either side, plain saves that move a commitment to another owner or source,
+changes of member group, deletes of themes and actors, and the two loaders. Drafts never
+count."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import tempfile
 from io import StringIO
 from pathlib import Path
 
-import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client
@@ -24,8 +24,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from tests import factories
 from tests.forms import form_data
-from tracker import tallies
-from tracker.models import Basis, Commitment, Status, Tally, TallyScope
+from tracker import figures
+from tracker.models import Basis, Commitment, Status
 
 EVENT = datetime.date(2026, 1, 15)
 CHANGELIST = "/admin/tracker/commitment/"
@@ -36,7 +36,7 @@ def _as_of(days: int) -> datetime.date:
 
 
 class Writes(RuleBasedStateMachine):
-    """A small site, written to at random; after each step the tallies are checked."""
+    """A small site, written to at random; after each step the figures are checked."""
 
     def __init__(self):
         super().__init__()
@@ -212,11 +212,19 @@ class Writes(RuleBasedStateMachine):
         self.themes.append(factories.make_theme())
 
     @invariant()
-    def stored_figures_equal_a_fresh_count(self):
-        assert tallies.stored() == +tallies.contributions()
+    def kept_figures_equal_a_fresh_count(self):
+        assert _kept() == figures.count_afresh()
 
 
-class TallyPropertyTests(TestCase):
+def _kept() -> figures.Figures:
+    return figures.read(*figures.SCOPES)
+
+
+def _site() -> dict[str, int]:
+    return _kept().get((figures.SITE, 0), {})
+
+
+class FiguresPropertyTests(TestCase):
     def test_random_writes_through_every_path_keep_the_figures_exact(self):
         run_state_machine_as_test(
             Writes,
@@ -234,18 +242,18 @@ def test_drafts_count_towards_nothing(db):
     draft.record_update(
         status=Status.IN_PROGRESS, as_of=EVENT, note="Begun.", basis=Basis.SELF_REPORTED
     )
-    assert tallies.stored() == {}
+    assert _kept() == {}
     Commitment.objects.filter(pk=draft.pk).set_published(True)
-    assert tallies.stored()[(TallyScope.SITE, 0, Status.IN_PROGRESS)] == 1
+    assert _site() == {Status.IN_PROGRESS: 1}
     Commitment.objects.filter(pk=draft.pk).set_published(False)
-    assert tallies.stored() == {}
+    assert _kept() == {}
 
 
 def test_the_loaders_keep_the_figures_exact(db):
     call_command("load_sources", "fixtures/asean-members.json", stdout=StringIO())
     call_command("load_sources", "fixtures/adgmin-2026.json", stdout=StringIO())
-    assert tallies.stored() == +tallies.contributions()
-    assert tallies.stored()[(TallyScope.SITE, 0, Status.NOT_ASSESSED)] == 21
+    assert _kept() == figures.count_afresh()
+    assert _site() == {Status.NOT_ASSESSED: 21}
     exported = Client().get("/data/dataset.json")
     data = b"".join(exported.streaming_content).decode()
     with tempfile.TemporaryDirectory() as folder:
@@ -254,61 +262,51 @@ def test_the_loaders_keep_the_figures_exact(db):
         from tests.test_import_round_trip import wipe
 
         wipe()
-        assert tallies.stored() == {}
+        assert _kept() == {}
         call_command("import_commitments", str(path), "--publish", stdout=StringIO())
-    assert tallies.stored() == +tallies.contributions()
-    assert sum(n for (scope, _, _), n in tallies.stored().items() if scope == "site") == len(
-        json.loads(data)["commitments"]
-    )
+    assert _kept() == figures.count_afresh()
+    assert sum(_site().values()) == len(json.loads(data)["commitments"])
 
 
 def test_loaddata_keeps_the_figures_exact(db):
     call_command(
         "loaddata", "fixtures/asean-members.json", "fixtures/adgmin-2026.json", verbosity=0
     )
-    assert tallies.stored() == +tallies.contributions()
-    assert tallies.stored()[(TallyScope.SITE, 0, Status.NOT_ASSESSED)] == 21
+    assert _kept() == figures.count_afresh()
+    assert _site() == {Status.NOT_ASSESSED: 21}
 
 
-@pytest.mark.django_db
-def test_recount_rebuilds_what_was_lost():
-    factories.make_commitment(themes=[factories.make_theme()], status=Status.COMPLETED)
-    expected = tallies.stored()
-    Tally.objects.all().delete()
-    tallies.recount()
-    assert tallies.stored() == expected
-
-
-def test_recount_tallies_puts_figures_changed_behind_the_apps_back_right(db):
+def test_recount_puts_figures_changed_behind_the_apps_back_right(db):
     factories.make_commitment(themes=[factories.make_theme()])
+    _kept()  # a visitor's page counted them
     Commitment.objects.update(status=Status.COMPLETED)  # raw SQL, as it were
 
     out = StringIO()
-    call_command("recount_tallies", "--dry-run", stdout=out)
+    call_command("recount", "--dry-run", stdout=out)
     # Not assessed one fewer, completed one more: in the site, source, owner, proposer, theme.
     assert "10 figures are wrong." in out.getvalue()
-    assert tallies.stored() != +tallies.contributions()
+    assert _kept() != figures.count_afresh()
 
-    call_command("recount_tallies", stdout=out)
+    call_command("recount", stdout=out)
     assert "Counted afresh: " in out.getvalue()
-    assert tallies.stored() == +tallies.contributions()
+    assert _kept() == figures.count_afresh()
 
     out = StringIO()
-    call_command("recount_tallies", stdout=out)
+    call_command("recount", stdout=out)
     assert "figures are right." in out.getvalue()
 
 
-def test_recount_tallies_also_puts_right_a_per_member_status_changed_behind_the_apps_back(db):
+def test_recount_also_puts_right_a_per_member_status_changed_behind_the_apps_back(db):
     _group, (first, _second), (commitment,) = factories.make_scorecard(members=2, commitments=1)
     factories.record_member_status(commitment, first, Status.COMPLETED)
     Commitment.objects.update(status=Status.COMPLETED)  # raw SQL, as it were
 
     out = StringIO()
-    call_command("recount_tallies", "--dry-run", stdout=out)
+    call_command("recount", "--dry-run", stdout=out)
     assert "1 commitments carried out by each member state have a status" in out.getvalue()
     assert Commitment.objects.get().status == Status.COMPLETED
 
-    call_command("recount_tallies", stdout=out)
+    call_command("recount", stdout=out)
     assert "Put right: 1 statuses." in out.getvalue()
     assert Commitment.objects.get().status == Status.IN_PROGRESS
-    assert tallies.stored() == +tallies.contributions()
+    assert _kept() == figures.count_afresh()

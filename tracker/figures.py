@@ -1,0 +1,138 @@
+"""How many published commitments have each status, in each scope: counted with GROUP BY and
+kept in the cache under the content version.
+
+Every write moves the content version on, so a figure kept under it is exact until the next
+write, and writes pay nothing for the figures. They are counted once per version, by the first
+request that needs them, in two queries (docs/benchmarks.md compares this with the incremental
+tallies it replaced). Drafts count towards nothing.
+"""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db.models import Count, Value
+
+from tracker.models import Commitment, ContentVersion, MemberProgress, MemberState
+from tracker.statuses import Record, bucket_of
+
+# The scopes a figure is counted in: the whole site (key 0), or one source, lead owner,
+# proposer, theme, partner or member state (key: its primary key).
+SITE, SOURCE, OWNER, PROPOSER, THEME, PARTNER, MEMBER = (
+    "site",
+    "source",
+    "owner",
+    "proposer",
+    "theme",
+    "partner",
+    "member",
+)
+ACTOR_SCOPES = (OWNER, PROPOSER, PARTNER)
+SCOPES = (SITE, SOURCE, OWNER, PROPOSER, THEME, PARTNER, MEMBER)
+
+Figures = dict[tuple[str, int], dict[str, int]]
+
+
+def count_afresh() -> Figures:
+    """Every figure from the database, past the cache: one query, a UNION of GROUP BYs."""
+    published = Commitment.objects.public()
+    links = {"commitment__is_published": True}
+    parts = [
+        _grouped(rows, scope, key, status)
+        for scope, rows, key, status in (
+            (SITE, published, Value(0), "status"),
+            (SOURCE, published, "source_id", "status"),
+            (OWNER, published, "owner_id", "status"),
+            (PROPOSER, published, "proposer_id", "status"),
+            (
+                THEME,
+                Commitment.themes.through.objects.filter(**links),
+                "theme_id",
+                "commitment__status",
+            ),
+            (
+                PARTNER,
+                Commitment.partners.through.objects.filter(**links),
+                "actor_id",
+                "commitment__status",
+            ),
+            (MEMBER, MemberProgress.objects.filter(**links), "member_id", "status"),
+        )
+    ]
+    figures: Figures = {}
+    for scope, key, status, n in parts[0].union(*parts[1:], all=True):
+        figures.setdefault((scope, key), {})[status] = n
+    return figures
+
+
+def _grouped(rows, scope: str, key, status: str):
+    """(scope, key, status, n) rows of one scope."""
+    if not isinstance(key, str):
+        rows, key = rows.annotate(figure_key=key), "figure_key"
+    rows = rows.order_by().annotate(scope=Value(scope))
+    return (
+        rows.values_list("scope", key, status)
+        .annotate(n=Count("pk"))
+        .values_list("scope", key, status, "n")
+    )
+
+
+def read(*scopes: str, key: int | None = None) -> Figures:
+    """{(scope, key): {status: count}} of the given scopes (only `key`, if given), counts above
+    zero. One query for the version (none if the page cache read it), and one more once per
+    version, for every figure at once."""
+    token = ContentVersion.token_now()
+    name = f"figures:{token}" if token is not None else None
+    figures = cache.get(name) if name else None
+    if figures is None:
+        figures = count_afresh()
+        if name:
+            cache.set(name, figures)
+    return {
+        where: counts
+        for where, counts in figures.items()
+        if where[0] in scopes and (key is None or where[1] == key)
+    }
+
+
+def of(figures: Figures, scope: str) -> dict[int, dict[str, int]]:
+    """The keys of one scope in what read() returned: {key: {status: count}}."""
+    return {key: counts for (s, key), counts in figures.items() if s == scope}
+
+
+def bucket_counts(counts: dict[str, int]) -> dict[str, int]:
+    """{status: n} as {bucket: n}."""
+    buckets: dict[str, int] = {}
+    for status, n in counts.items():
+        bucket = bucket_of(status).value
+        buckets[bucket] = buckets.get(bucket, 0) + n
+    return buckets
+
+
+def score_member(member: MemberState, counts: dict[str, int]) -> MemberState:
+    """Give a member its record from {status: n} of its progress rows (templates, charts)."""
+    record = Record.of(counts)
+    member.commitments_tracked, member.commitments_assessed = record.tracked, record.assessed
+    member.commitments_done, member.compliance_score = record.done, record.score
+    return member
+
+
+def score_commitment(commitment: Commitment, counts: dict[str, int]) -> Commitment:
+    """Give a commitment its members' record from {status: n} of its progress rows."""
+    record = Record.of(counts)
+    commitment.members_tracked, commitment.members_assessed = record.tracked, record.assessed
+    commitment.members_done, commitment.compliance_score = record.done, record.score
+    return commitment
+
+
+def with_member_figures(commitments) -> list[Commitment]:
+    """A page of commitments, each with its members' figures (members_tracked, _assessed,
+    _done, compliance_score) for "1 of 11 done": one query for the page, none when no
+    commitment on it is carried out member by member (the badge of most commitments). At
+    10,000 commitments the list costs the same this way as with subqueries (docs/benchmarks.md,
+    issue 18)."""
+    rows = list(commitments)
+    tracked = [commitment.pk for commitment in rows if commitment.member_group_id is not None]
+    counts = {}
+    if tracked:
+        counts = MemberProgress.objects.filter(commitment__in=tracked).status_counts("commitment")
+    return [score_commitment(commitment, counts.get(commitment.pk, {})) for commitment in rows]
