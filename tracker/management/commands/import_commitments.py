@@ -23,16 +23,13 @@ commitment's status). Every rule about what a record may say is the model's.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
-import json
 import re
-from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, models, transaction
 from django.utils import timezone
@@ -49,6 +46,15 @@ from tracker.exports import (
     TEXT,
     Column,
     csv_uncell,
+)
+from tracker.importing import (
+    Problems,
+    Record,
+    all_or_nothing,
+    numbered,
+    plain,
+    read_csv,
+    read_json,
 )
 from tracker.models import (
     Actor,
@@ -112,29 +118,6 @@ REFERENCES = {
 }
 
 
-class Problems(Exception):
-    pass
-
-
-@dataclass
-class Record:
-    table: str
-    where: str  # "line 7" or "commitments record 3", for messages
-    values: dict[str, Any]
-    problems: list[str] = field(default_factory=list)
-    # Columns already reported, so validating the rest does not repeat them.
-    bad_columns: set[str] = field(default_factory=set)
-
-    @property
-    def label(self) -> str:
-        slug = self.values.get("slug") or self.values.get("commitment")
-        return f"{self.where} ({slug})" if isinstance(slug, str) and slug else self.where
-
-    def problem(self, column: str, message: str) -> None:
-        self.bad_columns.add(column)
-        self.problems.append(f"{column}: {message}" if column else message)
-
-
 def _read_columns(table: str) -> list[Column]:
     """The columns the importer reads in a table: model fields and those checked."""
     checked = CHECKED.get(table, set())
@@ -174,8 +157,9 @@ def _parse(column: Column, raw: Any, from_csv: bool) -> Any:
     return raw
 
 
-def _record(table: str, where: str, raw: dict, from_csv: bool) -> Record:
-    record = Record(table, where, {})
+def _read_record(table: str, record: Record, from_csv: bool) -> None:
+    """Read the record's values off its raw cells or JSON object, column by column."""
+    raw = record.raw
     known = {column.name for column in ALL_TABLES[table]}
     for name in sorted(set(raw) - known):
         record.problem(name, "is not a column of this format (see docs/data.md)")
@@ -188,25 +172,21 @@ def _record(table: str, where: str, raw: dict, from_csv: bool) -> Record:
             record.values[column.name] = _parse(column, raw[column.name], from_csv)
         except ValueError as error:
             record.problem(column.name, str(error))
-    return record
+    # An update is named by the commitment it is on.
+    slug = record.values.get("slug") or record.values.get("commitment")
+    record.name = slug if isinstance(slug, str) else ""
 
 
 def read_file(path: Path) -> tuple[str, dict[str, list[Record]]]:
     """The file's kind ("dataset" or "commitments") and its records, table by table."""
-    try:
-        # Bytes decoded as they are: reading in text mode would turn a carriage return inside
-        # a quoted CSV cell into a line feed.
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as error:
-        raise CommandError(f"{path}: cannot be read ({error.strerror}).") from None
-    except UnicodeDecodeError:
-        raise CommandError(f"{path}: is not UTF-8 text.") from None
     if path.suffix.lower() == ".csv":
-        return "commitments", {"commitments": _read_csv(path, text)}
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise CommandError(f"{path}: not valid JSON, line {error.lineno}: {error.msg}.") from None
+        required = [c.name for c in _read_columns("commitments") if c.name not in OPTIONAL]
+        records = read_csv(path, required)
+        for record in records:
+            if not record.problems:  # a row of the wrong length has nothing more to read
+                _read_record("commitments", record, from_csv=True)
+        return "commitments", {"commitments": records}
+    data = read_json(path)
     if not isinstance(data, dict):
         raise CommandError(f"{path}: expected a JSON object with a “commitments” list.")
     if data.get("format") == DATASET_FORMAT:
@@ -240,53 +220,13 @@ def read_file(path: Path) -> tuple[str, dict[str, list[Record]]]:
         rows = data.get(table)
         if not isinstance(rows, list):
             raise CommandError(f"{path}: “{table}” must be a list of objects.")
-        records[table] = []
-        for n, row in enumerate(rows, start=1):
-            if isinstance(row, dict):
-                records[table].append(_record(table, f"{table} record {n}", row, from_csv=False))
+        records[table] = numbered(rows, f"{table} record")
+        for record in records[table]:
+            if isinstance(record.raw, dict):
+                _read_record(table, record, from_csv=False)
             else:
-                record = Record(table, f"{table} record {n}", {})
-                record.problem("", f"must be an object, not {_short(row)}")
-                records[table].append(record)
+                record.problem(None, f"must be an object, not {plain(repr(record.raw))}")
     return kind, records
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "…"
-
-
-def _read_csv(path: Path, text: str) -> list[Record]:
-    # newline="": only the CSV's own line ends (CR, LF, CRLF) end a line, and only outside
-    # quotes do they end a record. str.splitlines() would also split on U+2028, \x0b, \x0c
-    # and others that a cell may hold unquoted.
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    line = 1  # where the record being read starts
-    try:
-        if not reader.fieldnames:
-            raise CommandError(f"{path}: the file is empty.")
-        missing = [
-            c.name
-            for c in _read_columns("commitments")
-            if c.name not in reader.fieldnames and c.name not in OPTIONAL
-        ]
-        if missing:
-            raise CommandError(f"{path}: line 1: missing column(s): {', '.join(missing)}.")
-        records = []
-        columns = len(reader.fieldnames)
-        line = reader.line_num + 1
-        for row in reader:
-            if None in row or None in row.values():
-                record = Record("commitments", f"line {line}", {})
-                record.problem("", f"has a different number of cells from the header's {columns}")
-            else:
-                record = _record("commitments", f"line {line}", row, from_csv=True)
-            records.append(record)
-            # A quoted cell may span lines: the next record starts after this one's last line.
-            line = reader.line_num + 1
-    except csv.Error as error:
-        raise CommandError(f"{path}: line {line}: not valid CSV ({error}).") from None
-    return records
 
 
 class Importer:
@@ -314,8 +254,8 @@ class Importer:
         )
         self.notes: list[str] = []
 
-    def run(self) -> list[str]:
-        """Check and write every record; the problems found, each naming record and field."""
+    def run(self) -> None:
+        """Check and write every record; what is wrong goes on the record, naming the field."""
         for table in ("sources", "actors", "themes", *MEMBER_MODELS):
             self._import_plain(table)
         self._load_existing()
@@ -323,19 +263,6 @@ class Importer:
         member_chains = self._check_member_chains()
         self._import_commitments(chains, member_chains)
         self._check_member_progress()
-        return [
-            f"{record.label}: {problem}"
-            for table in self.records.values()
-            for record in table
-            for problem in record.problems
-        ]
-
-    def _report(self, record: Record, error: ValidationError) -> None:
-        # A rule may raise a plain message, not one per field: it is about the whole record.
-        errors = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
-        for name, messages in errors.items():
-            for message in messages:
-                record.problem("" if name == NON_FIELD_ERRORS else name, message)
 
     def _write(self, record: Record, write) -> bool:
         """Run `write` in a savepoint; a refusal is reported against the record, never raised."""
@@ -343,25 +270,25 @@ class Importer:
             with transaction.atomic():
                 write()
         except ValidationError as error:
-            self._report(record, error)
+            record.report(error)
         except DatabaseError as error:
             # Only a rule the checks above missed, or a concurrent write, gets here.
-            record.problem("", f"could not be written: {error}")
+            record.problem(None, f"could not be written: {error}")
         return not record.problems
 
-    def _fields(self, record: Record) -> dict[str, Any]:
+    def _fields(self, table: str, record: Record) -> dict[str, Any]:
         return {
             column.field: record.values[column.name]
-            for column in _read_columns(record.table)
+            for column in _read_columns(table)
             if column.field and column.name in record.values and column.name not in REFERENCES
         }
 
-    def _unread(self, record: Record) -> list[str]:
+    def _unread(self, table: str, record: Record) -> list[str]:
         """Fields the file gave no usable value for, already reported: not validated again."""
         return [
             column.field or column.name
-            for column in _read_columns(record.table)
-            if column.name in record.bad_columns or column.name not in record.values
+            for column in _read_columns(table)
+            if column.name in record.bad_fields or column.name not in record.values
         ]
 
     def _check_unique_in_file(self, record: Record, model, seen: dict) -> None:
@@ -382,14 +309,14 @@ class Importer:
             self._check_unique_in_file(record, model, seen)
             if record.problems:
                 continue
-            fields = self._fields(record)
+            fields = self._fields(table, record)
             current = existing.get(fields["slug"])
             if current is not None:
                 # Shared records (an actor in two sources) are reused, never overwritten.
                 differs = [k for k, v in fields.items() if getattr(current, k) != v]
                 if differs:
                     self.notes.append(
-                        f"{record.label}: already in the database with a different "
+                        f"{record}: already in the database with a different "
                         f"{', '.join(differs)}; the database's version is kept."
                     )
                 self.objects[table][current.slug] = current
@@ -491,7 +418,7 @@ class Importer:
                 continue
             # The history must arrive where the file says the commitment is now.
             for name, update_name in (("status", "status"), ("status_date", "as_of")):
-                if name in record.bad_columns or name in last.bad_columns:
+                if name in record.bad_fields or name in last.bad_fields:
                     continue
                 if record.values.get(name) != last.values.get(update_name):
                     record.problem(
@@ -519,7 +446,7 @@ class Importer:
             # Built with what could be read, so one pass reports every problem of the row.
             # It starts "not yet assessed"; its updates then move it to its status.
             commitment = Commitment(
-                **self._fields(record),
+                **self._fields("commitments", record),
                 status=Status.NOT_ASSESSED,
                 status_date=record.values.get("status_date"),
                 is_published=self.publish,
@@ -532,7 +459,7 @@ class Importer:
                     setattr(commitment, name, refs[name][0])
                 else:
                     unresolved.append(name)
-            exclude = [*unresolved, *self._unread(record)]
+            exclude = [*unresolved, *self._unread("commitments", record)]
 
             def write(commitment=commitment, refs=refs, exclude=exclude, record=record):
                 # The model's rules, the admin's messages: fields, unique slug, and clean():
@@ -605,8 +532,8 @@ class Importer:
         for record in chain:
             fields = {
                 name: value
-                for name, value in self._fields(record).items()
-                if name not in self._unread(record)
+                for name, value in self._fields("updates", record).items()
+                if name not in self._unread("updates", record)
             }
             if commitment is None or record.problems:
                 # No history to write it into: check what the model can check on its own.
@@ -616,9 +543,9 @@ class Importer:
                 )  # fmt: skip
                 try:
                     update.full_clean(exclude=["commitment", "previous_status",
-                                               *self._unread(record)])  # fmt: skip
+                                               *self._unread("updates", record)])  # fmt: skip
                 except ValidationError as error:
-                    self._report(record, error)
+                    record.report(error)
                 commitment = None  # The rest of this history cannot follow a broken link.
                 continue
 
@@ -691,8 +618,8 @@ class Importer:
                 continue
             fields = {
                 name: value
-                for name, value in self._fields(record).items()
-                if name not in self._unread(record)
+                for name, value in self._fields("member_updates", record).items()
+                if name not in self._unread("member_updates", record)
             }
 
             def write(commitment=commitment, fields=fields, member=found[0]):
@@ -767,24 +694,14 @@ class Command(BaseCommand):
         if not records["commitments"]:
             raise CommandError(f"{path}: contains no commitments.")
         importer = Importer(kind, records, publish)
-        with transaction.atomic():
-            problems = importer.run()
+        problems = Problems(path, chain.from_iterable(records.values()))
+        with all_or_nothing(dry_run):
+            importer.run()
             for note in importer.notes:
                 self.stdout.write(self.style.WARNING(f"{path}: {note}"))
-            if problems:
-                for problem in problems:
-                    self.stderr.write(f"{path}: {problem}")
-                # Raised inside the transaction: every record written so far is rolled back.
-                raise CommandError(
-                    f"{path}: {len(problems)} problem{'s' if len(problems) != 1 else ''} "
-                    "found; nothing was imported."
-                )
-            if dry_run:
-                # Everything was checked and written; now undo it.
-                transaction.set_rollback(True)
-                self.stdout.write(
-                    f"{path}: would import {importer.summary()}. Nothing was written."
-                )
-                return
+            problems.raise_if_any(self.stderr)
+        if dry_run:
+            self.stdout.write(f"{path}: would import {importer.summary()}. Nothing was written.")
+            return
         state = "published" if publish else "drafts, to review and publish in the admin"
         self.stdout.write(self.style.SUCCESS(f"{path}: imported {importer.summary()} ({state})."))

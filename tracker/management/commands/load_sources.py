@@ -8,14 +8,14 @@ Every new record passes full_clean(), as in the admin, before it is saved.
 
 import datetime
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 
+from tracker.importing import Problems, Record, all_or_nothing, numbered, plain, read_json
 from tracker.models import (
     Actor,
     Commitment,
@@ -53,16 +53,6 @@ REFUSED = {
 }
 
 
-class _DryRun(Exception):
-    """Raised inside the transaction to roll back a dry run once everything checked out."""
-
-
-def _plain(text: str) -> str:
-    """Text fit for a message: on one line, invisible characters spelled out, not too long."""
-    text = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
-    return f"{text[:60]}…" if len(text) > 60 else text
-
-
 def _show(value) -> str:
     """A value as a message quotes it: text in quotes, a related record by its slug."""
     if isinstance(value, list | set):
@@ -72,58 +62,33 @@ def _show(value) -> str:
     elif isinstance(value, datetime.date):
         value = value.isoformat()
     if isinstance(value, str):
-        return f"“{_plain(value)}”"
+        return f"“{plain(value)}”"
     return json.dumps(value)
 
 
-@dataclass
-class _Record:
-    number: int
-    label: str = ""
-    model: type[models.Model] | None = None
-    fields: dict = field(default_factory=dict)
-
-    def __str__(self) -> str:
-        if not self.label:
-            return f"record {self.number}"
-        slug = self.fields.get("slug")
-        slug = f" {_show(slug)}" if isinstance(slug, str) else ""
-        return f"record {self.number} ({_plain(self.label)}{slug})"
+def _name(label, fields) -> str:
+    """What names a record in messages beside its number: its model and slug, as the file says."""
+    if not isinstance(label, str) or not label:
+        return ""
+    slug = fields.get("slug") if isinstance(fields, dict) else None
+    return plain(label) + (f" {_show(slug)}" if isinstance(slug, str) else "")
 
 
-def _read(path: Path) -> list:
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise CommandError(f"cannot be read ({error.strerror}).") from None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:200]:
-        raise CommandError("is not UTF-8 text (it looks like UTF-16): save it as UTF-8.")
-    try:
-        text = data.decode("utf-8-sig")  # with or without a byte order mark
-    except UnicodeDecodeError as error:
-        raise CommandError(
-            f"is not UTF-8 text (byte {data[error.start]:#04x} at position "
-            f"{error.start}): save it as UTF-8."
-        ) from None
-    try:
-        records = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise CommandError(f"not valid JSON, line {error.lineno}: {error.msg}.") from None
-    except (ValueError, RecursionError) as error:  # a 5,000-digit number, [[[[…]]]] nested deep
-        raise CommandError(f"not valid JSON: {error}.") from None
+def _read(path: Path) -> list[Record]:
+    records = read_json(path)
     if not isinstance(records, list):
         raise CommandError(
-            "is not a fixture: it must be a JSON list of records, each like "
+            f"{path}: is not a fixture: it must be a JSON list of records, each like "
             '{"model": "tracker.source", "fields": {"slug": …}}.'
         )
-    return records
+    return numbered(records)
 
 
-def _value(record: _Record, name: str, value, problems: list[str]):
+def _value(model: type[models.Model], record: Record, name: str, value):
     """The file's value for a field, checked for its JSON type; a slug (or slugs) for relations."""
-    model_field = FIELDS[record.label].get(name)
+    model_field = FIELDS[model._meta.label_lower].get(name)
     if model_field is None:
-        problems.append(f"{record}: {_plain(name)}: not a field a fixture can set.")
+        record.problem(plain(name), "not a field a fixture can set.")
         return None
     if model_field.many_to_many:
         ok = isinstance(value, list) and all(_is_key(item) for item in value)
@@ -150,7 +115,7 @@ def _value(record: _Record, name: str, value, problems: list[str]):
     else:
         ok, expected = isinstance(value, str), "text"
     if not ok:
-        problems.append(f"{record}: {name}: must be {expected}.")
+        record.problem(name, f"must be {expected}.")
         return None
     # Checked here too, not only by full_clean(): slugs are looked up before that, and
     # PostgreSQL refuses a query holding a NUL character.
@@ -158,7 +123,7 @@ def _value(record: _Record, name: str, value, problems: list[str]):
         try:
             validate_plain_text(text)
         except ValidationError as error:
-            problems.append(f"{record}: {name}: {error.messages[0]}")
+            record.problem(name, error.messages[0])
             return None
     return value
 
@@ -167,91 +132,85 @@ def _is_key(value) -> bool:
     return isinstance(value, list) and len(value) == 1 and isinstance(value[0], str)
 
 
-def _parse(records: list) -> list[_Record]:
-    """Check every record's shape; raise CommandError naming each bad record and field."""
-    parsed, problems, seen = [], [], {}
-    for number, raw in enumerate(records, 1):
-        record = _Record(number)
+def _parse(path: Path, records: list[Record]) -> dict[type[models.Model], list[Record]]:
+    """Each record's fields, model by model; raise CommandError naming each bad record and field."""
+    by_model: dict[type[models.Model], list[Record]] = {model: [] for model in MODELS.values()}
+    seen = {}
+    for record in records:
+        raw = record.raw
         if not isinstance(raw, dict):
-            problems.append(f"{record}: is not a record: each is an object with model and fields.")
+            record.problem(None, "is not a record: each is an object with model and fields.")
             continue
         label, fields = raw.get("model"), raw.get("fields")
-        record.label = label if isinstance(label, str) else ""
-        record.model = MODELS.get(label) if isinstance(label, str) else None
-        if isinstance(fields, dict) and isinstance(fields.get("slug"), str):
-            record.fields = {"slug": fields["slug"]}  # names the record in the messages below
-        if record.model is None:
-            reason = REFUSED.get(record.label) or (
+        record.name = _name(label, fields)
+        model = MODELS.get(label) if isinstance(label, str) else None
+        if model is None:
+            reason = REFUSED.get(label if isinstance(label, str) else "") or (
                 f"load_sources creates only {', '.join(MODELS)} records"
             )
-            problems.append(f"{record}: model: {'missing' if label is None else reason}.")
+            record.problem("model", f"{'missing' if label is None else reason}.")
         if "pk" in raw:
-            problems.append(f"{record}: pk: not allowed: records are matched by slug; remove it.")
+            record.problem("pk", "not allowed: records are matched by slug; remove it.")
         for key in sorted(set(raw) - {"model", "fields", "pk"}, key=str):
-            problems.append(f"{record}: {_plain(key)}: unknown key; a record has model and fields.")
+            record.problem(plain(key), "unknown key; a record has model and fields.")
         if not isinstance(fields, dict):
-            problems.append(
-                f"{record}: fields: {'missing' if fields is None else 'not an object'}."
-            )
-        elif record.model is not None:
+            record.problem("fields", f"{'missing' if fields is None else 'not an object'}.")
+        elif model is not None:
             if "slug" not in fields:
-                problems.append(f"{record}: slug: missing: every record is matched by its slug.")
-            record.fields = {name: _value(record, name, v, problems) for name, v in fields.items()}
-            key = (label, record.fields.get("slug"))
+                record.problem("slug", "missing: every record is matched by its slug.")
+            record.values = {name: _value(model, record, name, v) for name, v in fields.items()}
+            key = (label, record.values.get("slug"))
             if key[1] is not None and key in seen:
-                problems.append(f"{record}: slug: also {seen[key]}: give each record once.")
+                record.problem("slug", f"also {seen[key]}: give each record once.")
             seen.setdefault(key, record)
-            parsed.append(record)
-    if problems:
-        raise CommandError("nothing loaded:\n" + "\n".join(problems))
-    return parsed
+            by_model[model].append(record)
+    Problems(path, records).raise_if_any()
+    return by_model
 
 
-def _resolve(record: _Record, name: str, slug: str, problems: list[str]):
-    related = record.model._meta.get_field(name).related_model
+def _resolve(model: type[models.Model], record: Record, name: str, slug: str):
+    related = model._meta.get_field(name).related_model
     found = related.objects.filter(slug=slug).first()
     if found is None:
         what = related._meta.verbose_name
-        problems.append(f"{record}: {name}: no {what} {_show(slug)} in the file or the database.")
+        record.problem(name, f"no {what} {_show(slug)} in the file or the database.")
     return found
 
 
-def _create(record: _Record, problems: list[str]) -> bool:
+def _create(model: type[models.Model], record: Record) -> bool:
     """Create the record, or find it identical in the database; False if it was already there."""
-    model, values, many, stamps = record.model, {}, {}, {}
-    unresolved = len(problems)
-    for name, value in record.fields.items():
+    values, many, stamps = {}, {}, {}
+    for name, value in record.values.items():
         model_field = model._meta.get_field(name)
         if model_field.many_to_many:
-            many[name] = {_resolve(record, name, slug, problems) for slug in value}
+            many[name] = {_resolve(model, record, name, slug) for slug in value}
         elif model_field.many_to_one:
-            values[name] = None if value is None else _resolve(record, name, value, problems)
+            values[name] = None if value is None else _resolve(model, record, name, value)
         elif not model_field.editable:  # created and updated: save() would set them to now
             stamps[name] = value
         else:
             values[name] = value
-    if len(problems) > unresolved:
+    if record.problems:
         return False
-    existing = model.objects.filter(slug=record.fields["slug"]).first()
+    existing = model.objects.filter(slug=record.values["slug"]).first()
     if existing is not None:
         # Used as it is if the file agrees on every field it gives; a fixture changes nothing.
         current = {name: set(getattr(existing, name).all()) for name in many}
         current |= {name: getattr(existing, name) for name in [*values, *stamps]}
         for name, value in {**values, **many, **stamps}.items():
             if current[name] != value:
-                problems.append(
-                    f"{record}: {name}: the database has {_show(current[name])}, the file "
-                    f"{_show(value)}. A fixture never changes existing records: change it in the "
-                    "admin, or give the record a new slug."
+                record.problem(
+                    name,
+                    f"the database has {_show(current[name])}, the file {_show(value)}. A "
+                    "fixture never changes existing records: change it in the admin, or give "
+                    "the record a new slug.",
                 )
         return False
     obj = model(**values)
     try:
         obj.full_clean()
     except ValidationError as error:
-        for name, messages in error.message_dict.items():
-            where = "" if name == NON_FIELD_ERRORS else f" {name}:"
-            problems.extend(f"{record}:{where} {message}" for message in messages)
+        record.report(error)
         return False
     obj.save()
     for name, related in many.items():
@@ -266,18 +225,17 @@ def _create(record: _Record, problems: list[str]) -> bool:
     return True
 
 
-def _load(records: list[_Record]) -> tuple[int, list[_Record]]:
+def _load(problems: Problems, by_model: dict) -> tuple[int, list[Record]]:
     """Create the file's records model by model; return how many, and the ones already there."""
-    created, present, problems = 0, [], []
-    for model in MODELS.values():
-        for record in (r for r in records if r.model is model):
-            if _create(record, problems):
+    created, present = 0, []
+    for model, records in by_model.items():
+        for record in records:
+            if _create(model, record):
                 created += 1
-            elif not problems:
+            elif not record.problems:
                 present.append(record)
-        if problems:
-            # Later models refer to these: check them once these are right.
-            raise CommandError("nothing loaded:\n" + "\n".join(problems))
+        # Later models refer to these: check them once these are right.
+        problems.raise_if_any()
     return created, present
 
 
@@ -297,21 +255,21 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths: list[Path], dry_run: bool, **options) -> None:
         for path in paths:
-            try:
-                self._handle_file(path, dry_run)
-            except CommandError as error:
-                raise CommandError(f"{path}: {error}") from None
+            self._handle_file(path, dry_run)
 
     def _handle_file(self, path: Path, dry_run: bool) -> None:
-        records = _parse(_read(path))
+        records = _read(path)
+        by_model = _parse(path, records)
         # A file of sources, or of member groups (with their member states) alone.
         keyed_by = Source
-        slugs = [r.fields["slug"] for r in records if r.model is Source]
+        slugs = [r.values["slug"] for r in by_model[Source]]
         if not slugs:
             keyed_by = MemberGroup
-            slugs = [r.fields["slug"] for r in records if r.model is MemberGroup]
+            slugs = [r.values["slug"] for r in by_model[MemberGroup]]
         if not slugs:
-            raise CommandError("contains no tracker.source (or tracker.membergroup) record.")
+            raise CommandError(
+                f"{path}: contains no tracker.source (or tracker.membergroup) record."
+            )
         present = set(keyed_by.objects.filter(slug__in=slugs).values_list("slug", flat=True))
         if present == set(slugs):
             # Editors may have changed these since: loading again must not touch their work.
@@ -319,13 +277,8 @@ class Command(BaseCommand):
             return
         new = ", ".join(slug for slug in slugs if slug not in present)
         # One transaction per file: a bad record leaves nothing half-written.
-        try:
-            with transaction.atomic():
-                created, reused = _load(records)
-                if dry_run:
-                    raise _DryRun
-        except _DryRun:
-            pass
+        with all_or_nothing(dry_run):
+            created, reused = _load(Problems(path, records), by_model)
         summary = f"{created} new records"
         if reused:
             summary += f"; already present: {', '.join(str(r) for r in reused)}"
