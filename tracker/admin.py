@@ -439,15 +439,7 @@ class CommitmentAdmin(admin.ModelAdmin):
     update_fieldset = (
         _("Record a status update"),
         {
-            "fields": (
-                "new_status",
-                "as_of",
-                "note",
-                "evidence_url",
-                "basis",
-                "is_public",
-                "corrects",
-            ),
+            "fields": tuple(CommitmentChangeForm.FIELD_NAMES.values()),
             "description": _(
                 "Leave “New status” empty to save the commitment without an update. Updates are "
                 "added to the history below and cannot be edited afterwards: to put one right, "
@@ -549,7 +541,7 @@ class CommitmentAdmin(admin.ModelAdmin):
         # transaction, refused whole if anybody saved the commitment since the form was loaded.
         update = obj.save_edit(
             [field.name for field in form.model_fields() if not field.many_to_many],
-            update=form.status_update() if isinstance(form, CommitmentChangeForm) else None,
+            update=form.update() if isinstance(form, CommitmentChangeForm) else None,
             expected_version=form.cleaned_data["loaded_version"],
             user=request.user,
         )
@@ -749,7 +741,7 @@ class CommitmentAdmin(admin.ModelAdmin):
             if form.is_valid():
                 try:
                     update = commitment.save_edit(
-                        update=form.update_kwargs(),
+                        update=form.update(),
                         expected_version=form.cleaned_data["loaded_version"],
                         user=request.user,
                     )
@@ -1003,7 +995,7 @@ class CommitmentAdmin(admin.ModelAdmin):
                 try:
                     updates.append(
                         commitment.save_edit(
-                            update=form.update_kwargs(),
+                            update=form.update(),
                             expected_version=versions[commitment.pk],
                             user=request.user,
                         )
