@@ -284,13 +284,24 @@ def change_status(model_admin: admin.ModelAdmin, request: HttpRequest, queryset)
     versions = {c.pk: _posted_version(request, c.pk) for c in commitments}
     if not form.is_valid():
         return _change_status_page(request, model_admin, form, commitments, versions)
+    update, updates = form.update(), []
     try:
-        updates = _record_all(request, form, commitments, versions)
-    except _StaleSelection as stale:
-        # Show the latest state and carry the latest versions: the editor has been told.
-        commitments = stale.current
-        versions = {c.pk: c.version for c in commitments}
-        names = ", ".join(f"“{c}”" for c in stale.moved)
+        # One update per commitment, all or none, each on the version the editor saw. A version
+        # missing from the page is refused as changed: no commitment has version 0.
+        with transaction.atomic():
+            for commitment in commitments:
+                updates.append(
+                    commitment.save_edit(
+                        update=update,
+                        expected_version=versions[commitment.pk] or 0,
+                        user=request.user,
+                    )
+                )
+    except (EditConflict, Commitment.DoesNotExist):
+        # Nothing was recorded. Show the latest state and carry the latest versions: the editor
+        # has been told. Every commitment that moved on is named, not only the first one found.
+        commitments = _as_saved(commitments)
+        moved = [c for c in commitments if c.version != versions[c.pk]]
         form.add_error(
             None,
             gettext(
@@ -298,16 +309,18 @@ def change_status(model_admin: admin.ModelAdmin, request: HttpRequest, queryset)
                 "been recorded. Their current statuses are listed below; check them, then "
                 "record again."
             )
-            % {"names": names},
+            % {"names": ", ".join(f"“{c}”" for c in moved)},
         )
+        versions = {c.pk: c.version for c in commitments}
         return _change_status_page(request, model_admin, form, commitments, versions)
-    except _InvalidUpdate as invalid:
-        for field, errors in invalid.error.message_dict.items():
-            for error in errors:
+    except ValidationError as error:
+        # `commitment` is the one that broke a rule: leaving the block undid the others.
+        for field, errors in error.message_dict.items():
+            for message in errors:
                 form.add_error(
-                    field if field in form.fields else None, f"“{invalid.commitment}”: {error}"
+                    field if field in form.fields else None, f"“{commitment}”: {message}"
                 )
-        return _change_status_page(request, model_admin, form, commitments, versions)
+        return _change_status_page(request, model_admin, form, _as_saved(commitments), versions)
     first = updates[0]
     log_changes(
         request,
@@ -343,44 +356,13 @@ def change_status(model_admin: admin.ModelAdmin, request: HttpRequest, queryset)
     return None
 
 
-def _record_all(request, form, commitments, versions) -> list[StatusUpdate]:
-    """One update per commitment, all or none, on the versions the editor saw."""
-    pks = [c.pk for c in commitments]
-    with transaction.atomic():
-        locked = {
-            c.pk: c
-            for c in Commitment.objects.select_for_update(of=("self",))
-            .select_related("source")
-            .filter(pk__in=pks)
-        }
-        current = [locked[pk] for pk in pks if pk in locked]
-        moved = [c for c in current if c.version != versions.get(c.pk)]
-        if moved or len(current) != len(pks):
-            raise _StaleSelection(moved, current)
-        updates = []
-        for commitment in current:
-            try:
-                updates.append(
-                    commitment.save_edit(
-                        update=form.update(),
-                        expected_version=versions[commitment.pk],
-                        user=request.user,
-                    )
-                )
-            except ValidationError as error:
-                # Leaving the block rolls back the updates already recorded.
-                raise _InvalidUpdate(commitment, error) from None
-    return updates
-
-
-class _StaleSelection(Exception):
-    def __init__(self, moved: list[Commitment], current: list[Commitment]):
-        self.moved, self.current = moved, current
-
-
-class _InvalidUpdate(Exception):
-    def __init__(self, commitment: Commitment, error: ValidationError):
-        self.commitment, self.error = commitment, error
+def _as_saved(commitments: list[Commitment]) -> list[Commitment]:
+    """The commitments as the database has them, after save_edit() has changed some in memory."""
+    return list(
+        Commitment.objects.filter(pk__in=[c.pk for c in commitments])
+        .select_related("source")
+        .order_by("source_id", "position")
+    )
 
 
 def _posted_version(request: HttpRequest, pk: int) -> int | None:
