@@ -369,7 +369,7 @@ class StatusUpdateForm(forms.Form):
     note = _update_field(
         "note",
         required=True,
-        # The model's own words, so every path explains a missing note the same way.
+        # The change form's words too, so every page explains a missing note the same way.
         error_messages={"required": _("Write a note saying why: it is shown with the update.")},
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
     )
@@ -381,7 +381,7 @@ class StatusUpdateForm(forms.Form):
         choices=Basis.choices,
         widget=admin_widgets.AdminRadioSelect(attrs={"class": "radiolist"}),
         help_text=StatusUpdate._meta.get_field("basis").help_text,
-        # Missing, it is explained in the model's own words.
+        # A missing basis explained in the model's own words, as on the change form.
         error_messages={"required": StatusUpdate._meta.get_field("basis").error_messages["blank"]},
     )
     is_public = _update_field("is_public", required=False, initial=True)
