@@ -206,6 +206,20 @@ def test_one_commitment_that_breaks_a_rule_stops_them_all_and_is_named(
     }
 
 
+def test_after_a_broken_rule_the_page_lists_the_commitments_as_they_still_are(
+    editor_client, three, make_commitment, make_source
+):
+    later = make_commitment(
+        title="Later promise", source=make_source(event_date=datetime.date(2026, 4, 1))
+    )
+
+    html = _apply(editor_client, *three, later).content.decode()
+
+    # Nothing was recorded, so nothing the page lists has moved either.
+    assert ">Bridge</a>: now Not started, as of 1 February 2026" in html
+    assert ">Clinic</a>: now Not yet assessed, as of 15 January 2026" in html
+
+
 def test_a_commitment_changed_since_the_page_opened_stops_the_whole_action(editor_client, three):
     bridge, clinic, road = three
     data = _page_form(_open(editor_client, *three), **UPDATE)
@@ -244,6 +258,23 @@ def test_a_commitment_unpublished_since_the_page_opened_also_stops_it(editor_cli
         "Changed by somebody else since you opened this page: “Road”."
         in (_errors(response)["__all__"][0])
     )
+    assert StatusUpdate.objects.count() == 1
+
+
+def test_a_commitment_posted_without_its_version_stops_the_whole_action(editor_client, three):
+    _, clinic, _ = three
+    data = _page_form(_open(editor_client, *three), **UPDATE)
+    del data[f"version-{clinic.pk}"]
+
+    response = editor_client.post(CHANGELIST, data)
+
+    # Without the version it was shown at, it could have changed unseen.
+    assert _errors(response) == {
+        "__all__": [
+            "Changed by somebody else since you opened this page: “Clinic”. Nothing has been "
+            "recorded. Their current statuses are listed below; check them, then record again."
+        ]
+    }
     assert StatusUpdate.objects.count() == 1
 
 

@@ -1,8 +1,9 @@
 """The editors' admin. Every changelist runs a fixed number of queries, whatever its length.
 
-Status is never edited directly: the commitment change page and the bulk status change record
-status updates through Commitment.save_edit(), and the history it writes is read-only here,
-for administrators too. Every write to a commitment is version-checked (see VersionedForm), so
+Status is never edited directly: the commitment change page and the pages of admin_pages.py
+(the "Update status" page, the member grid, the bulk status change) record status updates
+through Commitment.save_edit(), and the history it writes is read-only here, for
+administrators too. Every write to a commitment is version-checked (see VersionedForm), so
 two editors never silently overwrite each other.
 
 Who may do what: the "Editors" group (migration 0003) edits and publishes commitments, records
@@ -13,17 +14,14 @@ nothing. Administrators are superusers.
 from __future__ import annotations
 
 import datetime
+from functools import partial
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.models import CHANGE, LogEntry
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404, HttpRequest, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
+from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -31,14 +29,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from tracker import admin_pages
 from tracker.forms import (
-    BulkStatusForm,
     CommitmentChangeForm,
     CommitmentEditForm,
     CommitmentForm,
     CommitmentRowForm,
-    MemberGridForm,
-    SingleStatusForm,
 )
 from tracker.models import (
     Actor,
@@ -47,7 +43,6 @@ from tracker.models import (
     MemberGroup,
     MemberProgress,
     MemberState,
-    MemberUpdatesInvalid,
     Source,
     Status,
     StatusUpdate,
@@ -65,12 +60,6 @@ admin.site.enable_nav_sidebar = False
 # A source's address is a plain URLField (its own migration): given the same form field as
 # every WebURLField, so a bare "example.org" is refused here too, with the same message.
 URL_FIELD_OVERRIDES = {models.URLField: {"form_class": WebURLFormField}}
-
-
-def _status_change(update: StatusUpdate) -> str:
-    if update.is_status_change:
-        return f"{update.get_previous_status_display()} → {update.get_status_display()}"
-    return gettext("%(status)s (unchanged)") % {"status": update.get_status_display()}
 
 
 def _evidence_link(update: StatusUpdate) -> str:
@@ -194,7 +183,7 @@ class ReadOnlyHistoryMixin:
 
     @admin.display(description=_("status"))
     def status_change(self, obj: StatusUpdate) -> str:
-        return _status_change(obj)
+        return admin_pages.describe_status_change(obj)
 
     @admin.display(description=_("evidence"))
     def evidence(self, obj: StatusUpdate) -> str:
@@ -402,7 +391,13 @@ class CommitmentAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ("status", "status_date", "last_reviewed", "member_statuses")
     # Every action writes through a model method that moves the commitments' versions on.
-    actions = ["change_status", "mark_reviewed", "publish", "unpublish", "delete_selected"]
+    actions = [
+        admin_pages.change_status,
+        "mark_reviewed",
+        "publish",
+        "unpublish",
+        "delete_selected",
+    ]
 
     fieldsets = (
         (None, {"fields": ("title", "slug", "source", "heading", "position")}),
@@ -440,15 +435,7 @@ class CommitmentAdmin(admin.ModelAdmin):
     update_fieldset = (
         _("Record a status update"),
         {
-            "fields": (
-                "new_status",
-                "as_of",
-                "note",
-                "evidence_url",
-                "basis",
-                "is_public",
-                "corrects",
-            ),
+            "fields": tuple(CommitmentChangeForm.FIELD_NAMES.values()),
             "description": _(
                 "Leave “New status” empty to save the commitment without an update. Updates are "
                 "added to the history below and cannot be edited afterwards: to put one right, "
@@ -554,7 +541,7 @@ class CommitmentAdmin(admin.ModelAdmin):
         # transaction, refused whole if anybody saved the commitment since the form was loaded.
         update = obj.save_edit(
             [field.name for field in form.model_fields() if not field.many_to_many],
-            update=form.status_update() if isinstance(form, CommitmentChangeForm) else None,
+            update=form.update() if isinstance(form, CommitmentChangeForm) else None,
             expected_version=form.cleaned_data["loaded_version"],
             user=request.user,
         )
@@ -600,114 +587,21 @@ class CommitmentAdmin(admin.ModelAdmin):
         )
 
     def get_urls(self):
-        own = [
+        pages = [
             # /admin/tracker/commitment/<pk>/members/: several member states at once
             path(
                 "<path:object_id>/members/",
-                self.admin_site.admin_view(self.member_grid_view),
+                self.admin_site.admin_view(partial(admin_pages.member_grid, model_admin=self)),
                 name="tracker_commitment_members",
             ),
             # /admin/tracker/commitment/<pk>/update-status/: the editors' daily task
             path(
                 "<int:object_id>/update-status/",
-                self.admin_site.admin_view(self.update_status_view),
+                self.admin_site.admin_view(partial(admin_pages.update_status, model_admin=self)),
                 name="tracker_commitment_update_status",
             ),
         ]
-        return own + super().get_urls()
-
-    def member_grid_view(self, request: HttpRequest, object_id: str):
-        """Record several member states' statuses on one commitment, all at once or none."""
-        try:
-            pk = int(object_id)
-        except ValueError:
-            raise Http404 from None
-        commitment = get_object_or_404(Commitment.objects.select_related("source"), pk=pk)
-        if not self.has_record_permission(request, commitment):
-            raise PermissionDenied
-        rows = list(commitment.member_progress.select_related("member"))
-        if request.method != "POST":
-            form = MemberGridForm(rows=rows, initial={"version": commitment.version})
-            return self._member_grid_page(request, commitment, form)
-        form = MemberGridForm(request.POST, rows=rows)
-        if not form.is_valid():
-            return self._member_grid_page(request, commitment, form)
-        try:
-            recorded = commitment.record_member_updates(
-                form.member_updates(),
-                expected_version=form.cleaned_data["version"],
-                user=request.user,
-            )
-        except EditConflict:
-            # Nothing was written. Show what is there now, and carry the latest version.
-            commitment = Commitment.objects.select_related("source", "updated_by").get(pk=pk)
-            who = (
-                str(commitment.updated_by) if commitment.updated_by_id else gettext("Somebody else")
-            )
-            data = request.POST.copy()
-            data["version"] = str(commitment.version)
-            rows = list(commitment.member_progress.select_related("member"))
-            form = MemberGridForm(data, rows=rows)
-            form.is_valid()
-            when = timezone.localtime(commitment.updated)
-            form.add_error(
-                None,
-                gettext(
-                    "%(who)s saved this commitment on %(date)s at %(time)s, after you opened this "
-                    "page, so nothing has been recorded. The current statuses are shown below and "
-                    "your entries are kept: check them, then record again."
-                )
-                % {"who": who, "date": date_format(when), "time": date_format(when, "TIME_FORMAT")},
-            )
-            return self._member_grid_page(request, commitment, form)
-        except MemberUpdatesInvalid as invalid:
-            form.add_member_errors(invalid.by_member)
-            return self._member_grid_page(request, commitment, form)
-        names = ", ".join(f"{update.member} ({update.get_status_display()})" for update in recorded)
-        # The admin's history is a shared record: its entries are written in English.
-        self._log(
-            request,
-            [commitment],
-            f"Recorded member states’ statuses: {names}, as of {recorded[0].as_of:%-d %B %Y}.",
-        )
-        if recorded[0].is_public:
-            recorded_message = ngettext(
-                "Recorded %(count)s member state’s status as of %(date)s: %(names)s.",
-                "Recorded %(count)s member states’ statuses as of %(date)s: %(names)s.",
-                len(recorded),
-            )
-        else:
-            recorded_message = ngettext(
-                "Recorded %(count)s member state’s status as of %(date)s, as an internal note: "
-                "%(names)s.",
-                "Recorded %(count)s member states’ statuses as of %(date)s, as internal notes: "
-                "%(names)s.",
-                len(recorded),
-            )
-        self.message_user(
-            request,
-            recorded_message
-            % {"count": len(recorded), "date": date_format(recorded[0].as_of), "names": names},
-            messages.SUCCESS,
-        )
-        return HttpResponseRedirect(
-            reverse("admin:tracker_commitment_change", args=[commitment.pk])
-        )
-
-    def _member_grid_page(self, request, commitment: Commitment, form: MemberGridForm):
-        shared = ["as_of", "note", "evidence_url", "basis", "is_public"]
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Member states’ statuses on “%(title)s”") % {"title": commitment},
-            "opts": self.model._meta,
-            "commitment": commitment,
-            "form": form,
-            "adminform": admin.helpers.AdminForm(
-                form, [(gettext("For every row given a status"), {"fields": shared})], {}
-            ),
-            "media": self.media + form.media,
-        }
-        return TemplateResponse(request, "admin/tracker/commitment/member_grid.html", context)
+        return pages + super().get_urls()
 
     @admin.display(description=_("themes"))
     def theme_names(self, obj: Commitment) -> str:
@@ -738,110 +632,6 @@ class CommitmentAdmin(admin.ModelAdmin):
             gettext("the status of “%(title)s”") % {"title": obj.title},
         )
 
-    # The editors' daily task: one commitment's status update, on a page of its own.
-
-    UPDATES_BESIDE_FORM = 5
-
-    def update_status_view(self, request: HttpRequest, object_id: int):
-        """Status, as of, note, evidence, basis and public, with the quote and the latest
-        updates beside them; saved through Commitment.save_edit(), version-checked."""
-        commitment = get_object_or_404(
-            Commitment.objects.select_related("source", "owner", "proposer"), pk=object_id
-        )
-        if not self.has_record_permission(request, commitment):
-            raise PermissionDenied
-        if request.method == "POST":
-            form = SingleStatusForm(request.POST)
-            if form.is_valid():
-                try:
-                    update = commitment.save_edit(
-                        update=form.update_kwargs(),
-                        expected_version=form.cleaned_data["loaded_version"],
-                        user=request.user,
-                    )
-                except EditConflict:
-                    commitment.refresh_from_db()
-                    form = SingleStatusForm(
-                        {**request.POST.dict(), "loaded_version": commitment.version}
-                    )
-                    form.is_valid()
-                    who = commitment.updated_by or gettext("Somebody else")
-                    when = timezone.localtime(commitment.updated)
-                    form.add_error(
-                        None,
-                        gettext(
-                            "%(who)s changed this commitment on %(date)s at %(time)s, after you "
-                            "opened this form. Nothing has been saved. Its status is now "
-                            "%(status)s, as of %(status_date)s: check the latest updates beside "
-                            "the form, then save again."
-                        )
-                        % {
-                            "who": who,
-                            "date": date_format(when),
-                            "time": date_format(when, "TIME_FORMAT"),
-                            "status": commitment.get_status_display(),
-                            "status_date": date_format(commitment.status_date),
-                        },
-                    )
-                except ValidationError as error:
-                    for field, errors in error.message_dict.items():
-                        for message in errors:
-                            form.add_error(field if field in form.fields else None, message)
-                else:
-                    return self._after_update(request, commitment, update)
-        else:
-            form = SingleStatusForm(initial={"loaded_version": commitment.version})
-        updates = list(
-            commitment.updates.filter(member__isnull=True)
-            .select_related("author")
-            .order_by("-as_of", "-created", "-pk")[: self.UPDATES_BESIDE_FORM]
-        )
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Update the status of “%(title)s”") % {"title": commitment.title},
-            "subtitle": None,
-            "opts": self.model._meta,
-            "original": commitment,
-            "commitment": commitment,
-            "updates": updates,
-            "form": form,
-            "adminform": admin.helpers.AdminForm(
-                form,
-                [(None, {"fields": [n for n in form.fields if n != "loaded_version"]})],
-                {},
-            ),
-            "media": self.media + form.media,
-        }
-        return TemplateResponse(request, "admin/tracker/commitment/update_status.html", context)
-
-    def _after_update(self, request: HttpRequest, commitment: Commitment, update: StatusUpdate):
-        """Back to the list, saying what was recorded, with the next commitment to review."""
-        self._log(request, [commitment], f"Recorded a status update: {_status_change(update)}.")
-        recorded = (
-            gettext("Recorded “%(status)s” on “%(title)s”, as of %(date)s.")
-            if update.is_public
-            else gettext(
-                "Recorded “%(status)s” on “%(title)s”, as of %(date)s, as an internal note."
-            )
-        ) % {
-            "status": update.get_status_display(),
-            "title": commitment.title,
-            "date": date_format(update.as_of),
-        }
-        following = next_to_review(exclude=commitment.pk)
-        if following is not None:
-            recorded = format_html(
-                '{} {} <a href="{}">{}</a>.',
-                recorded,
-                gettext("Next that needs review:"),
-                reverse("admin:tracker_commitment_update_status", args=[following.pk]),
-                gettext("update the status of “%(title)s”") % {"title": following.title},
-            )
-        self.message_user(request, recorded, messages.SUCCESS)
-        return HttpResponseRedirect(
-            reverse("admin:tracker_commitment_changelist") + "?review=needed"
-        )
-
     # Bulk actions
 
     @admin.action(description=_("Publish the selected commitments"), permissions=["publish"])
@@ -859,7 +649,9 @@ class CommitmentAdmin(admin.ModelAdmin):
             changed = Commitment.objects.filter(pk__in=[c.pk for c in changing]).set_published(
                 published, user=request.user
             )
-            self._log(request, changing, "Published." if published else "Unpublished.")
+            admin_pages.log_changes(
+                request, changing, "Published." if published else "Unpublished."
+            )
         already = selected - changed
         if published:
             message = ngettext(
@@ -890,7 +682,7 @@ class CommitmentAdmin(admin.ModelAdmin):
             count = Commitment.objects.filter(pk__in=[c.pk for c in reviewed]).mark_reviewed(
                 user=request.user
             )
-            self._log(request, reviewed, "Marked reviewed.")
+            admin_pages.log_changes(request, reviewed, "Marked reviewed.")
         self.message_user(
             request,
             ngettext(
@@ -901,164 +693,6 @@ class CommitmentAdmin(admin.ModelAdmin):
             % {"count": count, "date": date_format(timezone.localdate())},
             messages.SUCCESS,
         )
-
-    def _log(self, request: HttpRequest, commitments: list[Commitment], message: str) -> None:
-        """One entry per commitment in the admin's history, as Django logs its own edits."""
-        LogEntry.objects.log_actions(
-            user_id=request.user.pk,
-            queryset=commitments,
-            action_flag=CHANGE,
-            change_message=message,
-        )
-
-    @admin.action(
-        description=_("Record a status update on the selected commitments"),
-        permissions=["record"],
-    )
-    def change_status(self, request: HttpRequest, queryset):
-        """Ask for one status, date, note and basis; record it on each commitment, atomically."""
-        # The page lists titles and statuses only: no themes, but each source's event date.
-        commitments = list(
-            queryset.prefetch_related(None)
-            .select_related("source")
-            .order_by("source_id", "position")
-        )
-        if "apply" not in request.POST:
-            form = BulkStatusForm()
-            versions = {c.pk: c.version for c in commitments}
-            return self._change_status_page(request, form, commitments, versions)
-
-        form = BulkStatusForm(request.POST)
-        versions = {c.pk: _posted_version(request, c.pk) for c in commitments}
-        if not form.is_valid():
-            return self._change_status_page(request, form, commitments, versions)
-        try:
-            updates = self._record_all(request, form, commitments, versions)
-        except _StaleSelection as stale:
-            # Show the latest state and carry the latest versions: the editor has been told.
-            commitments = stale.current
-            versions = {c.pk: c.version for c in commitments}
-            names = ", ".join(f"“{c}”" for c in stale.moved)
-            form.add_error(
-                None,
-                gettext(
-                    "Changed by somebody else since you opened this page: %(names)s. Nothing has "
-                    "been recorded. Their current statuses are listed below; check them, then "
-                    "record again."
-                )
-                % {"names": names},
-            )
-            return self._change_status_page(request, form, commitments, versions)
-        except _InvalidUpdate as invalid:
-            for field, errors in invalid.error.message_dict.items():
-                for error in errors:
-                    form.add_error(
-                        field if field in form.fields else None, f"“{invalid.commitment}”: {error}"
-                    )
-            return self._change_status_page(request, form, commitments, versions)
-        first = updates[0]
-        self._log(
-            request,
-            commitments,
-            f"Recorded a status update for several commitments: {first.get_status_display()}, "
-            f"as of {first.as_of:%-d %B %Y}.",
-        )
-        if first.is_public:
-            recorded = ngettext(
-                "Recorded “%(status)s” as of %(date)s on %(count)s commitment: %(titles)s.",
-                "Recorded “%(status)s” as of %(date)s on %(count)s commitments: %(titles)s.",
-                len(updates),
-            )
-        else:
-            recorded = ngettext(
-                "Recorded “%(status)s” as of %(date)s on %(count)s commitment, as an internal "
-                "note: %(titles)s.",
-                "Recorded “%(status)s” as of %(date)s on %(count)s commitments, as an internal "
-                "note: %(titles)s.",
-                len(updates),
-            )
-        self.message_user(
-            request,
-            recorded
-            % {
-                "status": first.get_status_display(),
-                "date": date_format(first.as_of),
-                "count": len(updates),
-                "titles": ", ".join(str(c) for c in commitments),
-            },
-            messages.SUCCESS,
-        )
-        return None
-
-    def _record_all(self, request, form, commitments, versions) -> list[StatusUpdate]:
-        """One update per commitment, all or none, on the versions the editor saw."""
-        pks = [c.pk for c in commitments]
-        with transaction.atomic():
-            locked = {
-                c.pk: c
-                for c in Commitment.objects.select_for_update(of=("self",))
-                .select_related("source")
-                .filter(pk__in=pks)
-            }
-            current = [locked[pk] for pk in pks if pk in locked]
-            moved = [c for c in current if c.version != versions.get(c.pk)]
-            if moved or len(current) != len(pks):
-                raise _StaleSelection(moved, current)
-            updates = []
-            for commitment in current:
-                try:
-                    updates.append(
-                        commitment.save_edit(
-                            update=form.update_kwargs(),
-                            expected_version=versions[commitment.pk],
-                            user=request.user,
-                        )
-                    )
-                except ValidationError as error:
-                    # Leaving the block rolls back the updates already recorded.
-                    raise _InvalidUpdate(commitment, error) from None
-        return updates
-
-    def _change_status_page(self, request, form, commitments, versions):
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Record a status update on several commitments"),
-            "opts": self.model._meta,
-            "form": form,
-            # Laid out like the change form, so the page looks and reads like the rest.
-            "adminform": admin.helpers.AdminForm(
-                form, [(gettext("The update"), {"fields": list(form.fields)})], {}
-            ),
-            "commitments": [(c, versions.get(c.pk)) for c in commitments],
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            "media": self.media + form.media,
-        }
-        return TemplateResponse(request, "admin/tracker/commitment/change_status.html", context)
-
-
-def next_to_review(exclude: int | None = None) -> Commitment | None:
-    """The commitment that has waited longest for a review (never reviewed first)."""
-    waiting = Commitment.objects.needs_review().exclude(pk=exclude).only("pk", "title")
-    return waiting.order_by(
-        models.F("last_reviewed").asc(nulls_first=True), "source_id", "position", "pk"
-    ).first()
-
-
-class _StaleSelection(Exception):
-    def __init__(self, moved: list[Commitment], current: list[Commitment]):
-        self.moved, self.current = moved, current
-
-
-class _InvalidUpdate(Exception):
-    def __init__(self, commitment: Commitment, error: ValidationError):
-        self.commitment, self.error = commitment, error
-
-
-def _posted_version(request: HttpRequest, pk: int) -> int | None:
-    try:
-        return int(request.POST.get(f"version-{pk}", ""))
-    except ValueError:
-        return None
 
 
 # /admin/tracker/statusupdate/

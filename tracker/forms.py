@@ -9,6 +9,7 @@ from django.contrib.admin import widgets as admin_widgets
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
+from django.forms.utils import ErrorDict
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
@@ -19,6 +20,7 @@ from tracker.models import (
     TIMELINE_ORDER,
     Basis,
     Commitment,
+    MemberState,
     Status,
     StatusUpdate,
 )
@@ -346,6 +348,66 @@ class CorrectsChoiceField(forms.ModelChoiceField):
         )
 
 
+class StatusUpdateForm(forms.Form):
+    """A status update's fields, declared once for every admin page that records updates.
+
+    The change form, the "Update status" page, the bulk status change and each row of the member
+    grid use it: each drops the fields it does not ask for (`name = None`) and says what its page
+    needs said. update() is what Commitment.save_edit() takes.
+    """
+
+    # StatusUpdate's field → this form's field, in the order the pages show them.
+    FIELD_NAMES = {
+        name: name
+        for name in ("status", "as_of", "note", "evidence_url", "basis", "is_public", "corrects")
+    }
+
+    status = forms.ChoiceField(
+        label=_("New status"), choices=[("", _("— choose —")), *Status.choices]
+    )
+    as_of = _as_of_field(initial=timezone.localdate, widget=admin_widgets.AdminDateWidget)
+    note = _update_field(
+        "note",
+        required=True,
+        # The change form's words too, so every page explains a missing note the same way.
+        error_messages={"required": _("Write a note saying why: it is shown with the update.")},
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+    )
+    evidence_url = _update_field(
+        "evidence_url", required=False, widget=admin_widgets.AdminURLFieldWidget
+    )
+    basis = forms.ChoiceField(
+        label=_("Basis of the assessment"),
+        choices=Basis.choices,
+        widget=admin_widgets.AdminRadioSelect(attrs={"class": "radiolist"}),
+        help_text=StatusUpdate._meta.get_field("basis").help_text,
+        # A missing basis explained in the model's own words, as on the change form.
+        error_messages={"required": StatusUpdate._meta.get_field("basis").error_messages["blank"]},
+    )
+    is_public = _update_field("is_public", required=False, initial=True)
+    corrects = CorrectsChoiceField(
+        queryset=StatusUpdate.objects.none(),
+        required=False,
+        empty_label=_("— not a correction —"),
+        help_text=StatusUpdate._meta.get_field("corrects").help_text,
+    )
+
+    def __init__(self, *args, member: MemberState | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member = member
+
+    def update(self) -> dict:
+        """save_edit()'s `update`, or one of its `member_updates` for a member's form."""
+        update = {
+            model: self.cleaned_data[form]
+            for model, form in self.FIELD_NAMES.items()
+            if form in self.fields
+        }
+        if self.member is not None:
+            update["member"] = self.member
+        return update
+
+
 class CommitmentEditForm(VersionedForm, CommitmentForm):
     """The change form for an editor who may change a commitment but not record updates."""
 
@@ -366,48 +428,31 @@ class CommitmentEditForm(VersionedForm, CommitmentForm):
         return "; ".join(_describe_update(update) for update in updates[:new])
 
 
-class CommitmentChangeForm(CommitmentEditForm):
+class CommitmentChangeForm(StatusUpdateForm, CommitmentEditForm):
     """The change form: a commitment's fields plus an optional status update to record."""
 
-    new_status = forms.ChoiceField(
-        label=_("New status"),
-        choices=[("", _("— no update —")), *Status.choices],
-        required=False,
-        help_text=_("Choose the current status again to add a progress note that keeps it."),
-    )
-    as_of = _as_of_field(required=False, initial=timezone.localdate)
-    note = _update_field(
-        "note", required=False, widget=forms.Textarea(attrs={"rows": 4, "cols": 60})
-    )
-    evidence_url = _update_field("evidence_url", required=False)
-    basis = forms.ChoiceField(
-        label=_("Basis of the assessment"),
-        choices=Basis.choices,
-        widget=admin_widgets.AdminRadioSelect(attrs={"class": "radiolist"}),
-        required=False,
-        help_text=StatusUpdate._meta.get_field("basis").help_text,
-    )
-    is_public = _update_field("is_public", required=False, initial=True)
-    corrects = CorrectsChoiceField(
-        queryset=StatusUpdate.objects.none(),
-        required=False,
-        empty_label=_("— not a correction —"),
-        help_text=StatusUpdate._meta.get_field("corrects").help_text,
-    )
-
-    # Model field → form field, for the errors StatusUpdate.full_clean() reports.
-    UPDATE_FIELDS = {
-        "status": "new_status",
-        "as_of": "as_of",
-        "note": "note",
-        "evidence_url": "evidence_url",
-        "basis": "basis",
-        "is_public": "is_public",
-        "corrects": "corrects",
-    }
+    # Here "status" is the commitment's own, shown read-only: the update's is "new_status".
+    FIELD_NAMES = {**StatusUpdateForm.FIELD_NAMES, "status": "new_status"}
+    status = None
+    new_status = StatusUpdateForm.base_fields["status"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in self.FIELD_NAMES.values():
+            # After the commitment's own fields, in the update's order: the admin's history
+            # names the changed fields in this order.
+            self.fields[name] = self.fields.pop(name)
+            # Optional: leaving "New status" empty saves the commitment alone (see clean()).
+            self.fields[name].required = False
+        new_status = self.fields["new_status"]
+        new_status.choices = [("", _("— no update —")), *Status.choices]
+        new_status.help_text = _(
+            "Choose the current status again to add a progress note that keeps it."
+        )
+        # Plain inputs, as this page has always had, not the admin's date and link widgets.
+        for name, widget in (("as_of", forms.DateInput()), ("evidence_url", forms.URLInput())):
+            widget.attrs.update(self.fields[name].widget_attrs(widget))
+            self.fields[name].widget = widget
         if self.instance.pk is not None:
             # The latest ones only: a long history must not make the page huge. A correction
             # is dated on or after the latest update, and mistakes are put right soon after.
@@ -417,7 +462,7 @@ class CommitmentChangeForm(CommitmentEditForm):
             ).order_by(*TIMELINE_ORDER)
             if self.instance.member_group_id is not None:
                 # Said before the editor tries, not only in the error after.
-                self.fields["new_status"].help_text = _(
+                new_status.help_text = _(
                     "Carried out by each member state: the status is worked out from the member "
                     "states’ statuses (record them with “Record member states’ statuses”). Choose "
                     "the current status again to add a progress note on the commitment as a whole."
@@ -480,37 +525,26 @@ class CommitmentChangeForm(CommitmentEditForm):
         update = StatusUpdate(
             commitment=self.instance,
             previous_status=self.instance.status,
-            **{model: cleaned.get(form) for model, form in self.UPDATE_FIELDS.items()},
+            **{model: cleaned.get(form) for model, form in self.FIELD_NAMES.items()},
         )
         update.note = update.note or ""
         update.evidence_url = update.evidence_url or ""
         update.basis = update.basis or ""
         update.is_public = bool(update.is_public)
-        exclude = [model for model, form in self.UPDATE_FIELDS.items() if form in failed]
+        exclude = [model for model, form in self.FIELD_NAMES.items() if form in failed]
         try:
             update.full_clean(exclude=["commitment", "author", *exclude])
         except forms.ValidationError as error:
             for model_field, messages in error.message_dict.items():
-                form_field = self.UPDATE_FIELDS.get(model_field)
+                form_field = self.FIELD_NAMES.get(model_field)
                 if form_field in failed:
                     continue
                 for message in messages:
                     self.add_error(form_field, message)
 
-    def status_update(self) -> dict | None:
-        """The keyword arguments for Commitment.record_update(), or None if none was asked for."""
-        data = self.cleaned_data
-        if not data.get("new_status"):
-            return None
-        return {
-            "status": data["new_status"],
-            "as_of": data["as_of"],
-            "note": data["note"],
-            "basis": data["basis"],
-            "evidence_url": data["evidence_url"],
-            "is_public": data["is_public"],
-            "corrects": data["corrects"],
-        }
+    def update(self) -> dict | None:
+        """The update to record, or None if none was asked for."""
+        return super().update() if self.cleaned_data.get("new_status") else None
 
 
 class CommitmentRowForm(VersionedForm):
@@ -531,174 +565,25 @@ class CommitmentRowForm(VersionedForm):
         }
 
 
-def _evidence_url_field() -> forms.Field:
-    """The evidence link of a form that records updates on several rows at once."""
-    return _update_field("evidence_url", required=False, widget=admin_widgets.AdminURLFieldWidget)
-
-
-def _basis_field() -> forms.ChoiceField:
-    """The required basis, explained in the model's own words when it is missing."""
-    basis = StatusUpdate._meta.get_field("basis")
-    return forms.ChoiceField(
-        label=_("Basis of the assessment"),
-        choices=Basis.choices,
-        widget=admin_widgets.AdminRadioSelect(attrs={"class": "radiolist"}),
-        help_text=basis.help_text,
-        error_messages={"required": basis.error_messages["blank"]},
-    )
-
-
-class BulkStatusForm(forms.Form):
+class BulkStatusForm(StatusUpdateForm):
     """One status, date, note and basis, recorded as its own update on each chosen commitment."""
 
-    status = forms.ChoiceField(
-        label=_("New status"), choices=[("", _("— choose —")), *Status.choices]
-    )
-    as_of = _as_of_field(initial=timezone.localdate, widget=admin_widgets.AdminDateWidget)
-    note = _update_field(
-        "note",
-        required=True,
-        # The model's own words, so every path explains a missing note the same way.
-        error_messages={"required": _("Write a note saying why: it is shown with the update.")},
-        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
-        help_text=_(
+    # A correction names one commitment's update.
+    corrects = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].help_text = _(
             "Shown with each commitment's update, e.g. “Ministers endorsed the work plan "
             "covering these commitments.”"
-        ),
-    )
-    evidence_url = _evidence_url_field()
-    basis = _basis_field()
-    is_public = _update_field("is_public", required=False, initial=True)
-
-    def update_kwargs(self) -> dict:
-        """The keyword arguments for Commitment.record_update(), the same for every commitment."""
-        data = self.cleaned_data
-        return {
-            "status": data["status"],
-            "as_of": data["as_of"],
-            "note": data["note"],
-            "basis": data["basis"],
-            "evidence_url": data["evidence_url"],
-            "is_public": data["is_public"],
-        }
+        )
 
 
-class MemberGridForm(forms.Form):
-    """Several member states' statuses on one commitment, each recorded as its own update.
-
-    One row per member: a new status (or none, to leave that member alone) and an optional note
-    of its own. The as-of date, shared note, evidence, basis and public flag apply to every row
-    given a status; a row's own note replaces the shared one. `version` is the commitment's
-    version when the page was loaded: save_edit() refuses the whole form if it moved on.
-    """
-
-    as_of = _as_of_field(initial=timezone.localdate, widget=admin_widgets.AdminDateWidget)
-    note = _update_field(
-        "note",
-        required=False,
-        label=_("Note for every row"),
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text=_(
-            "Used for each member state given a status without a note of its own, e.g. "
-            "“National reports to the ministers’ June meeting.”"
-        ),
-    )
-    evidence_url = _evidence_url_field()
-    basis = _basis_field()
-    is_public = _update_field("is_public", required=False, initial=True)
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-    def __init__(self, *args, rows, **kwargs):
-        """`rows` are the commitment's MemberProgress rows, with their members."""
-        super().__init__(*args, **kwargs)
-        self.rows = list(rows)
-        for row in self.rows:
-            name = row.member.translated("name")[0]
-            self.fields[self.status_name(row.member)] = forms.ChoiceField(
-                label=gettext("New status for %(member)s") % {"member": name},
-                choices=[("", _("— no change —")), *Status.choices],
-                required=False,
-            )
-            self.fields[self.note_name(row.member)] = forms.CharField(
-                label=gettext("Note for %(member)s") % {"member": name},
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
-            )
-
-    @staticmethod
-    def status_name(member) -> str:
-        return f"status-{member.slug}"
-
-    @staticmethod
-    def note_name(member) -> str:
-        return f"note-{member.slug}"
-
-    def row_fields(self):
-        """(progress row, its status field, its note field), for the template."""
-        return [
-            (row, self[self.status_name(row.member)], self[self.note_name(row.member)])
-            for row in self.rows
-        ]
-
-    def clean(self):
-        cleaned = super().clean()
-        chosen = [row for row in self.rows if cleaned.get(self.status_name(row.member))]
-        if not chosen:
-            raise forms.ValidationError(
-                gettext(
-                    "Choose a new status for at least one member state: rows left at “no change” "
-                    "are not recorded."
-                )
-            )
-        for row in chosen:
-            if not cleaned.get(self.note_name(row.member)) and not cleaned.get("note"):
-                self.add_error(
-                    self.note_name(row.member),
-                    gettext(
-                        "Write a note for %(member)s, or a note for every row above: it is shown "
-                        "with the update."
-                    )
-                    % {"member": row.member.translated("name")[0]},
-                )
-        return cleaned
-
-    def member_updates(self) -> list[dict]:
-        """The `member_updates` for Commitment.save_edit(): one per row given a status."""
-        data = self.cleaned_data
-        return [
-            {
-                "member": row.member,
-                "status": data[self.status_name(row.member)],
-                "as_of": data["as_of"],
-                "note": data[self.note_name(row.member)] or data["note"],
-                "evidence_url": data["evidence_url"],
-                "basis": data["basis"],
-                "is_public": data["is_public"],
-            }
-            for row in self.rows
-            if data.get(self.status_name(row.member))
-        ]
-
-    def add_member_errors(self, by_member: dict) -> None:
-        """Put save_edit()'s errors on each member's row, naming the field they are about."""
-        for member, error in by_member.items():
-            if member is None:
-                self.add_error(None, error)
-                continue
-            items = error.message_dict.items() if hasattr(error, "error_dict") else [("", error)]
-            for field, messages in items:
-                where = self.note_name(member) if field == "note" else self.status_name(member)
-                label = ""
-                if field not in ("", "__all__", "note", "status", "member"):
-                    label = f"{capfirst(StatusUpdate._meta.get_field(field).verbose_name)}: "
-                for message in messages:
-                    self.add_error(where, f"{label}{message}")
-
-
-class SingleStatusForm(BulkStatusForm):
+class SingleStatusForm(StatusUpdateForm):
     """The focused "Update status" form for one commitment, carrying the version it was opened
     at, so a save over somebody else's newer update is refused."""
 
+    corrects = None
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, **kwargs):
@@ -710,3 +595,126 @@ class SingleStatusForm(BulkStatusForm):
             "Shown with the update on the public page, e.g. “Ministers adopted the framework "
             "at their June meeting.”"
         )
+
+
+class MemberStatusForm(StatusUpdateForm):
+    """One member state's row of the member grid: a new status and a note of its own."""
+
+    # Asked once for every row, by MemberGridForm.
+    as_of = evidence_url = basis = is_public = corrects = None
+
+    def __init__(self, data=None, *, member: MemberState):
+        super().__init__(data, prefix=member.slug, member=member)
+        name = member.translated("name")[0]
+        status, note = self.fields["status"], self.fields["note"]
+        status.label = gettext("New status for %(member)s") % {"member": name}
+        status.choices = [("", _("— no change —")), *Status.choices]
+        status.required = False
+        note.label = gettext("Note for %(member)s") % {"member": name}
+        note.help_text = ""
+        note.required = False
+        note.widget.attrs.update(rows=2, cols=40)
+
+    def add_prefix(self, field_name: str) -> str:
+        # "status-viet-nam", as the grid has always named its inputs.
+        return f"{field_name}-{self.prefix}"
+
+
+class MemberGridForm(StatusUpdateForm):
+    """Several member states' statuses on one commitment, each recorded as its own update.
+
+    One MemberStatusForm per member: a new status (or none, to leave that member alone) and an
+    optional note of its own. This form's as-of date, note, evidence, basis and public flag
+    apply to every row given a status; a row's own note replaces the shared one. `version` is
+    the commitment's version when the page was loaded: save_edit() refuses the whole form if it
+    moved on.
+    """
+
+    status = corrects = None
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, data=None, *, rows, **kwargs):
+        """`rows` are the commitment's MemberProgress rows, with their members."""
+        super().__init__(data, **kwargs)
+        note = self.fields["note"]
+        note.label = _("Note for every row")
+        note.help_text = _(
+            "Used for each member state given a status without a note of its own, e.g. "
+            "“National reports to the ministers’ June meeting.”"
+        )
+        note.required = False
+        note.widget.attrs["rows"] = 3
+        self.rows = list(rows)
+        self.member_forms = [MemberStatusForm(data, member=row.member) for row in self.rows]
+
+    @property
+    def errors(self) -> ErrorDict:
+        """The shared fields' errors and every row's, under the names the page posts."""
+        errors = ErrorDict(super().errors, renderer=self.renderer)
+        for form in self.member_forms:
+            errors.update((form.add_prefix(name), error) for name, error in form.errors.items())
+        return errors
+
+    def full_clean(self):
+        # The rows first: clean() reads which were given a status.
+        for form in self.member_forms:
+            form.full_clean()
+        super().full_clean()
+
+    def row_fields(self):
+        """(progress row, its status field, its note field), for the template."""
+        return [
+            (row, form["status"], form["note"])
+            for row, form in zip(self.rows, self.member_forms, strict=True)
+        ]
+
+    def chosen(self) -> list[MemberStatusForm]:
+        """The rows given a new status."""
+        return [form for form in self.member_forms if form.cleaned_data.get("status")]
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = self.chosen()
+        if not chosen:
+            raise forms.ValidationError(
+                gettext(
+                    "Choose a new status for at least one member state: rows left at “no change” "
+                    "are not recorded."
+                )
+            )
+        for form in chosen:
+            if not form.cleaned_data.get("note") and not cleaned.get("note"):
+                form.add_error(
+                    "note",
+                    gettext(
+                        "Write a note for %(member)s, or a note for every row above: it is shown "
+                        "with the update."
+                    )
+                    % {"member": form.member.translated("name")[0]},
+                )
+        return cleaned
+
+    def member_updates(self) -> list[dict]:
+        """The `member_updates` for Commitment.save_edit(): one per row given a status."""
+        shared = self.update()
+        return [
+            {**shared, **form.update(), "note": form.cleaned_data["note"] or shared["note"]}
+            for form in self.chosen()
+        ]
+
+    def add_member_errors(self, by_member: dict) -> None:
+        """Put save_edit()'s errors on each member's row, naming the field they are about."""
+        rows = {form.member: form for form in self.member_forms}
+        for member, error in by_member.items():
+            if member is None:
+                self.add_error(None, error)
+                continue
+            items = error.message_dict.items() if hasattr(error, "error_dict") else [("", error)]
+            for field, messages in items:
+                label = ""
+                if field not in ("", "__all__", "note", "status", "member"):
+                    label = f"{capfirst(StatusUpdate._meta.get_field(field).verbose_name)}: "
+                for message in messages:
+                    rows[member].add_error(
+                        "note" if field == "note" else "status", f"{label}{message}"
+                    )
