@@ -48,6 +48,7 @@ def test_an_admin_save_with_a_status_update_moves_the_version_once(admin_client,
         url,
         "commitment_form",
         title="A new title",
+        themes=[str(factories.make_theme().pk)],
         new_status=Status.IN_PROGRESS,
         as_of="2026-03-01",
         note="Begun.",
@@ -94,3 +95,43 @@ def test_a_dry_run_moves_nothing(db):
     call_command("load_sources", FIXTURES[0], "--dry-run", stdout=StringIO())
 
     assert _number() == before
+
+
+def test_an_admin_save_of_a_group_and_its_members_moves_the_version_once(admin_client, db):
+    group = factories.make_group(members=3)
+    url = f"/admin/tracker/membergroup/{group.pk}/change/"
+    names = {f"members-{i}-name": f"Renamed member {i}" for i in range(group.members.count())}
+    data = form_data(admin_client, url, "membergroup_form", name="Renamed group", **names)
+    before = _number()
+
+    assert admin_client.post(url, data).status_code == 302
+
+    assert set(group.members.values_list("name", flat=True)) == {
+        "Renamed member 0",
+        "Renamed member 1",
+        "Renamed member 2",
+    }
+    assert _number() == before + 1
+
+
+def test_a_bulk_status_change_moves_the_version_once(admin_client, db):
+    made = [factories.make_commitment() for _ in range(3)]
+    before = _number()
+
+    response = admin_client.post(
+        "/admin/tracker/commitment/",
+        {
+            "action": "change_status",
+            "_selected_action": [c.pk for c in made],
+            "apply": "Record",
+            **{f"version-{c.pk}": c.version for c in made},
+            "status": Status.IN_PROGRESS,
+            "as_of": "2026-03-01",
+            "note": "In bulk.",
+            "basis": Basis.SELF_REPORTED,
+            "is_public": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    assert _number() == before + 1

@@ -14,6 +14,7 @@ nothing. Administrators are superusers.
 from __future__ import annotations
 
 import datetime
+from contextlib import nullcontext
 from functools import partial
 
 from django.conf import settings
@@ -51,6 +52,7 @@ from tracker.models import (
 )
 from tracker.statuses import SCORED_STATUSES, Record
 from tracker.validators import WebURLFormField
+from tracker.versions import ContentVersion
 from tracker.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 
 # The sidebar repeats the home page's list of models and takes 280 px from every changelist:
@@ -82,8 +84,29 @@ def _corrected(update: StatusUpdate) -> str:
 
 
 # /admin/tracker/source/
+class ModelAdmin(admin.ModelAdmin):
+    """An editor's POST is one write: the content version moves on once, whatever it saves
+    (a record, its inlines, its many-to-many links, the rows of an action)."""
+
+    def changeform_view(self, request: HttpRequest, *args, **kwargs):
+        with _one_write(request):
+            return super().changeform_view(request, *args, **kwargs)
+
+    def changelist_view(self, request: HttpRequest, *args, **kwargs):
+        with _one_write(request):
+            return super().changelist_view(request, *args, **kwargs)
+
+    def delete_view(self, request: HttpRequest, *args, **kwargs):
+        with _one_write(request):
+            return super().delete_view(request, *args, **kwargs)
+
+
+def _one_write(request: HttpRequest):
+    return ContentVersion.one_write() if request.method == "POST" else nullcontext()
+
+
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(ModelAdmin):
     list_display = ("title", "event_name", "event_date", "commitment_count")
     list_filter = ("event_date",)
     search_fields = ("title", "event_name", "publisher")
@@ -104,7 +127,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 # /admin/tracker/actor/
 @admin.register(Actor)
-class ActorAdmin(admin.ModelAdmin):
+class ActorAdmin(ModelAdmin):
     list_display = (
         "name",
         "kind",
@@ -147,7 +170,7 @@ class ActorAdmin(admin.ModelAdmin):
 
 # /admin/tracker/theme/
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(ModelAdmin):
     list_display = ("name", "position", "commitment_count")
     list_display_links = ("name",)
     list_editable = ("position",)
@@ -343,7 +366,7 @@ class NotAssessedForMemberFilter(admin.SimpleListFilter):
 
 # /admin/tracker/commitment/
 @admin.register(Commitment)
-class CommitmentAdmin(admin.ModelAdmin):
+class CommitmentAdmin(ModelAdmin):
     form = CommitmentChangeForm
     list_display = (
         "title",
@@ -539,11 +562,13 @@ class CommitmentAdmin(admin.ModelAdmin):
             return
         # One model call: the fields this form edits and the optional status update, in one
         # transaction, refused whole if anybody saved the commitment since the form was loaded.
+        # The form ran the model's rules at that version (its clean()), so save_edit() does not.
         update = obj.save_edit(
             [field.name for field in form.model_fields() if not field.many_to_many],
             update=form.update() if isinstance(form, CommitmentChangeForm) else None,
             expected_version=form.cleaned_data["loaded_version"],
             user=request.user,
+            validated=True,
         )
         if update is None:
             return
@@ -697,7 +722,7 @@ class CommitmentAdmin(admin.ModelAdmin):
 
 # /admin/tracker/statusupdate/
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
+class StatusUpdateAdmin(ReadOnlyHistoryMixin, ModelAdmin):
     """The whole history, for reading. Updates are recorded from a commitment's change page."""
 
     list_display = (
@@ -741,7 +766,7 @@ class MemberStateInline(admin.TabularInline):
 
 # /admin/tracker/membergroup/
 @admin.register(MemberGroup)
-class MemberGroupAdmin(admin.ModelAdmin):
+class MemberGroupAdmin(ModelAdmin):
     list_display = ("name", "slug", "member_count", "commitment_count")
     search_fields = ("name", "slug", "members__name")
     ordering = ("name",)
@@ -769,7 +794,7 @@ class MemberGroupAdmin(admin.ModelAdmin):
 
 # /admin/tracker/memberstate/
 @admin.register(MemberState)
-class MemberStateAdmin(admin.ModelAdmin):
+class MemberStateAdmin(ModelAdmin):
     list_display = ("name", "group", "joined_on", "position", "tracked_count")
     list_display_links = ("name",)
     list_filter = ("group",)
