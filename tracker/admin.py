@@ -38,6 +38,7 @@ from tracker.forms import (
     CommitmentRowForm,
 )
 from tracker.models import (
+    TIMELINE_ORDER,
     Actor,
     Commitment,
     EditConflict,
@@ -260,7 +261,7 @@ class StatusUpdateInline(ReadOnlyHistoryMixin, admin.TabularInline):
         "created",
     )
     readonly_fields = fields
-    ordering = ("-as_of", "-created", "-pk")
+    ordering = TIMELINE_ORDER
     extra = 0
     can_delete = False
     show_change_link = False

@@ -22,7 +22,13 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from tracker.forms import BulkStatusForm, MemberGridForm, SingleStatusForm
-from tracker.models import Commitment, EditConflict, MemberUpdatesInvalid, StatusUpdate
+from tracker.models import (
+    TIMELINE_ORDER,
+    Commitment,
+    EditConflict,
+    MemberUpdatesInvalid,
+    StatusUpdate,
+)
 
 # How many of a commitment's latest updates the "Update status" page shows beside its form.
 UPDATES_BESIDE_FORM = 5
@@ -109,7 +115,7 @@ def update_status(
     updates = list(
         commitment.updates.filter(member__isnull=True)
         .select_related("author")
-        .order_by("-as_of", "-created", "-pk")[:UPDATES_BESIDE_FORM]
+        .order_by(*TIMELINE_ORDER)[:UPDATES_BESIDE_FORM]
     )
     context = {
         **model_admin.admin_site.each_context(request),

@@ -1,24 +1,14 @@
-"""Import commitments from the tracker's own export formats, all or nothing.
+"""Import commitments from the tracker's own export formats (docs/data.md), all or nothing.
 
-Three inputs, all described in docs/data.md:
+The dataset JSON (`/data/dataset.json`) brings sources, actors, themes, commitments and their
+public updates: commitments start "not yet assessed" and their updates are recorded in order,
+so every status is backed by its history. The commitments CSV or JSON (`/commitments/export.*`)
+brings commitments only, all `not_assessed`, whose sources, actors and themes exist already.
 
-- the dataset JSON (`/data/dataset.json`): sources, actors, themes, commitments and their
-  public updates. Commitments are created "not yet assessed" and their updates are then
-  recorded in order with `Commitment.record_update()`, so each imported status is backed by
-  the history that led to it.
-- the commitments CSV or JSON (`/commitments/export.csv|json`): commitments only. Their
-  source, actors and themes must already exist, and as the file carries no history, every
-  status must be `not_assessed`.
-
-Every record is checked with the model's own rules (`full_clean()`, the same messages as the
-admin) just before it is written, and writes go through `Commitment.save_edit()`, the one write
-path; all in one transaction. The command lists every problem with its line (CSV) or record
-number (JSON) and field, and if there is one, rolls everything back: nothing is written.
-
-The importer keeps only the rules of the file format itself: dates written YYYY-MM-DD, value
-types, known columns, no slug twice in the file, and each commitment's updates forming a chain
-(in as_of order, each starting from the status the previous one recorded, ending at the
-commitment's status). Every rule about what a record may say is the model's.
+Every record is checked by the model's own rules and written through `save_edit()`; the
+importer keeps only the format's rules (dates, types, known columns, no slug twice, each
+commitment's updates forming a chain). Every problem is listed with its line or record and
+field, and then nothing is written.
 """
 
 from __future__ import annotations
