@@ -33,47 +33,58 @@ Figures = dict[tuple[str, int], dict[str, int]]
 
 
 def count_afresh() -> Figures:
-    """Every figure from the database, past the cache: one query, a UNION of GROUP BYs."""
-    published = Commitment.objects.public()
+    """Every figure from the database, past the cache: one query, a UNION of four GROUP BYs.
+
+    The commitments are read once, grouped by source, owner, proposer and status together (a
+    few hundred groups at 10,000 commitments); the site's, sources', owners' and proposers'
+    figures are summed from those groups here.
+    """
     links = {"commitment__is_published": True}
     parts = [
-        _grouped(rows, scope, key, status)
-        for scope, rows, key, status in (
-            (SITE, published, Value(0), "status"),
-            (SOURCE, published, "source_id", "status"),
-            (OWNER, published, "owner_id", "status"),
-            (PROPOSER, published, "proposer_id", "status"),
+        _grouped(rows, kind, keys, status)
+        for kind, rows, keys, status in (
+            (
+                "commitment",
+                Commitment.objects.public(),
+                ("source_id", "owner_id", "proposer_id"),
+                "status",
+            ),
             (
                 THEME,
                 Commitment.themes.through.objects.filter(**links),
-                "theme_id",
+                ("theme_id",),
                 "commitment__status",
             ),
             (
                 PARTNER,
                 Commitment.partners.through.objects.filter(**links),
-                "actor_id",
+                ("actor_id",),
                 "commitment__status",
             ),
-            (MEMBER, MemberProgress.objects.filter(**links), "member_id", "status"),
+            (MEMBER, MemberProgress.objects.filter(**links), ("member_id",), "status"),
         )
     ]
     figures: Figures = {}
-    for scope, key, status, n in parts[0].union(*parts[1:], all=True):
-        figures.setdefault((scope, key), {})[status] = n
+
+    def add(scope: str, key: int, status: str, n: int) -> None:
+        counts = figures.setdefault((scope, key), {})
+        counts[status] = counts.get(status, 0) + n
+
+    for kind, first, second, third, status, n in parts[0].union(*parts[1:], all=True):
+        if kind != "commitment":
+            add(kind, first, status, n)
+            continue
+        for scope, key in ((SITE, 0), (SOURCE, first), (OWNER, second), (PROPOSER, third)):
+            add(scope, key, status, n)
     return figures
 
 
-def _grouped(rows, scope: str, key, status: str):
-    """(scope, key, status, n) rows of one scope."""
-    if not isinstance(key, str):
-        rows, key = rows.annotate(figure_key=key), "figure_key"
-    rows = rows.order_by().annotate(scope=Value(scope))
-    return (
-        rows.values_list("scope", key, status)
-        .annotate(n=Count("pk"))
-        .values_list("scope", key, status, "n")
-    )
+def _grouped(rows, kind: str, keys: tuple[str, ...], status: str):
+    """(kind, three keys, status, n) rows; keys a kind lacks are 0, so the UNION lines up."""
+    padding = {f"key_{i}": Value(0) for i in range(len(keys), 3)}
+    rows = rows.order_by().annotate(figure_kind=Value(kind), **padding)
+    columns = ("figure_kind", *keys, *padding, status)
+    return rows.values_list(*columns).annotate(n=Count("pk")).values_list(*columns, "n")
 
 
 def read(*scopes: str, key: int | None = None) -> Figures:
