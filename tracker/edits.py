@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -20,8 +20,9 @@ from django.utils.translation import gettext
 from tracker.statuses import Status, members_status
 from tracker.versions import ContentVersion
 
-if TYPE_CHECKING:
-    from tracker.models import Commitment, MemberProgress, MemberState, StatusUpdate
+# tracker.models' classes, which this module reaches through a commitment's relations rather
+# than import (models imports this module): named here for the annotations alone.
+Commitment = StatusUpdate = MemberProgress = MemberState = models.Model
 
 # An update's commitment is the row save_edit() has locked, its author the signed-in user:
 # asking the database whether they exist would cost a query per update for nothing.
