@@ -9,6 +9,7 @@ tallies it replaced). Drafts count towards nothing.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Value
 
@@ -97,7 +98,8 @@ def read(*scopes: str, key: int | None = None) -> Figures:
     if figures is None:
         figures = count_afresh()
         if name:
-            cache.set(name, figures)
+            # As long as the pages: older versions' are never asked for again.
+            cache.set(name, figures, settings.TRACKER_PAGE_CACHE_SECONDS)
     return {
         where: counts
         for where, counts in figures.items()
