@@ -522,8 +522,8 @@ def test_the_changelist_runs_a_fixed_number_of_queries(
     # 1 session, 2 user, 3-5 the theme, owner and source filter choices, 6 the member states
     # for both member filters, 7 count of the filtered rows (no second count of all rows),
     # 8 the rows with their owners and (by subquery) their last-update dates and member
-    # figures, 9 the rows' themes (prefetched).
-    with django_assert_num_queries(9):
+    # figures.
+    with django_assert_num_queries(8):
         response = admin_client.get(CHANGELIST)
 
     # A page holds 25 rows (CommitmentAdmin.list_per_page): the rest are a page away.
@@ -540,7 +540,7 @@ def test_the_changelist_costs_an_editor_only_the_permission_queries_more(
 
     # As for an administrator (above), plus 3-4 the editor's own and group permissions. The
     # editable target dates and their version checks reuse the rows: no query per row.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = editor_client.get(CHANGELIST)
 
     assert len(response.context["cl"].formset.forms) == min(rows, 25)

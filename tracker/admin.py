@@ -469,8 +469,8 @@ class CommitmentAdmin(ModelAdmin):
     )
 
     def get_queryset(self, request: HttpRequest):
-        # The last-update and themes columns cost one subquery and one prefetch per page. A
-        # subquery rather than Max() over a join keeps the changelist's counts plain COUNT(*)s.
+        # The last-update and members columns are subqueries of the page's one query, rather
+        # than Max() or Count() over a join: the changelist's counts stay plain COUNT(*)s.
         latest = StatusUpdate.objects.filter(commitment=OuterRef("pk")).order_by("-as_of")
         progress = MemberProgress.objects.filter(commitment=OuterRef("pk"))
         return (
@@ -481,7 +481,6 @@ class CommitmentAdmin(ModelAdmin):
                 members_tracked=count_of(progress),
                 members_assessed=count_of(progress.filter(status__in=SCORED_STATUSES)),
             )
-            .prefetch_related("themes")
         )
 
     # Permissions beyond Django's four, used by actions (`permissions=[...]`) and the forms.
@@ -628,10 +627,6 @@ class CommitmentAdmin(ModelAdmin):
             ),
         ]
         return pages + super().get_urls()
-
-    @admin.display(description=_("themes"))
-    def theme_names(self, obj: Commitment) -> str:
-        return ", ".join(theme.name for theme in obj.themes.all())
 
     @admin.display(description=_("last update"), ordering="last_update", empty_value="—")
     def last_update(self, obj: Commitment):
