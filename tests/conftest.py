@@ -1,9 +1,23 @@
+import os
+
 import pytest
 from django.db import transaction
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from tests import factories
 from tests.crawl import crawl, make_public_site
+
+# Property tests (Hypothesis): a bounded number of examples, most of them runs through the
+# database, and no deadline, which a loaded machine would miss. In CI (CI set) the examples are
+# the same on every run, so a failure there is reproduced with HYPOTHESIS_PROFILE=ci; locally
+# they are new each run, which over time explores more. A test whose examples are costly asks
+# for fewer itself.
+hypothesis_settings.register_profile("dev", max_examples=25, deadline=None)
+hypothesis_settings.register_profile("ci", max_examples=25, deadline=None, derandomize=True)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
+)
 
 
 @pytest.fixture(autouse=True)

@@ -496,7 +496,7 @@ class TestAnyDamagedFile(TestCase):
     """Damage one value of a good file anywhere: it loads whole, or it is refused and changes
     nothing, never with a traceback. Each example runs in its own transaction."""
 
-    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(suppress_health_check=[HealthCheck.too_slow])
     @given(
         record=st.integers(0, 2),
         key=st.sampled_from(["model", "pk", "fields", "slug", "owner", "themes", "status"])

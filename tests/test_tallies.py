@@ -223,7 +223,6 @@ class TallyPropertyTests(TestCase):
             settings=settings(
                 max_examples=10,
                 stateful_step_count=12,
-                deadline=None,
                 suppress_health_check=[HealthCheck.too_slow],
             ),
         )
