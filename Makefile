@@ -64,9 +64,9 @@ $(CHECKERS)/node_modules/.installed: $(CHECKERS)/package.json $(CHECKERS)/packag
 checkers: $(CHECKERS)/node_modules/.installed
 
 # The suite runs in parallel on every core (pytest-xdist), each worker on its own test
-# database; tests sharing an expensive setup (one crawl, one browser visit of every page) stay
-# on one worker (SHARED_SETUPS in tests/conftest.py). `make test PYTEST_WORKERS=0` runs it in
-# one process.
+# database, a file at a time; files sharing an expensive setup (one crawl, one browser visit of
+# every page) go to the same worker (SHARED_SETUPS in tests/conftest.py).
+# `make test PYTEST_WORKERS=0` runs it in one process.
 PYTEST_WORKERS ?= auto
 test: $(BIN)/.installed check $(if $(shell command -v npm),checkers)
 	$(DEV) $(BIN)/pytest --numprocesses $(PYTEST_WORKERS)

@@ -20,11 +20,11 @@ hypothesis_settings.load_profile(
 )
 
 
-# `make test` runs the suite on every core with pytest-xdist. Tests that share a setup that
-# takes seconds (a session fixture: one crawl, one browser visit of every page; or a costly
-# module fixture) run on one worker, so it is built once, not once per worker. The scheduler
-# sees only test ids, so this names their files. (pytest-xdist's own `--dist loadgroup` marks
-# do nothing since pytest 9.2: https://github.com/pytest-dev/pytest-xdist/issues/1386.)
+# `make test` runs the suite on every core with pytest-xdist. Each file goes whole to one
+# worker, as with `--dist loadfile`, so a module fixture is built once; and the files sharing a
+# session fixture that takes seconds (one crawl, one browser visit of every page) go to the
+# same worker, or each worker would build it. (pytest-xdist's own `--dist loadgroup` marks
+# are ignored since pytest 9.2: https://github.com/pytest-dev/pytest-xdist/issues/1386.)
 SHARED_SETUPS = {
     "tests/test_accessibility.py": "site_visit",
     "tests/test_html_validity.py": "site_visit",
@@ -32,34 +32,32 @@ SHARED_SETUPS = {
     "tests/test_csp.py": "crawled_site",
     "tests/test_languages.py": "crawled_site",
     "tests/test_security_crawl.py": "crawled_site",
-    "tests/test_security_xss.py": "planted_crawl",
-    # On PostgreSQL, a deployment populated and backed up once for the module.
-    "tests/test_backup_restore.py": "deployed",
 }
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """Every other test goes on its own to whichever worker is free, which keeps both busy
-    to the end; the groups above go first, biggest first. Only for the default `--dist load`."""
+    """Files and groups of files, biggest first, each to whichever worker is free next. Only
+    for the default `--dist load`: another --dist is used as asked."""
     if config.getoption("dist") != "load":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
     class SharedSetupScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return SHARED_SETUPS.get(nodeid.split("::")[0], nodeid)
+            path = nodeid.split("::")[0]
+            return SHARED_SETUPS.get(path, path)
 
     return SharedSetupScheduling(config, log)
 
 
 def pytest_collection_modifyitems(items):
-    """A test using a shared session setup from a file not listed above would build it again
-    on a second worker: say so."""
+    """A file using a shared session fixture without being listed above would have it built
+    again on a second worker: say so."""
     for item in items:
         path = item.nodeid.split("::")[0]
-        for fixture in ("crawled_site", "planted_crawl", "site_visit"):
-            if fixture in item.fixturenames and SHARED_SETUPS.get(path) != fixture:
+        for fixture in set(SHARED_SETUPS.values()) & set(item.fixturenames):
+            if SHARED_SETUPS.get(path) != fixture:
                 raise pytest.UsageError(
                     f"{path} uses {fixture}: add it to SHARED_SETUPS in tests/conftest.py"
                 )
