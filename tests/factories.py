@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime
 import importlib
 import itertools
+from contextlib import contextmanager
 
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import transaction
 
 from tracker.models import (
     Actor,
@@ -193,3 +195,18 @@ def record_member_status(commitment, member, status, as_of=None, **kwargs):
         basis=kwargs.pop("basis", Basis.SELF_REPORTED),
         **kwargs,
     )
+
+
+@contextmanager
+def rolled_back_afterwards(django_db_blocker):
+    """A transaction for a module-, class- or session-scoped fixture, rolled back at the end.
+
+    Data that many tests only read is built inside it once, not once per test (a loaded
+    fixture, a page's worth of commitments). Each test, through pytest-django's `db`, then runs
+    in a savepoint inside it, so what a test writes is gone before the next. Every database
+    test that runs meanwhile sees the data: a fixture of this kind serves a module or class
+    all of whose database tests use it.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
