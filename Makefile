@@ -63,8 +63,13 @@ $(CHECKERS)/node_modules/.installed: $(CHECKERS)/package.json $(CHECKERS)/packag
 
 checkers: $(CHECKERS)/node_modules/.installed
 
+# The suite runs in parallel on every core (pytest-xdist), each worker on its own test
+# database, a file at a time; files sharing an expensive setup (one crawl, one browser visit of
+# every page) go to the same worker (SHARED_SETUPS in tests/conftest.py).
+# `make test PYTEST_WORKERS=0` runs it in one process.
+PYTEST_WORKERS ?= auto
 test: $(BIN)/.installed check $(if $(shell command -v npm),checkers)
-	$(DEV) $(BIN)/pytest
+	$(DEV) $(BIN)/pytest --numprocesses $(PYTEST_WORKERS)
 
 # The whole suite again on a throwaway PostgreSQL server (installs PostgreSQL if missing).
 test-postgres: $(BIN)/.installed

@@ -1,9 +1,66 @@
+import os
+
 import pytest
 from django.db import transaction
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from tests import factories
 from tests.crawl import crawl, make_public_site
+
+# Property tests (Hypothesis): a bounded number of examples, most of them runs through the
+# database, and no deadline, which a loaded machine would miss. In CI (CI set) the examples are
+# the same on every run, so a failure there is reproduced with HYPOTHESIS_PROFILE=ci; locally
+# they are new each run, which over time explores more. A test whose examples are costly asks
+# for fewer itself.
+hypothesis_settings.register_profile("dev", max_examples=25, deadline=None)
+hypothesis_settings.register_profile("ci", max_examples=25, deadline=None, derandomize=True)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
+)
+
+
+# `make test` runs the suite on every core with pytest-xdist. Each file goes whole to one
+# worker, as with `--dist loadfile`, so a module fixture is built once; and the files sharing a
+# session fixture that takes seconds (one crawl, one browser visit of every page) go to the
+# same worker, or each worker would build it. (pytest-xdist's own `--dist loadgroup` marks
+# are ignored since pytest 9.2: https://github.com/pytest-dev/pytest-xdist/issues/1386.)
+SHARED_SETUPS = {
+    "tests/test_accessibility.py": "site_visit",
+    "tests/test_html_validity.py": "site_visit",
+    "tests/test_mobile_layout.py": "site_visit",
+    "tests/test_csp.py": "crawled_site",
+    "tests/test_languages.py": "crawled_site",
+    "tests/test_security_crawl.py": "crawled_site",
+}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Files and groups of files, biggest first, each to whichever worker is free next. Only
+    for the default `--dist load`: another --dist is used as asked."""
+    if config.getoption("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedSetupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::")[0]
+            return SHARED_SETUPS.get(path, path)
+
+    return SharedSetupScheduling(config, log)
+
+
+def pytest_collection_modifyitems(items):
+    """A file using a shared session fixture without being listed above would have it built
+    again on a second worker: say so."""
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        for fixture in set(SHARED_SETUPS.values()) & set(item.fixturenames):
+            if SHARED_SETUPS.get(path) != fixture:
+                raise pytest.UsageError(
+                    f"{path} uses {fixture}: add it to SHARED_SETUPS in tests/conftest.py"
+                )
 
 
 @pytest.fixture(autouse=True)

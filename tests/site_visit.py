@@ -9,17 +9,13 @@ server sent is kept for the Nu HTML checker, which then checks every page in one
 from __future__ import annotations
 
 import datetime
-import importlib
 from dataclasses import dataclass, field
 
-from django.apps import apps as django_apps
 from playwright.sync_api import Browser, Page
 
 from tests import factories
 from tests.browser import AXE_JS, Exclusion, Violation, axe_violations, sideways_scroll
 from tracker.models import Basis, Status
-
-editors_migration = importlib.import_module("tracker.migrations.0003_editors_group")
 
 AXE_WIDTHS = (1280, 375)
 # The narrowest phone the site is designed for; nothing may scroll sideways there.
@@ -77,8 +73,6 @@ def make_checked_site() -> dict:
     """A small published site with one of every kind of content the public pages show: every
     progress bucket, an overdue commitment, member states with statuses of their own, a source
     with headings and a scraped image line, a draft and an internal note; and an editor."""
-    # Transactional tests empty the database, groups included: put the editors back.
-    editors_migration.create_editors_group(django_apps, None)
     editor = factories.make_editor("checker")
     source = factories.make_source(
         slug="hanoi-summit",

@@ -10,7 +10,6 @@ import datetime
 import importlib
 
 import pytest
-from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, Permission, User
 
 from tests import factories
@@ -102,7 +101,7 @@ def test_who_may_open_each_admin_page(
 
 
 def test_the_editors_group_has_exactly_the_least_privilege_permissions(db):
-    group = Group.objects.get(name="Editors")
+    group = factories.editors_group()
 
     assert sorted(group.permissions.values_list("content_type__model", "codename")) == [
         ("actor", "add_actor"),
@@ -125,15 +124,15 @@ def test_the_editors_group_has_exactly_the_least_privilege_permissions(db):
 
 
 def test_the_group_migration_can_run_twice_and_be_reversed(db):
-    group = Group.objects.get(name="Editors")
+    group = factories.editors_group()
     group.permissions.add(Permission.objects.get(codename="delete_commitment"))
 
-    editors_migration.create_editors_group(django_apps, None)
+    factories.run_data_migration(editors_migration.create_editors_group)
 
     assert Group.objects.filter(name="Editors").count() == 1
     assert not group.permissions.filter(codename="delete_commitment").exists()
     assert group.permissions.count() == 13
-    editors_migration.delete_editors_group(django_apps, None)
+    factories.run_data_migration(editors_migration.delete_editors_group)
     assert not Group.objects.filter(name="Editors").exists()
 
 

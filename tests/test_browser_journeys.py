@@ -10,10 +10,8 @@ separate.
 from __future__ import annotations
 
 import datetime
-import importlib
 
 import pytest
-from django.apps import apps as django_apps
 from playwright.sync_api import Page, expect
 
 from tests import factories
@@ -21,15 +19,13 @@ from tracker.models import Basis, Commitment, Status, StatusUpdate
 
 PASSWORD = "a-long-test-password"  # what factories.make_user() sets
 
-editors_migration = importlib.import_module("tracker.migrations.0003_editors_group")
-
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def editors(browser, live_server) -> list:
-    # Live-server tests empty the database after each test, groups included: put it back.
-    editors_migration.create_editors_group(django_apps, None)
+    # Live-server tests empty the database after each test, groups included: make_editor()
+    # puts the group back.
     return [factories.make_editor("editor"), factories.make_editor("other-editor")]
 
 

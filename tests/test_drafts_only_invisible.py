@@ -5,34 +5,42 @@ import datetime
 
 import pytest
 
+from tests import factories
 from tests.crawl import make_public_site
 from tracker.models import Basis, Status
 
 SECRETS = ("Secret Source Title", "the secret full text", "Secret Actor", "Secret Theme")
 
 
+@pytest.fixture(scope="module")
+def _drafts_only(django_db_setup, django_db_blocker):
+    with factories.rolled_back_afterwards(django_db_blocker):
+        site = make_public_site()
+        draft = factories.make_commitment(
+            is_published=False,
+            source=factories.make_source(
+                slug="secret-source", title="Secret Source Title", full_text="the secret full text"
+            ),
+            owner=factories.make_actor(slug="secret-actor", name="Secret Actor"),
+            themes=[factories.make_theme(slug="secret-theme", name="Secret Theme")],
+        )
+        draft.record_update(
+            status=Status.IN_PROGRESS,
+            as_of=datetime.date(2026, 2, 1),
+            note="A note on the draft.",
+            basis=Basis.SELF_REPORTED,
+        )
+        # Also a theme nothing uses at all, and an unused actor.
+        factories.make_theme(slug="unused-theme", name="Secret Theme Unused")
+        factories.make_actor(slug="unused-actor", name="Secret Actor Unused")
+        yield site
+
+
 @pytest.fixture
-def drafts_only(db, make_commitment, make_source, make_actor, make_theme):
-    """A public site, plus a source, an actor and a theme that only a draft uses."""
-    site = make_public_site()
-    draft = make_commitment(
-        is_published=False,
-        source=make_source(
-            slug="secret-source", title="Secret Source Title", full_text="the secret full text"
-        ),
-        owner=make_actor(slug="secret-actor", name="Secret Actor"),
-        themes=[make_theme(slug="secret-theme", name="Secret Theme")],
-    )
-    draft.record_update(
-        status=Status.IN_PROGRESS,
-        as_of=datetime.date(2026, 2, 1),
-        note="A note on the draft.",
-        basis=Basis.SELF_REPORTED,
-    )
-    # Also a theme nothing uses at all, and an unused actor.
-    make_theme(slug="unused-theme", name="Secret Theme Unused")
-    make_actor(slug="unused-actor", name="Secret Actor Unused")
-    return site
+def drafts_only(_drafts_only, db):
+    """A public site, plus a source, an actor and a theme that only a draft uses: built once
+    for the module, whose tests all read it."""
+    return _drafts_only
 
 
 @pytest.mark.parametrize(

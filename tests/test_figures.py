@@ -231,7 +231,6 @@ class FiguresPropertyTests(TestCase):
             settings=settings(
                 max_examples=10,
                 stateful_step_count=12,
-                deadline=None,
                 suppress_health_check=[HealthCheck.too_slow],
             ),
         )

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from tests import factories
 from tracker.models import (
     Actor,
     ActorKind,
@@ -105,10 +106,18 @@ DIRECTIONS = {
 }
 
 
+@pytest.fixture(scope="module")
+def _loaded(django_db_setup, django_db_blocker):
+    """Loaded as `make run` loads it, the member states first, with load_sources: once for
+    the module, whose database tests all read it (the two that load it again write in their
+    own savepoint)."""
+    with factories.rolled_back_afterwards(django_db_blocker):
+        call_command("load_sources", MEMBERS_FIXTURE, FIXTURE, verbosity=0)
+        yield
+
+
 @pytest.fixture
-def source(db) -> Source:
-    """Loaded as `make run` loads it: the member states first, with load_sources."""
-    call_command("load_sources", MEMBERS_FIXTURE, FIXTURE, verbosity=0)
+def source(_loaded, db) -> Source:
     return Source.objects.get(slug="adgmin-2026-hanoi")
 
 

@@ -194,7 +194,7 @@ class TestEveryOutputCarriesAnyText(TestCase):
     troublemakers; this looks for the unknown ones.
     """
 
-    @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=10, suppress_health_check=[HealthCheck.too_slow])
     @given(text=DB_TEXT)
     def test_every_output_stays_well_formed_and_keeps_the_text(self, text):
         site = _make_site(text)

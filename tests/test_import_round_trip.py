@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
@@ -192,7 +192,6 @@ class DatasetRoundTripTests(TestCase):
         with tempfile.TemporaryDirectory() as folder:
             import_file(Path(folder), name, content)
 
-    @settings(max_examples=25, deadline=None)
     @given(texts=st.lists(plain_text, min_size=8, max_size=8), histories=st.lists(
         update_steps, min_size=1, max_size=3))  # fmt: skip
     def test_any_valid_dataset_round_trips(self, texts, histories):
@@ -223,7 +222,6 @@ class DatasetRoundTripTests(TestCase):
 
         self.assertEqual(self.export(), (dataset, exported_csv))
 
-    @settings(max_examples=25, deadline=None)
     @given(texts=st.lists(plain_text, min_size=4, max_size=4))
     def test_any_valid_commitments_csv_round_trips(self, texts):
         title, summary, quote, heading = texts

@@ -14,13 +14,20 @@ PAGES = ["/themes/t/", "/actors/a/", "/sources/s/"]
 NOT_A_PAGE = ["0", "-1", "abc", "1.5", "99999999999999999999", "9" * 5000, "", "2"]
 
 
+@pytest.fixture(scope="module")
+def _site(django_db_setup, django_db_blocker):
+    with factories.rolled_back_afterwards(django_db_blocker):
+        theme, actor = factories.make_theme(slug="t"), factories.make_actor(slug="a")
+        source = factories.make_source(slug="s")
+        for _ in range(settings.TRACKER_PAGE_SIZE):
+            factories.make_commitment(source=source, owner=actor, themes=[theme])
+        yield
+
+
 @pytest.fixture
-def site(db):
-    """One page's worth of commitments (and no more) on a theme, an actor and a source."""
-    theme, actor = factories.make_theme(slug="t"), factories.make_actor(slug="a")
-    source = factories.make_source(slug="s")
-    for _ in range(settings.TRACKER_PAGE_SIZE):
-        factories.make_commitment(source=source, owner=actor, themes=[theme])
+def site(_site, db):
+    """One page's worth of commitments (and no more) on a theme, an actor and a source:
+    built once for the module, whose tests all use it."""
 
 
 @pytest.mark.parametrize("url", PAGES)

@@ -21,7 +21,10 @@ PINNED = re.compile(
 )
 # Pulled in only by the dev extra: the test runner, linters, the browser driver and their own
 # dependencies. None of them may reach a production machine.
-DEV_ONLY = {"pytest", "pytest-django", "ruff", "feedparser", "playwright", "hypothesis", "uv"} | {
+DEV_ONLY = {"pytest", "pytest-django", "pytest-xdist", "ruff", "feedparser", "playwright"} | {
+    "hypothesis",
+    "uv",
+    "execnet",
     "greenlet",
     "pyee",
     "iniconfig",

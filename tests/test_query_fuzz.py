@@ -153,7 +153,7 @@ class TestHostileQueryStrings(TestCase):
                 response = self._get(url, urlencode({param: "a\x00b"}))
                 self.assertEqual(response.status_code, 400, (url, param))
 
-    @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(suppress_health_check=[HealthCheck.too_slow])
     @given(
         url=st.integers(min_value=0),
         params=st.lists(

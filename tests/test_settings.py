@@ -71,6 +71,8 @@ def test_the_deployment_checklist_fails_when_https_is_switched_off():
     assert "security.W004" in result.stderr
 
 
+# Fixed ids: the key is random in each process, and pytest-xdist's workers must collect the
+# same test names.
 @pytest.mark.parametrize(
     "key",
     [
@@ -78,6 +80,7 @@ def test_the_deployment_checklist_fails_when_https_is_switched_off():
         "django-insecure-" + SECRET_KEY,
         "ab" * 30,  # long, but only two different characters
     ],
+    ids=["too short", "the django-insecure prefix", "two characters repeated"],
 )
 def test_production_refuses_a_weak_secret_key(load_settings, key):
     with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY is too weak"):

@@ -165,7 +165,6 @@ class TimelinePropertyTests(TestCase):
             settings=settings(
                 max_examples=12,
                 stateful_step_count=10,
-                deadline=None,
                 suppress_health_check=[HealthCheck.too_slow],
             ),
         )
