@@ -303,9 +303,8 @@ def test_the_changelist_with_member_rows_runs_a_fixed_number_of_queries(
 
     # 1 session, 2 user, 3-5 the theme, owner and source filter choices, 6 the member states
     # for both member filters, 7 count of the filtered rows (no second count of all rows),
-    # 8 the rows with their owners and (by subquery) last updates and member figures, 9 the
-    # rows' themes.
-    with django_assert_num_queries(9):
+    # 8 the rows with their owners and (by subquery) last updates and member figures.
+    with django_assert_num_queries(8):
         response = admin_client.get(CHANGELIST, {"member": member.slug})
 
     assert response.status_code == 200
