@@ -1,12 +1,13 @@
+import datetime
 import os
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from hypothesis import settings as hypothesis_settings
 
 from tests import factories
-from tests.crawl import crawl, make_public_site
+from tests.crawl import crawl, fetch_all, make_public_site
+from tracker.models import Basis, Commitment, Status
 
 # Property tests (Hypothesis): a bounded number of examples, most of them runs through the
 # database, and no deadline, which a loaded machine would miss. In CI (CI set) the examples are
@@ -29,9 +30,10 @@ SHARED_SETUPS = {
     "tests/test_accessibility.py": "site_visit",
     "tests/test_html_validity.py": "site_visit",
     "tests/test_mobile_layout.py": "site_visit",
-    "tests/test_csp.py": "crawled_site",
-    "tests/test_languages.py": "crawled_site",
-    "tests/test_security_crawl.py": "crawled_site",
+    "tests/test_csp.py": "site_crawl",
+    "tests/test_freshness.py": "site_crawl",
+    "tests/test_languages.py": "site_crawl",
+    "tests/test_security_crawl.py": "site_crawl",
 }
 
 
@@ -172,28 +174,56 @@ def other_editor_client(other_editor):
 
 
 @pytest.fixture(scope="session")
-def crawled_site(django_db_setup, django_db_blocker):
-    """The public site of tests.crawl.make_public_site, crawled once for the whole session.
+def site_crawl(django_db_setup, django_db_blocker) -> dict:
+    """The public site of tests.crawl.make_public_site, crawled once for the whole session;
+    then a status update, and every address the crawl found fetched again.
 
     Crawling takes seconds; the tests that check every public URL (drafts, internal notes,
-    the Content-Security-Policy, broken links) share one crawl. The site is built in a
-    transaction rolled back afterwards, so every other test still starts from an empty
-    database. Returns (site, pages): the site's objects (their fields, not their relations,
-    which are gone with the rollback) and the crawled pages by address.
+    the Content-Security-Policy, broken links, no stale page after a write) share one crawl.
+    The site is built in a transaction rolled back afterwards, so every other test still
+    starts from an empty database. Use it through the two fixtures below.
     """
     from django.conf import settings
     from django.core.cache import cache
 
     # With the page cache on, as in production (a session fixture cannot use `settings`).
     cached, settings.TRACKER_PAGE_CACHE = settings.TRACKER_PAGE_CACHE, True
-    with django_db_blocker.unblock(), transaction.atomic():
+    client = Client()
+    with factories.rolled_back_afterwards(django_db_blocker):
         site = make_public_site()
         site["commitment"].proposer  # noqa: B018 — loaded now, while the row exists
-        pages = crawl(Client())
-        transaction.set_rollback(True)
+        pages = crawl(client)
+        # The crawl has filled the page cache; a fresh copy is written to, so that `site`
+        # keeps the state the pages show.
+        Commitment.objects.get(pk=site["commitment"].pk).record_update(
+            status=Status.DELAYED,
+            as_of=datetime.date(2026, 5, 1),
+            note="Freshly delayed.",
+            basis=Basis.INDEPENDENT,
+        )
+        served = fetch_all(client, pages)
+        settings.TRACKER_PAGE_CACHE = False
+        rendered = fetch_all(client, pages)
     settings.TRACKER_PAGE_CACHE = cached
     cache.clear()
-    return site, pages
+    return {"site": site, "pages": pages, "served": served, "rendered": rendered}
+
+
+# The two below ask for `db` too, so that a test using one alone still has a test database.
+
+
+@pytest.fixture
+def crawled_site(site_crawl, db):
+    """(site, pages): the site's objects (their fields, not their relations, which are gone
+    with the rollback) and the crawled pages by address."""
+    return site_crawl["site"], site_crawl["pages"]
+
+
+@pytest.fixture
+def crawled_site_after_a_status_update(site_crawl, db):
+    """(served, rendered): after a status update, every address the crawl found as the page
+    cache served it and as rendered afresh, each its status code and body."""
+    return site_crawl["served"], site_crawl["rendered"]
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -94,6 +94,16 @@ def _fetch(client: Client, url: str) -> Page:
     )
 
 
+def fetch_all(client: Client, urls) -> dict[str, bytes]:
+    """Each address's status code and whole body as served now, to compare two fetches."""
+    fetched = {}
+    for url in urls:
+        response = client.get(url)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        fetched[url] = f"{response.status_code}\n".encode() + body
+    return fetched
+
+
 def _shape(url: str) -> tuple[str, frozenset[str]]:
     """Pages that differ only in query values (?page=2, ?status=x) have the same shape."""
     parts = urlsplit(url)

@@ -115,11 +115,28 @@ def _sqlite_rows(path: Path) -> dict[str, list[tuple]]:
     return rows
 
 
-def test_a_sqlite_backup_is_private_and_restores_every_table(tmp_path):
-    live = tmp_path / "tracker.sqlite3"
+@pytest.fixture(scope="module")
+def _populated_sqlite(tmp_path_factory) -> Path:
+    """A SQLite database filled as a deployment fills it, made once for the module."""
+    path = tmp_path_factory.mktemp("sqlite") / "tracker.sqlite3"
+    _populate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def live_sqlite(_populated_sqlite, tmp_path) -> Path:
+    """A copy of it for each test, which backs it up, damages it and restores it."""
+    path = tmp_path / _populated_sqlite.name
+    for suffix in ("", "-wal"):  # the write-ahead log, if populating left one
+        if Path(f"{_populated_sqlite}{suffix}").exists():
+            shutil.copy(f"{_populated_sqlite}{suffix}", f"{path}{suffix}")
+    return path
+
+
+def test_a_sqlite_backup_is_private_and_restores_every_table(live_sqlite, tmp_path):
+    live = live_sqlite
     url = f"sqlite:///{live}"
     folder = tmp_path / "backups" / "tracker"  # does not exist yet
-    _populate(url)
     before = _sqlite_rows(live)
 
     _app(url, "backup_database", f"--dir={folder}")
@@ -137,16 +154,14 @@ def test_a_sqlite_backup_is_private_and_restores_every_table(tmp_path):
     assert _sqlite_rows(live) == before
 
 
-def test_keep_deletes_all_but_the_newest_backups_and_nothing_else(tmp_path):
-    live = tmp_path / "tracker.sqlite3"
-    url = f"sqlite:///{live}"
+def test_keep_deletes_all_but_the_newest_backups_and_nothing_else(live_sqlite, tmp_path):
+    url = f"sqlite:///{live_sqlite}"
     folder = tmp_path / "backups"
     folder.mkdir()
     old = [folder / f"tracker-tracker-2026010{day}T031500Z.sqlite3" for day in range(1, 4)]
     unrelated = folder / "notes.txt"
     for path in [*old, unrelated]:
         path.write_text("")
-    _app(url, "migrate", "--verbosity=0")
 
     result = _app(url, "backup_database", f"--dir={folder}", "--keep=2")
 

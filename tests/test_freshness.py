@@ -14,7 +14,7 @@ import pytest
 from django.core.cache import cache
 
 from tests import factories
-from tests.crawl import crawl, make_public_site
+from tests.crawl import fetch_all, make_public_site
 from tracker.models import Basis, Commitment, ContentVersion, MemberState, Status
 
 AS_OF = datetime.date(2026, 5, 1)
@@ -51,20 +51,11 @@ def public_urls(site) -> list[str]:
     return urls
 
 
-def _body(response) -> bytes:
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    return f"{response.status_code}\n".encode() + body
-
-
-def _fetch_all(client, urls) -> dict[str, bytes]:
-    return {url: _body(client.get(url)) for url in urls}
-
-
 def _assert_fresh(client, settings, urls, before: dict[str, bytes]) -> dict[str, bytes]:
     """Every URL as served now equals the same URL rendered afresh; some URL changed."""
-    served = _fetch_all(client, urls)
+    served = fetch_all(client, urls)
     settings.TRACKER_PAGE_CACHE = False
-    rendered = _fetch_all(client, urls)
+    rendered = fetch_all(client, urls)
     settings.TRACKER_PAGE_CACHE = True
     stale = [url for url in urls if served[url] != rendered[url]]
     assert not stale, f"stale after the write: {stale}"
@@ -186,7 +177,7 @@ OTHER_WRITES = {
 @pytest.mark.parametrize("write", WRITES)
 def test_after_the_write_every_public_url_is_fresh_at_once(client, site, settings, write):
     urls = public_urls(site)
-    before = _fetch_all(client, urls)  # fills the cache
+    before = fetch_all(client, urls)  # fills the cache
     assert cache._cache, "the pages should be cached"
 
     WRITES[write](site)
@@ -209,27 +200,25 @@ def test_a_status_update_is_shown_on_every_page_that_shows_updates(client, site)
     ]
     shows_status = ["/commitments/", f"{commitment.get_absolute_url()}badge.svg", "/charts/"]
     shows_status += ["/commitments/export.csv", "/commitments/export.json"]
-    _fetch_all(client, shows_it + shows_status)
+    fetch_all(client, shows_it + shows_status)
 
     _status_update(site)
 
-    pages = {url: _body(client.get(url)).decode() for url in shows_it + shows_status}
+    pages = {url: body.decode() for url, body in fetch_all(client, shows_it + shows_status).items()}
     for url in shows_it:
         assert "Freshly delayed." in pages[url], url
     for url in shows_status:
         assert "Delayed" in pages[url] or "delayed" in pages[url], url
 
 
-def test_after_a_status_update_every_address_the_crawl_finds_is_fresh(client, site, settings):
-    """Pages added later are covered too: whatever the crawl reaches is checked."""
-    urls = list(crawl(client))
+def test_after_a_status_update_every_address_the_crawl_finds_is_fresh(
+    crawled_site_after_a_status_update,
+):
+    """Pages added later are covered too: whatever the crawl reaches is checked. The shared
+    crawl (site_crawl in tests/conftest.py) filled the page cache before the update."""
+    served, rendered = crawled_site_after_a_status_update
 
-    _status_update(site)
-
-    served = _fetch_all(client, urls)
-    settings.TRACKER_PAGE_CACHE = False
-    rendered = _fetch_all(client, urls)
-    stale = [url for url in urls if served[url] != rendered[url]]
+    stale = [url for url in served if served[url] != rendered[url]]
     assert not stale, f"stale after the write: {stale}"
 
 

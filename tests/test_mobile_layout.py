@@ -4,8 +4,10 @@ container instead. The pages are those of tests/site_visit.py, visited once per 
 from __future__ import annotations
 
 import datetime
+from contextlib import contextmanager
 
 import pytest
+from django.core.management import call_command
 
 from tests import factories
 from tests.browser import sideways_scroll
@@ -63,19 +65,64 @@ def open_at(browser, live_server):
         context.close()
 
 
-@pytest.mark.parametrize("url", ["/charts/", "/data/"])
-def test_the_main_menu_fits_a_375_px_phone_and_marks_the_current_page(open_at, url):
-    page = open_at(375, url)
+def _visit(browser, base_url: str, width: int, urls, measure) -> dict:
+    """What `measure(page)` finds on each of `urls`, opened in turn in one browser context
+    at `width`: the module fixtures below open all of a test's variants in one go."""
+    context = browser.new_context(base_url=base_url, viewport={"width": width, "height": 900})
+    context.set_default_timeout(20_000)
+    try:
+        page = context.new_page()
+        found = {}
+        for url in urls:
+            page.goto(url)
+            found[url] = measure(page)
+        return found
+    finally:
+        context.close()
 
+
+@contextmanager
+def _live_data(django_db_blocker):
+    """The database open to a module fixture and to the live server, which must see the data
+    the fixture builds: it is committed, and the database emptied afterwards, as each
+    live-server test's end does."""
+    with django_db_blocker.unblock():
+        try:
+            yield
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+
+
+MENU_PAGES = ["/charts/", "/data/"]
+
+
+def _main_menu(page) -> dict:
     links = page.locator(".site-header nav[aria-label=Main] a")
     boxes = [link.bounding_box() for link in links.all()]
-    right_edges = [box["x"] + box["width"] for box in boxes]
     current = page.locator(".site-header nav[aria-label=Main] a[aria-current=page]")
+    return {
+        "links": links.count(),
+        "right_edges": [box["x"] + box["width"] for box in boxes],
+        "sideways": sideways_scroll(page),
+        "current": current.get_attribute("href"),
+    }
 
-    assert links.count() == 9
-    assert max(right_edges) <= 375
-    assert sideways_scroll(page) == 0
-    assert current.get_attribute("href") == url
+
+@pytest.fixture(scope="module")
+def main_menus(browser, live_server, django_db_blocker) -> dict:
+    """The main menu of each page in MENU_PAGES on a 375 px phone, each page opened once."""
+    with _live_data(django_db_blocker):
+        return _visit(browser, live_server.url, 375, MENU_PAGES, _main_menu)
+
+
+@pytest.mark.parametrize("url", MENU_PAGES)
+def test_the_main_menu_fits_a_375_px_phone_and_marks_the_current_page(main_menus, url):
+    menu = main_menus[url]
+
+    assert menu["links"] == 9
+    assert max(menu["right_edges"]) <= 375
+    assert menu["sideways"] == 0
+    assert menu["current"] == url
 
 
 # Is the element at each point inside the note's cell, or something drawn over it?
@@ -115,58 +162,87 @@ def test_a_member_states_note_is_not_hidden_under_the_first_column_on_a_phone(op
 LONG_WORD = "x" * 3000
 
 
-@pytest.mark.parametrize("width", [1280, 375])
-def test_a_3000_character_word_in_stored_text_never_makes_a_page_scroll_sideways(
-    open_at, db, width
-):
-    # As long as each field takes (PostgreSQL refuses more): 100 for a theme, 200 for a title.
-    theme = factories.make_theme(slug="long", name=f"Theme {LONG_WORD[:94]}")
-    commitment = factories.make_commitment(
-        slug="long-word",
-        title=f"Connect {LONG_WORD[:192]}",
-        summary=f"A pasted address: https://example.org/{LONG_WORD}",
-        quote=f"They said {LONG_WORD}",
-        themes=[theme],
-    )
-    commitment.record_update(
-        status=Status.DELAYED,
-        as_of=datetime.date(2026, 3, 1),
-        note=f"A note with {LONG_WORD} in it.",
-        basis=Basis.INDEPENDENT,
-    )
+LONG_WORD_WIDTHS = [1280, 375]
 
-    widths = {}
-    for url in ("/", commitment.get_absolute_url(), "/themes/long/", "/commitments/"):
-        widths[url] = sideways_scroll(open_at(width, url))
+
+@pytest.fixture(scope="module")
+def long_word_scrolls(browser, live_server, django_db_blocker) -> dict:
+    """How far each page showing a 3000-character word scrolls sideways, at each width: the
+    site built once, each page opened once per width."""
+    with _live_data(django_db_blocker):
+        # As long as each field takes (PostgreSQL refuses more): 100 for a theme, 200 for a title.
+        theme = factories.make_theme(slug="long", name=f"Theme {LONG_WORD[:94]}")
+        commitment = factories.make_commitment(
+            slug="long-word",
+            title=f"Connect {LONG_WORD[:192]}",
+            summary=f"A pasted address: https://example.org/{LONG_WORD}",
+            quote=f"They said {LONG_WORD}",
+            themes=[theme],
+        )
+        commitment.record_update(
+            status=Status.DELAYED,
+            as_of=datetime.date(2026, 3, 1),
+            note=f"A note with {LONG_WORD} in it.",
+            basis=Basis.INDEPENDENT,
+        )
+        urls = ("/", "/commitments/long-word/", "/themes/long/", "/commitments/")
+        return {
+            width: _visit(browser, live_server.url, width, urls, sideways_scroll)
+            for width in LONG_WORD_WIDTHS
+        }
+
+
+@pytest.mark.parametrize("width", LONG_WORD_WIDTHS)
+def test_a_3000_character_word_in_stored_text_never_makes_a_page_scroll_sideways(
+    long_word_scrolls, width
+):
+    widths = long_word_scrolls[width]
 
     assert widths == dict.fromkeys(widths, 0)
 
 
-@pytest.mark.parametrize("url", ["/scorecard/", "/vi/scorecard/", "/id/scorecard/"])
-def test_all_eleven_member_states_fit_the_scorecard_at_1280_px_without_scrolling(open_at, db, url):
-    _group, members, commitments = factories.make_scorecard(members=11, commitments=9)
-    # The longest status words, in every column.
-    for commitment in commitments:
-        factories.record_member_status(commitment, members[0], Status.PARTIALLY_COMPLETED)
-        factories.record_member_status(commitment, members[1], Status.DISCONTINUED)
-    page = open_at(1280, url)
+SCORECARDS = ["/scorecard/", "/vi/scorecard/", "/id/scorecard/"]
+_SCORECARD_FIT = """(table) => {
+  const region = table.closest('.table-scroll');
+  const rows = [...table.querySelectorAll('tbody th[scope=row]')];
+  return {
+    table: table.scrollWidth, region: region.clientWidth,
+    rows: rows.length,
+    outside: rows.filter((th) => th.getBoundingClientRect().right > innerWidth).length,
+  };
+}"""
 
-    fit = page.locator("table.scorecard").evaluate(
-        """(table) => {
-          const region = table.closest('.table-scroll');
-          const rows = [...table.querySelectorAll('tbody th[scope=row]')];
-          return {
-            table: table.scrollWidth, region: region.clientWidth,
-            rows: rows.length,
-            outside: rows.filter((th) => th.getBoundingClientRect().right > innerWidth).length,
-          };
-        }"""
-    )
+
+@pytest.fixture(scope="module")
+def scorecard_fits(browser, live_server, django_db_blocker) -> dict:
+    """How the scorecard of eleven member states fits 1280 px in each language: the site
+    built once, each page opened once."""
+
+    def fit(page) -> dict:
+        return {
+            **page.locator("table.scorecard").evaluate(_SCORECARD_FIT),
+            "sideways": sideways_scroll(page),
+        }
+
+    with _live_data(django_db_blocker):
+        _group, members, commitments = factories.make_scorecard(members=11, commitments=9)
+        # The longest status words, in every column.
+        for commitment in commitments:
+            factories.record_member_status(commitment, members[0], Status.PARTIALLY_COMPLETED)
+            factories.record_member_status(commitment, members[1], Status.DISCONTINUED)
+        return _visit(browser, live_server.url, 1280, SCORECARDS, fit)
+
+
+@pytest.mark.parametrize("url", SCORECARDS)
+def test_all_eleven_member_states_fit_the_scorecard_at_1280_px_without_scrolling(
+    scorecard_fits, url
+):
+    fit = scorecard_fits[url]
 
     assert fit["rows"] == 11
     assert fit["outside"] == 0
     assert fit["table"] <= fit["region"], fit
-    assert sideways_scroll(page) == 0
+    assert fit["sideways"] == 0
 
 
 # Wider than its letters suggest: capitals, and Vietnamese with its stacked diacritics.
@@ -196,15 +272,33 @@ _LABELS = """() => [...document.querySelectorAll('svg.chart__svg g')].map((row) 
 })"""
 
 
-@pytest.mark.parametrize("language", ["en", "vi", "id"])
-@pytest.mark.parametrize("width", [1280, 375])
-def test_long_chart_labels_are_shown_whole_in_every_language(open_at, db, language, width):
-    owner = factories.make_actor(slug="ministry", **LONG_OWNER)
-    theme = factories.make_theme(slug="inclusive", **LONG_THEME)
-    factories.make_commitment(owner=owner, themes=[theme], status=Status.PARTIALLY_COMPLETED)
-    prefix = "" if language == "en" else f"/{language}"
+LANGUAGES = ["en", "vi", "id"]
+CHART_WIDTHS = [1280, 375]
 
-    labels = open_at(width, f"{prefix}/charts/").evaluate(_LABELS)
+
+def _charts(language: str) -> str:
+    return "/charts/" if language == "en" else f"/{language}/charts/"
+
+
+@pytest.fixture(scope="module")
+def chart_labels(browser, live_server, django_db_blocker) -> dict:
+    """The labels of the charts page in each language at each width, for an owner and a
+    theme with long names: the site built once, each page opened once per width."""
+    urls = [_charts(language) for language in LANGUAGES]
+    with _live_data(django_db_blocker):
+        owner = factories.make_actor(slug="ministry", **LONG_OWNER)
+        theme = factories.make_theme(slug="inclusive", **LONG_THEME)
+        factories.make_commitment(owner=owner, themes=[theme], status=Status.PARTIALLY_COMPLETED)
+        return {
+            width: _visit(browser, live_server.url, width, urls, lambda p: p.evaluate(_LABELS))
+            for width in CHART_WIDTHS
+        }
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("width", CHART_WIDTHS)
+def test_long_chart_labels_are_shown_whole_in_every_language(chart_labels, language, width):
+    labels = chart_labels[width][_charts(language)]
     texts = {label["text"] for label in labels}
 
     assert LONG_OWNER["name" if language == "en" else f"name_{language}"] in texts

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -67,9 +68,10 @@ def _env(db_path: Path) -> dict[str, str]:
     return env
 
 
-@pytest.fixture
-def sqlite_file(tmp_path) -> Path:
-    db_path = tmp_path / "tracker.sqlite3"
+@pytest.fixture(scope="module")
+def _migrated(tmp_path_factory) -> Path:
+    """A migrated database file with one commitment, made once for the module."""
+    db_path = tmp_path_factory.mktemp("sqlite") / "tracker.sqlite3"
     subprocess.run(
         [sys.executable, "-c", SETUP],
         cwd=settings.BASE_DIR,
@@ -77,6 +79,16 @@ def sqlite_file(tmp_path) -> Path:
         check=True,
         timeout=60,
     )
+    return db_path
+
+
+@pytest.fixture
+def sqlite_file(_migrated, tmp_path) -> Path:
+    """A copy of it for each test, which writes to it."""
+    db_path = tmp_path / _migrated.name
+    for suffix in ("", "-wal"):  # the write-ahead log, if the setup left one
+        if Path(f"{_migrated}{suffix}").exists():
+            shutil.copy(f"{_migrated}{suffix}", f"{db_path}{suffix}")
     return db_path
 
 
