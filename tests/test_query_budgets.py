@@ -11,11 +11,10 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import translation
 
 from tests import factories
@@ -82,7 +81,7 @@ def _counted(django_db_setup, django_db_blocker) -> dict:
     commitments, uncached; and on the grown site served from the page cache.
 
     Counted once for the module, since growing the site is the slow part, in a transaction
-    rolled back afterwards; each language is read by its own visitor, as in production.
+    rolled back before any test runs; each language is read by its own visitor.
     """
     from tests.crawl import make_public_site
 
@@ -103,22 +102,19 @@ def _counted(django_db_setup, django_db_blocker) -> dict:
                 for prefix in PREFIXES
             }
         visitors = {prefix: Client() for prefix in PREFIXES}
-        page_cache, settings.TRACKER_PAGE_CACHE = settings.TRACKER_PAGE_CACHE, False
-        try:
+        with override_settings(TRACKER_PAGE_CACHE=False):
             small = {p: _queries(visitors[p], uncached[p]) for p in PREFIXES}
             _grow(site)
             big = {p: _queries(visitors[p], uncached[p]) for p in PREFIXES}
-            settings.TRACKER_PAGE_CACHE = True
+        hits = {}
+        with override_settings(TRACKER_PAGE_CACHE=True):
             cache.clear()
-            hits = {}
             for prefix in PREFIXES:
                 visitor = Client()
                 _queries(visitor, cached[prefix])  # fills the cache
                 hits[prefix] = _queries(visitor, cached[prefix])
-        finally:
-            settings.TRACKER_PAGE_CACHE = page_cache
             cache.clear()
-        yield {"small": small, "big": big, "hits": hits}
+    return {"small": small, "big": big, "hits": hits}
 
 
 @pytest.fixture

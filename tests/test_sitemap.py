@@ -4,8 +4,12 @@ import datetime
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
+from tests import factories
 from tracker.models import Basis, Commitment, Status
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -92,35 +96,64 @@ def test_drafts_and_what_only_they_mention_are_not_in_the_sitemap(
         assert slug not in text
 
 
-@pytest.mark.parametrize(
-    "url, queries",
-    [
-        # the pages' latest change; the commitments' latest change and a count of their
-        # pages; each small section (themes, actors, sources, members) loaded once
-        ("/sitemap.xml", 7),
-        # a count, then the page
-        ("/sitemap-commitments.xml", 2),
-        ("/sitemap-commitments.xml?p=1", 2),
-        # small sections: loaded once
-        ("/sitemap-themes.xml", 1),
-        ("/sitemap-actors.xml", 1),
-        ("/sitemap-sources.xml", 1),
-        ("/sitemap-members.xml", 1),
-        # the pages' latest change
-        ("/sitemap-pages.xml", 1),
-    ],
-)
+# The queries of each sitemap, the same for one commitment or fifty.
+SITEMAP_QUERIES = {
+    # the pages' latest change; the commitments' latest change and a count of their pages;
+    # each small section (themes, actors, sources, members) loaded once
+    "/sitemap.xml": 7,
+    # a count, then the page
+    "/sitemap-commitments.xml": 2,
+    "/sitemap-commitments.xml?p=1": 2,
+    # small sections: loaded once
+    "/sitemap-themes.xml": 1,
+    "/sitemap-actors.xml": 1,
+    "/sitemap-sources.xml": 1,
+    "/sitemap-members.xml": 1,
+    # the pages' latest change
+    "/sitemap-pages.xml": 1,
+}
+
+
+@pytest.fixture(scope="module")
+def _queries_by_size(django_db_setup, django_db_blocker) -> dict:
+    """Each sitemap's status and queries with one commitment, then with fifty: the commitments
+    made once for all the sitemaps (each costs some thirty queries), in a transaction rolled
+    back before any test runs."""
+    client = Client()
+
+    def fetch_all() -> dict:
+        fetched = {}
+        for url in SITEMAP_QUERIES:
+            with CaptureQueriesContext(connection) as queries:
+                status = client.get(url).status_code
+            fetched[url] = (status, [query["sql"] for query in queries.captured_queries])
+        return fetched
+
+    # Uncached, as every test here runs (tests/conftest.py turns the page cache off for each).
+    page_cache_off = override_settings(TRACKER_PAGE_CACHE=False)
+    with page_cache_off, factories.rolled_back_afterwards(django_db_blocker):
+        theme = factories.make_theme()
+        factories.make_commitment(themes=[theme])
+        one = fetch_all()
+        for _ in range(49):
+            factories.make_commitment(themes=[theme])
+        fifty = fetch_all()
+    return {"one": one, "fifty": fifty}
+
+
+@pytest.fixture
+def queries_by_size(_queries_by_size, db) -> dict:
+    return _queries_by_size
+
+
+@pytest.mark.parametrize("url, queries", SITEMAP_QUERIES.items())
 def test_each_sitemap_runs_the_same_queries_for_one_or_fifty_commitments(
-    client, make_commitment, make_theme, django_assert_num_queries, url, queries
+    queries_by_size, url, queries
 ):
-    theme = make_theme()
-    make_commitment(themes=[theme])
-    with django_assert_num_queries(queries):
-        assert client.get(url).status_code == 200
-    for _ in range(49):
-        make_commitment(themes=[theme])
-    with django_assert_num_queries(queries):
-        assert client.get(url).status_code == 200
+    for size in ("one", "fifty"):
+        status, executed = queries_by_size[size][url]
+        assert status == 200
+        assert len(executed) == queries, f"{size} commitment(s):\n" + "\n".join(executed)
 
 
 def test_the_commitments_come_in_pages_of_a_thousand_listed_in_the_index(
