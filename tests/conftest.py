@@ -3,6 +3,7 @@ import os
 
 import pytest
 from django.test import Client
+from django.test.utils import override_settings
 from hypothesis import settings as hypothesis_settings
 
 from tests import factories
@@ -183,13 +184,12 @@ def site_crawl(django_db_setup, django_db_blocker) -> dict:
     The site is built in a transaction rolled back afterwards, so every other test still
     starts from an empty database. Use it through the two fixtures below.
     """
-    from django.conf import settings
     from django.core.cache import cache
 
-    # With the page cache on, as in production (a session fixture cannot use `settings`).
-    cached, settings.TRACKER_PAGE_CACHE = settings.TRACKER_PAGE_CACHE, True
     client = Client()
-    with factories.rolled_back_afterwards(django_db_blocker):
+    # With the page cache on, as in production (a session fixture cannot use `settings`).
+    page_cache_on = override_settings(TRACKER_PAGE_CACHE=True)
+    with page_cache_on, factories.rolled_back_afterwards(django_db_blocker):
         site = make_public_site()
         site["commitment"].proposer  # noqa: B018 — loaded now, while the row exists
         pages = crawl(client)
@@ -202,9 +202,8 @@ def site_crawl(django_db_setup, django_db_blocker) -> dict:
             basis=Basis.INDEPENDENT,
         )
         served = fetch_all(client, pages)
-        settings.TRACKER_PAGE_CACHE = False
-        rendered = fetch_all(client, pages)
-    settings.TRACKER_PAGE_CACHE = cached
+        with override_settings(TRACKER_PAGE_CACHE=False):
+            rendered = fetch_all(client, pages)
     cache.clear()
     return {"site": site, "pages": pages, "served": served, "rendered": rendered}
 
