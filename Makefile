@@ -128,9 +128,15 @@ fmt: $(BIN)/.installed
 	$(BIN)/ruff format .
 
 # Speed and memory of the public pages at 10,000 commitments, through gunicorn and wrk
-# (tests/bench.py; figures in docs/benchmarks.md). Builds its database once in bench-results/.
+# (tests/bench.py; figures in docs/benchmarks.md), on SQLite (a database built once in
+# bench-results/) and on PostgreSQL (a throwaway cluster, filled each time). DB=sqlite or
+# DB=postgres measures one of them.
+DB ?= both
 bench: $(BIN)/.installed
-	$(BIN)/python -m tests.bench
+	@case "$(DB)" in both|sqlite|postgres) ;; \
+		*) echo "DB must be both, sqlite or postgres (not '$(DB)')" >&2; exit 2 ;; esac
+	@if [ "$(DB)" != postgres ]; then env -u DATABASE_URL $(BIN)/python -m tests.bench; fi
+	@if [ "$(DB)" != sqlite ]; then bash .ci/with-postgres.sh $(BIN)/python -m tests.bench; fi
 
 clean:
 	rm -rf $(VENV) staticfiles $(CHECKERS)/node_modules
