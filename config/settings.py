@@ -207,14 +207,14 @@ MIDDLEWARE = [
     "tracker.security.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # A first visit to an English address by a visitor who prefers Vietnamese or Indonesian
-    # (language cookie, else Accept-Language) is redirected to that language's address. Before
-    # the page cache, so a cached English page is never served instead (tracker/languages.py).
-    "tracker.languages.PreferredLanguageMiddleware",
-    # Anonymous public pages from the cache, with 304s (tracker/caching.py). Before the
-    # session, CSRF and messages layers, so it sees every cookie they set and refuses to keep
-    # such a response.
+    # Anonymous public pages from the cache, with 304s (tracker/caching.py): a kept page is
+    # served from here, skipping every layer below. Before the session, CSRF and messages
+    # layers, so it sees every cookie they set and refuses to keep such a response.
     "tracker.caching.PublicPageCacheMiddleware",
+    # A first visit to an English address by a visitor who prefers Vietnamese or Indonesian
+    # (language cookie, else Accept-Language) is redirected to that language's address
+    # (tracker/languages.py). The page cache leaves such a visitor to it.
+    "tracker.languages.PreferredLanguageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language of the address (/vi/…, /id/…; English unprefixed)…
     "django.middleware.locale.LocaleMiddleware",
@@ -301,6 +301,11 @@ CACHES = {
 # take up room.
 TRACKER_PAGE_CACHE = env_bool("TRACKER_PAGE_CACHE", True)
 TRACKER_PAGE_CACHE_SECONDS = env_int("TRACKER_PAGE_CACHE_SECONDS", 24 * 60 * 60, minimum=1)
+# On PostgreSQL each process keeps the content version and listens for its changes (LISTEN/
+# NOTIFY), so a cached page needs no database round trip (tracker/versions.py). Turn it off
+# (0) when the database is reached through a pooler that cannot LISTEN (PgBouncer in
+# transaction mode): each request then reads the version itself.
+TRACKER_LISTEN_FOR_WRITES = env_bool("TRACKER_LISTEN_FOR_WRITES", True)
 
 # The only login is the admin's: after it, and after a refused `?next=`, go to the admin.
 LOGIN_URL = "admin:login"

@@ -238,6 +238,16 @@ def _no_server_side_cursors_left_to_the_garbage_collector(django_db_setup, djang
         connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _listener_closed_before_the_test_database_is_dropped(django_db_setup):
+    """On PostgreSQL each process listens for content changes on a connection of its own
+    (tracker.versions); PostgreSQL refuses to drop a database somebody is still connected to."""
+    from tracker.versions import _Listener
+
+    yield
+    _Listener.stop()
+
+
 @pytest.fixture(scope="session")
 def browser():
     """The system Chromium, driven by Playwright: one for the whole session."""

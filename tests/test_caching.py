@@ -35,7 +35,8 @@ def site(db):
 
 def _cached_pages() -> list[bytes]:
     """The bodies of every page in the local-memory cache (the tests' cache)."""
-    return [pickle.loads(value).content for key, value in _pages_kept()]
+    # Each is kept as (status, headers, content).
+    return [pickle.loads(value)[2] for key, value in _pages_kept()]
 
 
 def _pages_kept() -> list[tuple[str, bytes]]:
@@ -64,6 +65,60 @@ def test_a_second_anonymous_visit_is_served_from_the_cache_with_one_query(client
     # Only the content version is read: the page itself comes from the cache.
     assert len(queries) == 1, [q["sql"] for q in queries]
     assert "tracker_contentversion" in queries[0]["sql"]
+
+
+def test_a_page_from_the_cache_carries_every_header_it_was_rendered_with(client, site):
+    for url in ("/", "/commitments/", "/vi/themes/", site["commitment"].get_absolute_url()):
+        rendered = client.get(url)
+        kept = client.get(url)
+
+        assert kept.content == rendered.content
+        assert dict(kept.headers) == dict(rendered.headers), url
+
+
+def test_a_page_from_the_cache_is_served_before_sessions_languages_and_logins(
+    client, site, monkeypatch
+):
+    from django.contrib.auth.middleware import AuthenticationMiddleware
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.middleware.locale import LocaleMiddleware
+
+    from tracker.languages import PreferredLanguageMiddleware
+
+    calls = []
+    for layer in (SessionMiddleware, LocaleMiddleware, AuthenticationMiddleware):
+        original = layer.process_request
+        monkeypatch.setattr(
+            layer,
+            "process_request",
+            lambda self, request, original=original: calls.append(self) or original(self, request),
+        )
+    original_call = PreferredLanguageMiddleware.__call__
+    monkeypatch.setattr(
+        PreferredLanguageMiddleware,
+        "__call__",
+        lambda self, request: calls.append(self) or original_call(self, request),
+    )
+
+    client.get("/commitments/")
+    rendered = len(calls)
+    client.get("/commitments/")
+    client.get("/commitments/", headers={"if-none-match": client.get("/commitments/")["ETag"]})
+
+    assert rendered == 4
+    assert len(calls) == rendered
+
+
+def test_a_visitor_who_prefers_another_language_is_still_sent_there_from_a_kept_page(client, site):
+    client.get("/commitments/")  # kept
+
+    vietnamese = client.get("/commitments/", headers={"accept-language": "vi"})
+    indonesian = Client()
+    indonesian.cookies["django_language"] = "id"
+    by_cookie = indonesian.get("/commitments/")
+
+    assert vietnamese.status_code == 302 and vietnamese["Location"] == "/vi/commitments/"
+    assert by_cookie.status_code == 302 and by_cookie["Location"] == "/id/commitments/"
 
 
 def test_a_revisit_with_the_etag_is_answered_not_modified(client, site):

@@ -18,27 +18,25 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
-from typing import NamedTuple
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
-from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
     patch_cache_control,
 )
-from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 from django.views.decorators.http import condition
 
-from tracker.versions import ContentVersion
+from tracker.languages import preferred_language
+from tracker.versions import ContentVersion, Version, read_version
 
 logger = logging.getLogger(__name__)
 
@@ -64,11 +62,6 @@ PAGE_SETTINGS = (
 def _settings_token() -> str:
     values = "\n".join(str(getattr(settings, name)) for name in PAGE_SETTINGS)
     return hashlib.sha256(values.encode()).hexdigest()[:8]
-
-
-class _Version(NamedTuple):
-    token: str
-    changed: datetime.datetime
 
 
 def _personal_cookie_names() -> list[str]:
@@ -105,16 +98,43 @@ def _page_key(request: HttpRequest, method: str, token: str, today: str) -> str:
 class PublicPageCacheMiddleware:
     """Serve anonymous GET/HEAD requests for public pages from the cache; answer 304s.
 
-    Placed before SessionMiddleware, so the responses it sees carry every cookie the inner
-    layers set (a CSRF token used, a session saved) and are then refused.
+    A page in the cache is served first thing, before the layers it does not need (language
+    redirect, sessions, CSRF, authentication, messages, CSP): it was kept with the headers they
+    gave it. Failing that, it is looked up again once the address is resolved (process_view),
+    and rendered and kept if need be. Placed before SessionMiddleware, so the responses it sees
+    carry every cookie the inner layers set and are then refused.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        return self.process_response(request, response)
+        response = self._from_cache(request)
+        if response is None:
+            response = self.process_response(request, self.get_response(request))
+        return response
+
+    def _from_cache(self, request: HttpRequest) -> HttpResponse | None:
+        if not _may_come_from_cache(request):
+            return None
+        # A visitor who prefers another language may be sent there from an English page:
+        # PreferredLanguageMiddleware, inside, decides.
+        if not translation.get_language_from_path(request.path_info) and (
+            preferred_language(request) != settings.LANGUAGE_CODE
+        ):
+            return None
+        request._page_version = version = read_version()
+        if version is None:
+            return None
+        token, today = _validators(version)[:2]
+        kept = _cache_get(_page_key(request, request.method, token, today))
+        if kept is None:
+            request._page_cache_missed = True
+            return None
+        request._page_cache = "hit"
+        # Answered from the kept response's own validator, as a fresh one would be (the
+        # badge has one per commitment, from Django's condition()).
+        return get_conditional_response(request, etag=kept.get("ETag"), response=kept)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         if not settings.TRACKER_PAGE_CACHE or request.method not in ("GET", "HEAD"):
@@ -124,29 +144,19 @@ class PublicPageCacheMiddleware:
         if any(name in request.COOKIES for name in _personal_cookie_names()):
             request._page_cache = "personal"
             return None
-        version = _content_version()
+        version = getattr(request, "_page_version", None) or read_version()
         if version is None:
             return None
-        now = timezone.localtime()
-        today = now.date().isoformat()
-        # Pages change at midnight too (what is overdue).
-        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        # Weak: the same page, byte for byte, for everybody at this version on this day.
-        token = f"{version.token}.{_settings_token()}"
-        etag = f'W/"{token}-{today}"'
+        token, today, etag, last_modified = _validators(version)
         request._page_cache = "public"
 
         def cached_view(request, *args, **kwargs):
             # Only now: a 304 (answered by condition() before this runs) needs no key.
             key = _page_key(request, request.method, token, today)
-            response = _cache_get(key)
-            if response is not None:
+            kept = None if getattr(request, "_page_cache_missed", False) else _cache_get(key)
+            if kept is not None:
                 request._page_cache = "hit"
-                # Answered from the kept response's own validator, as a fresh one would be
-                # (the badge has one per commitment, from Django's condition()).
-                return get_conditional_response(
-                    request, etag=response.get("ETag"), response=response
-                )
+                return get_conditional_response(request, etag=kept.get("ETag"), response=kept)
             response = view_func(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
@@ -157,7 +167,7 @@ class PublicPageCacheMiddleware:
         # have whole seconds, so two writes within one second would share one, and a client
         # asking with If-Modified-Since alone could be told its older page is current. The
         # ETag names the version exactly; browsers send it with the date.
-        request._page_last_modified = max(version.changed, midnight)
+        request._page_last_modified = last_modified
         with ContentVersion.seen(version.token):
             return condition(etag_func=lambda request, *args, **kwargs: etag)(cached_view)(
                 request, *view_args, **view_kwargs
@@ -190,36 +200,40 @@ class PublicPageCacheMiddleware:
         return response
 
 
-def _content_version():
-    """The content version's token and time of change, read afresh on every request.
+def _may_come_from_cache(request: HttpRequest) -> bool:
+    return (
+        settings.TRACKER_PAGE_CACHE
+        and request.method in ("GET", "HEAD")
+        and not any(name in request.COOKIES for name in _personal_cookie_names())
+    )
 
-    One primary-key read in plain SQL: through the ORM, building the query cost a quarter of
-    a cache hit. Never kept in the process: another worker or instance may have moved it on.
-    """
-    table = connection.ops.quote_name(ContentVersion._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT token, changed FROM {table} WHERE id = %s", [ContentVersion.PK])
-        row = cursor.fetchone()
-    if row is None:
+
+def _validators(version: Version) -> tuple[str, str, str, datetime.datetime]:
+    """The cache token, today, the ETag and the Last-Modified of pages at this version."""
+    now = timezone.localtime()
+    today = now.date().isoformat()
+    # Pages change at midnight too (what is overdue).
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    token = f"{version.token}.{_settings_token()}"
+    # Weak: the same page, byte for byte, for everybody at this version on this day.
+    return token, today, f'W/"{token}-{today}"', max(version.changed, midnight)
+
+
+def _cache_get(key: str) -> HttpResponse | None:
+    kept = cache.get(key)
+    if kept is None:
         return None
-    token, changed = row
-    if not isinstance(changed, datetime.datetime):  # SQLite gives text
-        changed = parse_datetime(changed)
-    if settings.USE_TZ and timezone.is_naive(changed):
-        changed = timezone.make_aware(changed, datetime.UTC)
-    return _Version(token, changed)
-
-
-def _cache_get(key: str):
-    return cache.get(key)
+    status, headers, content = kept
+    return HttpResponse(content, status=status, headers=headers)
 
 
 def _cache_set(key: str, response: HttpResponse) -> None:
-    # Kept as one chunk: a view that wrote its page in pieces (a feed: one per XML element)
-    # would otherwise be sent in thousands of small writes on every hit.
-    response.content = response.content
+    # Kept as its parts, the content in one chunk: cheaper to read back than a pickled
+    # response, and a view that wrote its page in pieces (a feed: one per XML element) would
+    # otherwise be sent in thousands of small writes on every hit.
+    kept = (response.status_code, dict(response.headers), response.content)
     # Pages of older versions are never asked for again; the timeout only frees their room.
-    cache.set(key, response, settings.TRACKER_PAGE_CACHE_SECONDS)
+    cache.set(key, kept, settings.TRACKER_PAGE_CACHE_SECONDS)
 
 
 # Invalidation. Every ORM save and delete of the tracker's models, and every change of their
