@@ -16,6 +16,7 @@ public responses but must revalidate (docs/deploy.md).
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import logging
 from urllib.parse import parse_qsl, urlencode
@@ -60,7 +61,11 @@ PAGE_SETTINGS = (
 
 
 def _settings_token() -> str:
-    values = "\n".join(str(getattr(settings, name)) for name in PAGE_SETTINGS)
+    return _digest("\n".join(str(getattr(settings, name)) for name in PAGE_SETTINGS))
+
+
+@functools.lru_cache(maxsize=8)
+def _digest(values: str) -> str:
     return hashlib.sha256(values.encode()).hexdigest()[:8]
 
 
