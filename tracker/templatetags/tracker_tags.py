@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django import template
 from django.urls import reverse
-from django.utils.formats import number_format
-from django.utils.html import format_html
+from django.utils.formats import date_format, localize, number_format
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
 from tracker.caching import may_be_cached
@@ -22,19 +24,156 @@ register = template.Library()
 OWN_COLOUR = frozenset({Status.DELAYED, Status.STALLED})
 
 
-@register.inclusion_tag("tracker/includes/_status.html")
-def status_badge(status: str, as_of=None) -> dict:
-    """A status as symbol and text, never colour alone."""
+# The status badge, the overdue notice and the commitment cards are written here with
+# format_html(), not as included templates: a page of 25 cards drew 25 included cards, each
+# including a badge and maybe a notice, and the template engine's cost per node and per
+# include was most of the page's time (a scorecard page has 550 badges; docs/benchmarks.md,
+# issue 20). Each writes the very markup its template did, to the byte: each ends with the
+# line break that ended the template's file. Texts are escaped by format_html(); the
+# translations with markup in them (<time>) are trusted as {% blocktranslate %} trusts them,
+# with the values put in them escaped.
+
+
+def _with_values(message: str, **values) -> SafeString:
+    """A translated message with markup, its %(name)s values escaped, as {% blocktranslate %}
+    does it."""
+    return mark_safe(message % {name: conditional_escape(v) for name, v in values.items()})
+
+
+# Kept per language for the life of the process, as Django keeps the catalogues and formats
+# they come from: a badge or a date is then written once, not once per row (formatting a date
+# was half a card's time). Bounded: statuses × the dates in use × three languages.
+@functools.lru_cache(maxsize=4096)
+def _time_values(day, language: str | None) -> dict[str, str]:
+    """`iso` and `date` of a <time> element, as {{ day|date:'Y-m-d' }} and {{ day|date }}."""
+    return {"iso": date_format(day, "Y-m-d"), "date": date_format(day)}
+
+
+@register.simple_tag
+def status_badge(status: str, as_of=None) -> SafeString:
+    """A status as symbol and text, never colour alone; with `as_of`, the date it is as of."""
+    return _status_badge(status, as_of or None, active_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _status_badge(status: str, as_of, language: str | None) -> SafeString:
     status = Status(status)
     info = STATUS_INFO[status]
-    return {
-        "value": status.value,
-        "label": status.label,
-        "symbol": info.symbol,
-        "bucket": info.bucket.value,
-        "own_colour": status in OWN_COLOUR,
-        "as_of": as_of,
+    as_of_words = ""
+    if as_of:
+        as_of_words = format_html(
+            ' <span class="status__date">{}</span>',
+            _with_values(
+                gettext('as of <time datetime="%(iso)s">%(date)s</time>'),
+                **_time_values(as_of, language),
+            ),
+        )
+    return format_html(
+        '<span class="status status--{}{}" data-status="{}"><span class="status__symbol" '
+        'aria-hidden="true">{}</span> {}</span>{}\n',
+        info.bucket.value,
+        f" status--{status.value}" if status in OWN_COLOUR else "",
+        status.value,
+        info.symbol,
+        status.label,
+        as_of_words,
+    )
+
+
+@register.simple_tag
+def overdue_notice(target_date) -> SafeString:
+    """That a commitment's target date has passed, with the date."""
+    words = _with_values(
+        gettext('Overdue: the target date, <time datetime="%(iso)s">%(date)s</time>, has passed'),
+        **_time_values(target_date, active_language()),
+    )
+    return format_html(
+        '<p class="overdue"><span class="overdue__symbol" aria-hidden="true">⚠</span> {}</p>\n',
+        words,
+    )
+
+
+CARD = """<li class="card">
+  <h3 class="card__title"><a href="{url}">{title}</a></h3>
+  <p class="card__status">{status}{members}</p>
+  {overdue}
+  <dl class="facts">
+    <div><dt>{deliverer_label}</dt><dd>{deliverer}</dd></div>
+    <div><dt>{kind_label}</dt><dd>{kind}</dd></div>
+    <div><dt>{proposer_label}</dt><dd>{proposer}</dd></div>
+    {themes}
+  </dl>
+</li>
+"""
+
+
+@register.simple_tag
+def commitment_cards(commitments) -> SafeString:
+    """Commitments as the lists' cards: each one's status, who must deliver it, its kind, who
+    proposed it and its themes. Reads their owners, proposers, member groups and themes (fetch
+    them with views._cards()) and their members' figures (figures.with_member_figures())."""
+    language = active_language()
+    labels = {
+        "deliverer_label": gettext("Must deliver it"),
+        "kind_label": gettext("Kind"),
+        "proposer_label": gettext("Proposed by"),
     }
+    themes_label = gettext("Themes")
+    # The same owners, proposers and themes come back card after card: each is linked once.
+    links: dict[tuple[type, int], SafeString] = {}
+
+    def link(obj) -> SafeString:
+        key = (type(obj), obj.pk)
+        if key not in links:
+            links[key] = format_html(
+                '<a href="{}">{}</a>', obj.get_absolute_url(), _translated(obj, "name", language)
+            )
+        return links[key]
+
+    cards = []
+    for commitment in commitments:
+        members = ""
+        if commitment.members_tracked:
+            members = format_html(
+                ' <span class="card__members">{}</span>',
+                _with_values(
+                    gettext(
+                        "· member states: %(done)s of %(tracked)s done, %(assessed)s of "
+                        "%(tracked)s assessed"
+                    ),
+                    done=localize(commitment.members_done),
+                    assessed=localize(commitment.members_assessed),
+                    tracked=localize(commitment.members_tracked),
+                ),
+            )
+        if commitment.member_group:
+            deliverer = _with_values(
+                gettext("Each %(group)s member state"),
+                group=commitment.member_group.translated("name", language)[0],
+            )
+        else:
+            deliverer = link(commitment.owner)
+        themes = [link(theme) for theme in commitment.themes.all()]
+        cards.append(
+            format_html(
+                CARD,
+                url=commitment.get_absolute_url(),
+                title=_translated(commitment, "title", language),
+                status=_status_badge(commitment.status, commitment.status_date or None, language),
+                members=members,
+                overdue=overdue_notice(commitment.target_date) if commitment.is_overdue else "",
+                deliverer=deliverer,
+                kind=commitment.get_kind_display(),
+                proposer=link(commitment.proposer),
+                themes=format_html(
+                    "<div><dt>{}</dt><dd>{}</dd></div>", themes_label, mark_safe(", ".join(themes))
+                )
+                if themes
+                else "",
+                **labels,
+            )
+        )
+    return SafeString("".join(cards))
 
 
 @register.simple_tag
@@ -220,10 +359,14 @@ def translated_text(obj, field: str) -> str:
 def translated_html(obj, field: str) -> str:
     """`obj`'s `field` in the page's language; where no translation was written, the English
     text marked <span lang="en">, so a screen reader reads it as English."""
-    text, language = obj.translated(field)
-    if language == active_language():
-        return text  # escaped by the template
-    return format_html('<span lang="{}">{}</span>', language, text)
+    return _translated(obj, field, active_language())
+
+
+def _translated(obj, field: str, language: str) -> SafeString:
+    text, text_language = obj.translated(field, language)
+    if text_language == language:
+        return conditional_escape(text)
+    return format_html('<span lang="{}">{}</span>', text_language, text)
 
 
 @register.simple_tag(takes_context=True)
