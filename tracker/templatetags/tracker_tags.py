@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django import template
 from django.urls import reverse
 from django.utils.formats import date_format, localize, number_format
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
@@ -316,33 +316,71 @@ def score_of_status(status: str) -> str:
     return "0" if value == 0 else ("+" if value > 0 else "\u2212") + str(abs(value))
 
 
-@register.inclusion_tag("tracker/includes/_bucket_summary.html")
+@register.simple_tag
 def bucket_summary(
     counts: Mapping[str, int], label: str, largest: int = 0, filter_query: str = ""
-) -> dict:
+) -> SafeString:
     """A bar of status buckets and the figures in words, naming only the buckets in use.
 
     With `largest`, the bar is drawn on a scale shared with other bars (a row with half as
     many commitments as the largest is half as long); without it, it fills the width. Only
-    figures above zero link to a list, so no link leads to an empty page.
+    figures above zero link to a list, so no link leads to an empty page. Written here, not
+    as an included template: the actors' page draws one per actor (issue 20).
     """
     shares = bucket_shares(counts)
     total = sum(share.count for share in shares)
     scale = total / largest if largest else 1.0
     used = [share for share in shares if share.count]
-    words = ", ".join(f"{share.count} {share.label.lower()}" for share in used) or gettext("none")
-    return {
-        "shares": used,
-        "total": total,
-        "scale": 100 * scale,
-        "summary": ngettext(
-            "%(label)s: %(count)s commitment: %(words)s.",
-            "%(label)s: %(count)s commitments: %(words)s.",
-            total,
+    # Each label and definition translated once: a lazy text is translated again on every use.
+    labels = {share.bucket: str(share.label).lower() for share in used}
+    words = ", ".join(f"{share.count} {labels[share.bucket]}" for share in used) or gettext("none")
+    summary = ngettext(
+        "%(label)s: %(count)s commitment: %(words)s.",
+        "%(label)s: %(count)s commitments: %(words)s.",
+        total,
+    ) % {"label": label, "count": total, "words": words}
+    # As {% widthratio share.offset 100 scale %} drew them: the scale cut to a whole number.
+    width = int(100 * scale)
+    bars = format_html_join(
+        "",
+        '<rect class="bucket--{}" x="{}" y="0" width="{}" height="4"></rect>',
+        ((share.bucket, round(share.offset / 100 * width), round(share.percent / 100 * width))
+         for share in used),
+    )  # fmt: skip
+    if used:
+        list_url = reverse("tracker:commitment-list")
+        figures = mark_safe(
+            '<span aria-hidden="true"> · </span>'.join(
+                format_html(
+                    '<a href="{}?{}bucket={}" title="{}"><span class="legend__swatch legend--{}" '
+                    'aria-hidden="true"></span> {} {}</a>',
+                    list_url,
+                    filter_query,
+                    share.bucket,
+                    str(share.definition),
+                    share.bucket,
+                    localize(share.count),
+                    labels[share.bucket],
+                )
+                for share in used
+            )
         )
-        % {"label": label, "count": total, "words": words},
-        "filter_query": filter_query,
-    }
+    else:
+        figures = format_html('<span class="muted">{}</span>', gettext("none"))
+    return format_html(
+        '<div class="bucket-summary">\n'
+        '  <svg class="bucket-summary__bar" viewBox="0 0 100 4" preserveAspectRatio="none" '
+        'role="img" aria-label="{}" focusable="false">\n'
+        "    <title>{}</title>\n"
+        "    {}\n"
+        "  </svg>\n"
+        '  <p class="bucket-summary__words">{}</p>\n'
+        "</div>\n",
+        summary,
+        summary,
+        bars,
+        figures,
+    )
 
 
 # Editors' texts in the page's language (tracker.languages.Translatable).
