@@ -236,8 +236,11 @@ class CommitmentFilter(django_filters.FilterSet):
         return queryset.filter(status__in=statuses_in(Bucket(value)))
 
 
-def _on_the_scorecard(condition: Q) -> Exists:
-    return Exists(Commitment.objects.public().tracked_by_member().filter(condition))
+def _on_the_scorecard(field: str) -> Q:
+    """Whether the row is `field` of a published per-member commitment. Those are read once,
+    not searched for each theme or source: most have none, and a search for none read every
+    commitment of the theme (4 ms a filter at 10,000 commitments; issue 20)."""
+    return Q(pk__in=Commitment.objects.public().tracked_by_member().values(field))
 
 
 class ScorecardFilter(django_filters.FilterSet):
@@ -248,13 +251,13 @@ class ScorecardFilter(django_filters.FilterSet):
         label=_("Theme"),
         field_name="themes",
         to_field_name="slug",
-        queryset=Theme.objects.filter(_on_the_scorecard(Q(themes=OuterRef("pk")))),
+        queryset=Theme.objects.filter(_on_the_scorecard("themes")),
         empty_label=_("Any theme"),
     )
     source = TranslatedChoiceFilter(
         label=_("Source"),
         to_field_name="slug",
-        queryset=Source.objects.filter(_on_the_scorecard(Q(source=OuterRef("pk")))),
+        queryset=Source.objects.filter(_on_the_scorecard("source")),
         empty_label=_("Any source"),
     )
 

@@ -93,6 +93,24 @@ def overdue_notice(target_date) -> SafeString:
     )
 
 
+@register.simple_tag
+def scorecard_cells(cells) -> SafeString:
+    """A member state's cells of the scorecard: its status on each commitment (a
+    MemberProgress), or None where it does not carry that one out. A page has 550 of them."""
+    language = active_language()
+    not_tracked = format_html(
+        '<span class="muted">{}<span class="visually-hidden">: {}</span></span>',
+        gettext("Not tracked"),
+        gettext("joined after the commitment was made"),
+    )
+    return mark_safe(
+        "".join(
+            f"<td>{_status_badge(cell.status, None, language) if cell else not_tracked}</td>"
+            for cell in cells
+        )
+    )
+
+
 CARD = """<li class="card">
   <h3 class="card__title"><a href="{url}">{title}</a></h3>
   <p class="card__status">{status}{members}</p>
