@@ -111,6 +111,28 @@ def scorecard_cells(cells) -> SafeString:
     )
 
 
+@register.simple_tag
+def commitments_made_at(source, list_url: str) -> SafeString:
+    """ "12 commitments made at the Summit, Hanoi, on 15 January 2026", linked to the list of
+    them (at `list_url`), for a source given its `num_commitments` (views.dashboard). The front
+    page names every earlier event with it: 49 at the bench's 50 sources (issue 20)."""
+    return _with_values(
+        ngettext(
+            '<a href="%(list)s?source=%(list_url)s">%(counter)s commitment</a> made at the '
+            '%(event)s, %(place)s, on <time datetime="%(iso)s">%(date)s</time>',
+            '<a href="%(list)s?source=%(list_url)s">%(counter)s commitments</a> made at the '
+            '%(event)s, %(place)s, on <time datetime="%(iso)s">%(date)s</time>',
+            source.num_commitments,
+        ),
+        list=list_url,
+        list_url=source.slug,
+        counter=localize(source.num_commitments),
+        event=source.event_name,
+        place=source.event_place,
+        **_time_values(source.event_date, active_language()),
+    )
+
+
 CARD = """<li class="card">
   <h3 class="card__title"><a href="{url}">{title}</a></h3>
   <p class="card__status">{status}{members}</p>
