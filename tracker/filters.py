@@ -5,6 +5,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.formats import date_format
 from django.utils.functional import lazy
@@ -96,9 +97,23 @@ def _search_help() -> str:
     ) % {"limit": SEARCH_MAX_WORDS}
 
 
+class _ReadAtOnce(ModelChoiceIterator):
+    """The choices in one query. Django reads them with QuerySet.iterator(), which on
+    PostgreSQL opens a server-side cursor: a round trip to declare it, one to fetch, one to
+    close it, for a few dozen rows. The list's five drop-downs cost 15 round trips, not 5."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
 class _TranslatedChoiceField(forms.ModelChoiceField):
     """Options named in the page's language: a theme's or an actor's translated name, a
     source's event and its date as the language writes it."""
+
+    iterator = _ReadAtOnce
 
     def label_from_instance(self, obj) -> str:
         if isinstance(obj, Source):
