@@ -11,7 +11,7 @@ import pytest
 from django.utils import translation
 
 from tests.factories import make_group, make_member
-from tracker.models import Commitment, MemberProgress, Status
+from tracker.models import Commitment, MemberProgress, Status, StatusUpdate
 from tracker.templatetags.tracker_tags import (
     bucket_summary,
     commitment_cards,
@@ -19,6 +19,7 @@ from tracker.templatetags.tracker_tags import (
     overdue_notice,
     scorecard_cells,
     status_badge,
+    update_list,
 )
 from tracker.views import _cards
 
@@ -33,9 +34,7 @@ def _cards_of(*commitments) -> str:
     return commitment_cards(figures.with_member_figures(rows))
 
 
-def test_a_card_escapes_every_text_an_editor_typed(
-    make_commitment, make_actor, make_theme, client
-):
+def test_a_card_escapes_every_text_an_editor_typed(make_commitment, make_actor, make_theme, client):
     commitment = make_commitment(
         title=HOSTILE,
         owner=make_actor(name=HOSTILE),
@@ -183,3 +182,54 @@ def test_an_earlier_event_line_escapes_the_event(make_source):
 
     assert "<script>" not in html and html.count(ESCAPED) == 2
     assert html.startswith('<a href="/commitments/?source=summit">1 commitment</a> made at the ')
+
+
+def test_a_timeline_escapes_notes_names_and_links_and_keeps_the_notes_lines(make_commitment):
+    group = make_group(name="Group")
+    member = make_member(group=group, name=HOSTILE)
+    commitment = make_commitment(member_group=group, title=HOSTILE)
+    first = commitment.record_update(
+        member=member,
+        status=Status.IN_PROGRESS,
+        as_of=datetime.date(2026, 2, 1),
+        note=f"{HOSTILE}\n\nSecond paragraph",
+        basis="self_reported",
+        evidence_url='https://example.org/?a=1&b="2"',
+    )
+    commitment.record_update(
+        member=member,
+        status=Status.IN_PROGRESS,
+        as_of=datetime.date(2026, 2, 2),
+        note="The first one was wrong.",
+        basis="self_reported",
+        corrects=first,
+    )
+    updates = StatusUpdate.objects.select_related("commitment", "member").for_timeline()
+
+    html = update_list(updates, "None yet.", show_commitment=True)
+
+    assert "<script>" not in html and "<b " not in html
+    # The commitment's title, twice the member's name and the note.
+    assert html.count(ESCAPED) == 5
+    assert f"<p>{ESCAPED}</p>\n\n<p>Second paragraph</p>" in html
+    assert 'href="https://example.org/?a=1&amp;b=&quot;2&quot;"' in html
+    assert (
+        f'Corrects <a href="{commitment.get_absolute_url()}#update-{first.pk}">the update of '
+        "1 February 2026</a>"
+    ) in html
+
+
+def test_a_commitments_own_change_is_marked_where_members_set_its_status(make_commitment):
+    # Recorded before the commitment was carried out member by member (legacy data): the page
+    # of a per-member commitment passes per_member.
+    commitment = make_commitment(status=Status.IN_PROGRESS)
+    updates = StatusUpdate.objects.filter(commitment=commitment).for_timeline()
+
+    assert "update__legacy" in update_list(updates, "None yet.", per_member=True)
+    assert "update__legacy" not in update_list(updates, "None yet.")
+
+
+def test_an_empty_timeline_says_so():
+    assert update_list([], "No updates <yet>.") == (
+        '\n<p class="muted">No updates &lt;yet&gt;.</p>\n\n'
+    )

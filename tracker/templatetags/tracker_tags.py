@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django import template
 from django.urls import reverse
 from django.utils.formats import date_format, localize, number_format
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
@@ -131,6 +131,128 @@ def commitments_made_at(source, list_url: str) -> SafeString:
         place=source.event_place,
         **_time_values(source.event_date, active_language()),
     )
+
+
+UPDATE = """
+  <li class="update" id="update-{pk}">
+    <p class="update__meta"><time datetime="{iso}">{date}</time>{commitment}</p>
+    <p class="update__change">{member}{change}</p>
+    {legacy}
+    {corrects}
+    {note}
+    {basis}
+    {evidence}
+  </li>
+  """
+
+
+@register.simple_tag
+def update_list(updates, empty_message: str, show_commitment=False, per_member=False):
+    """Status updates, newest first, as a timeline: each one's date, the change it records
+    (a member state's, named), the update it corrects, its note, basis and evidence; with
+    `show_commitment`, the commitment it is on. `per_member`: on a commitment carried out by
+    each member, its own status changes are marked as no longer setting the status. Reads each
+    update's commitment, member and the update it corrects (StatusUpdate.for_timeline())."""
+    if not updates:
+        return format_html('\n<p class="muted">{}</p>\n\n', empty_message)
+    language = active_language()
+    items = []
+    for update in updates:
+        as_of = _time_values(update.as_of, language)
+        commitment_link = ""
+        if show_commitment:
+            commitment_url = update.commitment.get_absolute_url()
+            commitment_link = format_html(
+                ' · <a href="{}">{}</a>',
+                commitment_url,
+                _translated(update.commitment, "title", language),
+            )
+        member = ""
+        if update.member_id:
+            member = format_html(
+                '<a class="update__member" href="{}">{}</a>: ',
+                update.member.get_absolute_url(),
+                _translated(update.member, "name", language),
+            )
+        if update.is_status_change:
+            change = format_html(
+                '{} <span aria-hidden="true">→</span><span class="visually-hidden">{}</span> {}',
+                _status_badge(update.previous_status, None, language),
+                gettext("changed to"),
+                _status_badge(update.status, None, language),
+            )
+        else:
+            change = format_html(
+                '{} <span class="muted">{}</span>',
+                _status_badge(update.status, None, language),
+                gettext("(status unchanged)"),
+            )
+        legacy = ""
+        if per_member and not update.member_id and update.is_status_change:
+            legacy = format_html(
+                '<p class="update__legacy muted">{}</p>',
+                gettext(
+                    "Recorded for the commitment as a whole before its status was worked out "
+                    "from the member states’ statuses: it no longer sets the status."
+                ),
+            )
+        corrects = ""
+        if update.corrects_id and update.corrects.is_public:
+            corrected = _time_values(update.corrects.as_of, language)["date"]
+            if show_commitment:
+                words = _with_values(
+                    gettext('Corrects <a href="%(url)s#update-%(id)s">the update of %(date)s</a>'),
+                    url=commitment_url,
+                    id=localize(update.corrects_id),
+                    date=corrected,
+                )
+            else:
+                words = _with_values(
+                    gettext('Corrects <a href="#update-%(id)s">the update of %(date)s</a>'),
+                    id=localize(update.corrects_id),
+                    date=corrected,
+                )
+            corrects = format_html('<p class="update__corrects">{}</p>', words)
+        note = ""
+        if update.note:
+            note = format_html(
+                # As the linebreaks filter: the note escaped, then its lines as paragraphs.
+                '<div class="update__note">{}</div>',
+                mark_safe(linebreaks(update.note, autoescape=True)),
+            )
+        basis = ""
+        if update.basis:
+            basis = format_html(
+                '<p class="update__basis"><span class="muted">{}</span> {}</p>',
+                gettext("Basis:"),
+                update.get_basis_display(),
+            )
+        evidence = ""
+        if update.evidence_url:
+            evidence = format_html(
+                '<p class="update__evidence"><a href="{}" rel="nofollow noopener">{}'
+                '<span class="visually-hidden"> {}</span></a></p>',
+                update.evidence_url,
+                gettext("Evidence"),
+                _with_values(gettext("for the update of %(date)s"), date=as_of["date"]),
+            )
+        items.append(
+            format_html(
+                UPDATE,
+                pk=localize(update.pk),
+                iso=as_of["iso"],
+                date=as_of["date"],
+                commitment=commitment_link,
+                member=member,
+                change=change,
+                legacy=legacy,
+                corrects=corrects,
+                note=note,
+                basis=basis,
+                evidence=evidence,
+            )
+        )
+    return mark_safe('\n<ol class="updates">\n  ' + "".join(items) + "\n</ol>\n\n")
 
 
 CARD = """<li class="card">
