@@ -17,6 +17,7 @@ from tracker.templatetags.tracker_tags import (
     commitment_cards,
     commitments_made_at,
     overdue_notice,
+    promise,
     scorecard_cells,
     status_badge,
     update_list,
@@ -233,3 +234,18 @@ def test_an_empty_timeline_says_so():
     assert update_list([], "No updates <yet>.") == (
         '\n<p class="muted">No updates &lt;yet&gt;.</p>\n\n'
     )
+
+
+def test_a_front_page_promise_escapes_its_texts_and_says_when_it_is_overdue(
+    make_commitment, make_actor
+):
+    overdue = make_commitment(
+        title=HOSTILE, owner=make_actor(name=HOSTILE), target_date=datetime.date(2026, 2, 1)
+    )
+    grouped = make_commitment(member_group=make_group(name=HOSTILE))
+
+    html = promise(overdue) + promise(grouped)
+
+    assert "<script>" not in html and "<b " not in html and html.count(ESCAPED) == 3
+    assert ' <span class="overdue">⚠ Overdue</span><span class="promise__owner">' in html
+    assert "Each " + ESCAPED + " member state</span>" in html

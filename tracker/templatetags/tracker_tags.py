@@ -255,6 +255,35 @@ def update_list(updates, empty_message: str, show_commitment=False, per_member=F
     return mark_safe('\n<ol class="updates">\n  ' + "".join(items) + "\n</ol>\n\n")
 
 
+@register.simple_tag
+def promise(commitment) -> SafeString:
+    """A commitment as the front page names it under its speaker: status, title, whether it
+    is overdue, its kind and who must deliver it. 40 of them on the front page (issue 20)."""
+    language = active_language()
+    overdue = ""
+    if commitment.is_overdue:
+        overdue = format_html(' <span class="overdue">⚠ {}</span>', gettext("Overdue"))
+    if commitment.member_group:
+        deliverer = _with_values(
+            gettext("Each %(group)s member state"),
+            group=commitment.member_group.translated("name", language)[0],
+        )
+    else:
+        deliverer = _translated(commitment.owner, "name", language)
+    return format_html(
+        '{} <a class="promise__title" href="{}">{}</a>{}<span class="promise__owner">'
+        '<span class="promise__kind">{}</span> · <span class="visually-hidden">{} </span>{}'
+        "</span>",
+        _status_badge(commitment.status, None, language),
+        commitment.get_absolute_url(),
+        _translated(commitment, "title", language),
+        overdue,
+        commitment.get_kind_display(),
+        gettext("Must deliver it:"),
+        deliverer,
+    )
+
+
 CARD = """<li class="card">
   <h3 class="card__title"><a href="{url}">{title}</a></h3>
   <p class="card__status">{status}{members}</p>
