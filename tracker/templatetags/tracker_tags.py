@@ -24,14 +24,15 @@ register = template.Library()
 OWN_COLOUR = frozenset({Status.DELAYED, Status.STALLED})
 
 
-# The status badge, the overdue notice and the commitment cards are written here with
-# format_html(), not as included templates: a page of 25 cards drew 25 included cards, each
-# including a badge and maybe a notice, and the template engine's cost per node and per
-# include was most of the page's time (a scorecard page has 550 badges; docs/benchmarks.md,
-# issue 20). Each writes the very markup its template did, to the byte: each ends with the
-# line break that ended the template's file. Texts are escaped by format_html(); the
-# translations with markup in them (<time>) are trusted as {% blocktranslate %} trusts them,
-# with the values put in them escaped.
+# What a page repeats many times is written here with format_html(), not as included
+# templates: status badges, overdue notices, commitment cards, timelines of updates, bucket
+# bars, the scorecard's cells, the front page's promises and earlier events. A page of 25
+# cards drew 25 included cards, each including a badge and maybe a notice, and the template
+# engine's cost per node and per include was most of the page's time (a scorecard page has
+# 550 badges; issue 20). Each writes the very markup its template did, to the byte, line
+# breaks included. Texts are escaped by format_html(); the translations with markup in them
+# (<time>, <a>) are trusted as {% blocktranslate %} trusts them, with the values put in them
+# escaped. The msgids are the templates' own, so the catalogues still translate them.
 
 
 def _with_values(message: str, **values) -> SafeString:
