@@ -164,12 +164,12 @@ def test_the_list_runs_the_same_queries_for_one_or_fifty_commitments(
     theme = make_theme()
     make_commitment(themes=[theme])
     # the content version and the figures (the count; once per version), page of commitments (with
-    # source, owner, proposer), their themes, their partners, then the choices of the theme, owner,
-    # partner, proposer and source filters
-    with django_assert_num_queries(10):
+    # owner, proposer, member group), their themes, then the choices of the theme, owner, partner,
+    # proposer and source filters
+    with django_assert_num_queries(9):
         client.get("/commitments/")
     for _ in range(49):
         make_commitment(themes=[theme])
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get("/commitments/")
     assert len(response.context["commitments"]) == 50

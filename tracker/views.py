@@ -260,6 +260,13 @@ class CommitmentListView(FilterView):
         return response
 
     def get_context_data(self, **kwargs):
+        if kwargs.get("object_list") is not None:
+            # The filters' rows, loaded as the other lists load theirs: the exports' sources
+            # and partners are not on a card, and the sources' full texts made PostgreSQL sort
+            # wide rows for a filtered page (issue 20).
+            kwargs["object_list"] = _cards(
+                kwargs["object_list"].select_related(None).prefetch_related(None)
+            )
         ctx = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)

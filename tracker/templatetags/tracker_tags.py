@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django import template
 from django.urls import reverse
-from django.utils.formats import number_format
-from django.utils.html import format_html
+from django.utils.formats import date_format, localize, number_format
+from django.utils.html import conditional_escape, format_html, format_html_join, linebreaks
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
 from tracker.caching import may_be_cached
@@ -22,19 +24,348 @@ register = template.Library()
 OWN_COLOUR = frozenset({Status.DELAYED, Status.STALLED})
 
 
-@register.inclusion_tag("tracker/includes/_status.html")
-def status_badge(status: str, as_of=None) -> dict:
-    """A status as symbol and text, never colour alone."""
+# What a page repeats many times is written here with format_html(), not as included
+# templates: status badges, overdue notices, commitment cards, timelines of updates, bucket
+# bars, the scorecard's cells, the front page's promises and earlier events. A page of 25
+# cards drew 25 included cards, each including a badge and maybe a notice, and the template
+# engine's cost per node and per include was most of the page's time (a scorecard page has
+# 550 badges; issue 20). Each writes the very markup its template did, to the byte, line
+# breaks included. Texts are escaped by format_html(); the translations with markup in them
+# (<time>, <a>) are trusted as {% blocktranslate %} trusts them, with the values put in them
+# escaped. The msgids are the templates' own, so the catalogues still translate them.
+
+
+def _with_values(message: str, **values) -> SafeString:
+    """A translated message with markup, its %(name)s values escaped, as {% blocktranslate %}
+    does it."""
+    return mark_safe(message % {name: conditional_escape(v) for name, v in values.items()})
+
+
+# Kept per language for the life of the process, as Django keeps the catalogues and formats
+# they come from: a badge or a date is then written once, not once per row (formatting a date
+# was half a card's time). Bounded: statuses × the dates in use × three languages.
+@functools.lru_cache(maxsize=4096)
+def _time_values(day, language: str | None) -> dict[str, str]:
+    """`iso` and `date` of a <time> element, as {{ day|date:'Y-m-d' }} and {{ day|date }}."""
+    return {"iso": date_format(day, "Y-m-d"), "date": date_format(day)}
+
+
+@register.simple_tag
+def status_badge(status: str, as_of=None) -> SafeString:
+    """A status as symbol and text, never colour alone; with `as_of`, the date it is as of."""
+    return _status_badge(status, as_of or None, active_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _status_badge(status: str, as_of, language: str | None) -> SafeString:
     status = Status(status)
     info = STATUS_INFO[status]
-    return {
-        "value": status.value,
-        "label": status.label,
-        "symbol": info.symbol,
-        "bucket": info.bucket.value,
-        "own_colour": status in OWN_COLOUR,
-        "as_of": as_of,
+    as_of_words = ""
+    if as_of:
+        as_of_words = format_html(
+            ' <span class="status__date">{}</span>',
+            _with_values(
+                gettext('as of <time datetime="%(iso)s">%(date)s</time>'),
+                **_time_values(as_of, language),
+            ),
+        )
+    return format_html(
+        '<span class="status status--{}{}" data-status="{}"><span class="status__symbol" '
+        'aria-hidden="true">{}</span> {}</span>{}\n',
+        info.bucket.value,
+        f" status--{status.value}" if status in OWN_COLOUR else "",
+        status.value,
+        info.symbol,
+        status.label,
+        as_of_words,
+    )
+
+
+@register.simple_tag
+def overdue_notice(target_date) -> SafeString:
+    """That a commitment's target date has passed, with the date."""
+    words = _with_values(
+        gettext('Overdue: the target date, <time datetime="%(iso)s">%(date)s</time>, has passed'),
+        **_time_values(target_date, active_language()),
+    )
+    return format_html(
+        '<p class="overdue"><span class="overdue__symbol" aria-hidden="true">⚠</span> {}</p>\n',
+        words,
+    )
+
+
+@register.simple_tag
+def scorecard_cells(cells) -> SafeString:
+    """A member state's cells of the scorecard: its status on each commitment (a
+    MemberProgress), or None where it does not carry that one out. A page has 550 of them."""
+    language = active_language()
+    not_tracked = format_html(
+        '<span class="muted">{}<span class="visually-hidden">: {}</span></span>',
+        gettext("Not tracked"),
+        gettext("joined after the commitment was made"),
+    )
+    return mark_safe(
+        "".join(
+            f"<td>{_status_badge(cell.status, None, language) if cell else not_tracked}</td>"
+            for cell in cells
+        )
+    )
+
+
+@register.simple_tag
+def commitments_made_at(source, list_url: str) -> SafeString:
+    """ "12 commitments made at the Summit, Hanoi, on 15 January 2026", linked to the list of
+    them (at `list_url`), for a source given its `num_commitments` (views.dashboard). The front
+    page names every earlier event with it: 49 at the bench's 50 sources (issue 20)."""
+    return _with_values(
+        ngettext(
+            '<a href="%(list)s?source=%(list_url)s">%(counter)s commitment</a> made at the '
+            '%(event)s, %(place)s, on <time datetime="%(iso)s">%(date)s</time>',
+            '<a href="%(list)s?source=%(list_url)s">%(counter)s commitments</a> made at the '
+            '%(event)s, %(place)s, on <time datetime="%(iso)s">%(date)s</time>',
+            source.num_commitments,
+        ),
+        list=list_url,
+        list_url=source.slug,
+        counter=localize(source.num_commitments),
+        event=source.event_name,
+        place=source.event_place,
+        **_time_values(source.event_date, active_language()),
+    )
+
+
+UPDATE = """
+  <li class="update" id="update-{pk}">
+    <p class="update__meta"><time datetime="{iso}">{date}</time>{commitment}</p>
+    <p class="update__change">{member}{change}</p>
+    {legacy}
+    {corrects}
+    {note}
+    {basis}
+    {evidence}
+  </li>
+  """
+
+
+@register.simple_tag
+def update_list(updates, empty_message: str, show_commitment=False, per_member=False):
+    """Status updates, newest first, as a timeline: each one's date, the change it records
+    (a member state's, named), the update it corrects, its note, basis and evidence; with
+    `show_commitment`, the commitment it is on. `per_member`: on a commitment carried out by
+    each member, its own status changes are marked as no longer setting the status. Reads each
+    update's commitment, member and the update it corrects (StatusUpdate.for_timeline())."""
+    if not updates:
+        return format_html('\n<p class="muted">{}</p>\n\n', empty_message)
+    language = active_language()
+    items = []
+    for update in updates:
+        as_of = _time_values(update.as_of, language)
+        commitment_link = ""
+        if show_commitment:
+            commitment_url = update.commitment.get_absolute_url()
+            commitment_link = format_html(
+                ' · <a href="{}">{}</a>',
+                commitment_url,
+                _translated(update.commitment, "title", language),
+            )
+        member = ""
+        if update.member_id:
+            member = format_html(
+                '<a class="update__member" href="{}">{}</a>: ',
+                update.member.get_absolute_url(),
+                _translated(update.member, "name", language),
+            )
+        if update.is_status_change:
+            change = format_html(
+                '{} <span aria-hidden="true">→</span><span class="visually-hidden">{}</span> {}',
+                _status_badge(update.previous_status, None, language),
+                gettext("changed to"),
+                _status_badge(update.status, None, language),
+            )
+        else:
+            change = format_html(
+                '{} <span class="muted">{}</span>',
+                _status_badge(update.status, None, language),
+                gettext("(status unchanged)"),
+            )
+        legacy = ""
+        if per_member and not update.member_id and update.is_status_change:
+            legacy = format_html(
+                '<p class="update__legacy muted">{}</p>',
+                gettext(
+                    "Recorded for the commitment as a whole before its status was worked out "
+                    "from the member states’ statuses: it no longer sets the status."
+                ),
+            )
+        corrects = ""
+        if update.corrects_id and update.corrects.is_public:
+            corrected = _time_values(update.corrects.as_of, language)["date"]
+            if show_commitment:
+                words = _with_values(
+                    gettext('Corrects <a href="%(url)s#update-%(id)s">the update of %(date)s</a>'),
+                    url=commitment_url,
+                    id=localize(update.corrects_id),
+                    date=corrected,
+                )
+            else:
+                words = _with_values(
+                    gettext('Corrects <a href="#update-%(id)s">the update of %(date)s</a>'),
+                    id=localize(update.corrects_id),
+                    date=corrected,
+                )
+            corrects = format_html('<p class="update__corrects">{}</p>', words)
+        note = ""
+        if update.note:
+            note = format_html(
+                # As the linebreaks filter: the note escaped, then its lines as paragraphs.
+                '<div class="update__note">{}</div>',
+                mark_safe(linebreaks(update.note, autoescape=True)),
+            )
+        basis = ""
+        if update.basis:
+            basis = format_html(
+                '<p class="update__basis"><span class="muted">{}</span> {}</p>',
+                gettext("Basis:"),
+                update.get_basis_display(),
+            )
+        evidence = ""
+        if update.evidence_url:
+            evidence = format_html(
+                '<p class="update__evidence"><a href="{}" rel="nofollow noopener">{}'
+                '<span class="visually-hidden"> {}</span></a></p>',
+                update.evidence_url,
+                gettext("Evidence"),
+                _with_values(gettext("for the update of %(date)s"), date=as_of["date"]),
+            )
+        items.append(
+            format_html(
+                UPDATE,
+                pk=localize(update.pk),
+                iso=as_of["iso"],
+                date=as_of["date"],
+                commitment=commitment_link,
+                member=member,
+                change=change,
+                legacy=legacy,
+                corrects=corrects,
+                note=note,
+                basis=basis,
+                evidence=evidence,
+            )
+        )
+    return mark_safe('\n<ol class="updates">\n  ' + "".join(items) + "\n</ol>\n\n")
+
+
+@register.simple_tag
+def promise(commitment) -> SafeString:
+    """A commitment as the front page names it under its speaker: status, title, whether it
+    is overdue, its kind and who must deliver it. 40 of them on the front page (issue 20)."""
+    language = active_language()
+    overdue = ""
+    if commitment.is_overdue:
+        overdue = format_html(' <span class="overdue">⚠ {}</span>', gettext("Overdue"))
+    if commitment.member_group:
+        deliverer = _with_values(
+            gettext("Each %(group)s member state"),
+            group=commitment.member_group.translated("name", language)[0],
+        )
+    else:
+        deliverer = _translated(commitment.owner, "name", language)
+    return format_html(
+        '{} <a class="promise__title" href="{}">{}</a>{}<span class="promise__owner">'
+        '<span class="promise__kind">{}</span> · <span class="visually-hidden">{} </span>{}'
+        "</span>",
+        _status_badge(commitment.status, None, language),
+        commitment.get_absolute_url(),
+        _translated(commitment, "title", language),
+        overdue,
+        commitment.get_kind_display(),
+        gettext("Must deliver it:"),
+        deliverer,
+    )
+
+
+CARD = """<li class="card">
+  <h3 class="card__title"><a href="{url}">{title}</a></h3>
+  <p class="card__status">{status}{members}</p>
+  {overdue}
+  <dl class="facts">
+    <div><dt>{deliverer_label}</dt><dd>{deliverer}</dd></div>
+    <div><dt>{kind_label}</dt><dd>{kind}</dd></div>
+    <div><dt>{proposer_label}</dt><dd>{proposer}</dd></div>
+    {themes}
+  </dl>
+</li>
+"""
+
+
+@register.simple_tag
+def commitment_cards(commitments) -> SafeString:
+    """Commitments as the lists' cards: each one's status, who must deliver it, its kind, who
+    proposed it and its themes. Reads their owners, proposers, member groups and themes (fetch
+    them with views._cards()) and their members' figures (figures.with_member_figures())."""
+    language = active_language()
+    labels = {
+        "deliverer_label": gettext("Must deliver it"),
+        "kind_label": gettext("Kind"),
+        "proposer_label": gettext("Proposed by"),
     }
+    themes_label = gettext("Themes")
+    # The same owners, proposers and themes come back card after card: each is linked once.
+    links: dict[tuple[type, int], SafeString] = {}
+
+    def link(obj) -> SafeString:
+        key = (type(obj), obj.pk)
+        if key not in links:
+            links[key] = format_html(
+                '<a href="{}">{}</a>', obj.get_absolute_url(), _translated(obj, "name", language)
+            )
+        return links[key]
+
+    cards = []
+    for commitment in commitments:
+        members = ""
+        if commitment.members_tracked:
+            members = format_html(
+                ' <span class="card__members">{}</span>',
+                _with_values(
+                    gettext(
+                        "· member states: %(done)s of %(tracked)s done, %(assessed)s of "
+                        "%(tracked)s assessed"
+                    ),
+                    done=localize(commitment.members_done),
+                    assessed=localize(commitment.members_assessed),
+                    tracked=localize(commitment.members_tracked),
+                ),
+            )
+        if commitment.member_group:
+            deliverer = _with_values(
+                gettext("Each %(group)s member state"),
+                group=commitment.member_group.translated("name", language)[0],
+            )
+        else:
+            deliverer = link(commitment.owner)
+        themes = [link(theme) for theme in commitment.themes.all()]
+        cards.append(
+            format_html(
+                CARD,
+                url=commitment.get_absolute_url(),
+                title=_translated(commitment, "title", language),
+                status=_status_badge(commitment.status, commitment.status_date or None, language),
+                members=members,
+                overdue=overdue_notice(commitment.target_date) if commitment.is_overdue else "",
+                deliverer=deliverer,
+                kind=commitment.get_kind_display(),
+                proposer=link(commitment.proposer),
+                themes=format_html(
+                    "<div><dt>{}</dt><dd>{}</dd></div>", themes_label, mark_safe(", ".join(themes))
+                )
+                if themes
+                else "",
+                **labels,
+            )
+        )
+    return SafeString("".join(cards))
 
 
 @register.simple_tag
@@ -177,33 +508,71 @@ def score_of_status(status: str) -> str:
     return "0" if value == 0 else ("+" if value > 0 else "\u2212") + str(abs(value))
 
 
-@register.inclusion_tag("tracker/includes/_bucket_summary.html")
+@register.simple_tag
 def bucket_summary(
     counts: Mapping[str, int], label: str, largest: int = 0, filter_query: str = ""
-) -> dict:
+) -> SafeString:
     """A bar of status buckets and the figures in words, naming only the buckets in use.
 
     With `largest`, the bar is drawn on a scale shared with other bars (a row with half as
     many commitments as the largest is half as long); without it, it fills the width. Only
-    figures above zero link to a list, so no link leads to an empty page.
+    figures above zero link to a list, so no link leads to an empty page. Written here, not
+    as an included template: the actors' page draws one per actor (issue 20).
     """
     shares = bucket_shares(counts)
     total = sum(share.count for share in shares)
     scale = total / largest if largest else 1.0
     used = [share for share in shares if share.count]
-    words = ", ".join(f"{share.count} {share.label.lower()}" for share in used) or gettext("none")
-    return {
-        "shares": used,
-        "total": total,
-        "scale": 100 * scale,
-        "summary": ngettext(
-            "%(label)s: %(count)s commitment: %(words)s.",
-            "%(label)s: %(count)s commitments: %(words)s.",
-            total,
+    # Each label and definition translated once: a lazy text is translated again on every use.
+    labels = {share.bucket: str(share.label).lower() for share in used}
+    words = ", ".join(f"{share.count} {labels[share.bucket]}" for share in used) or gettext("none")
+    summary = ngettext(
+        "%(label)s: %(count)s commitment: %(words)s.",
+        "%(label)s: %(count)s commitments: %(words)s.",
+        total,
+    ) % {"label": label, "count": total, "words": words}
+    # As {% widthratio share.offset 100 scale %} drew them: the scale cut to a whole number.
+    width = int(100 * scale)
+    bars = format_html_join(
+        "",
+        '<rect class="bucket--{}" x="{}" y="0" width="{}" height="4"></rect>',
+        ((share.bucket, round(share.offset / 100 * width), round(share.percent / 100 * width))
+         for share in used),
+    )  # fmt: skip
+    if used:
+        list_url = reverse("tracker:commitment-list")
+        figures = mark_safe(
+            '<span aria-hidden="true"> · </span>'.join(
+                format_html(
+                    '<a href="{}?{}bucket={}" title="{}"><span class="legend__swatch legend--{}" '
+                    'aria-hidden="true"></span> {} {}</a>',
+                    list_url,
+                    filter_query,
+                    share.bucket,
+                    str(share.definition),
+                    share.bucket,
+                    localize(share.count),
+                    labels[share.bucket],
+                )
+                for share in used
+            )
         )
-        % {"label": label, "count": total, "words": words},
-        "filter_query": filter_query,
-    }
+    else:
+        figures = format_html('<span class="muted">{}</span>', gettext("none"))
+    return format_html(
+        '<div class="bucket-summary">\n'
+        '  <svg class="bucket-summary__bar" viewBox="0 0 100 4" preserveAspectRatio="none" '
+        'role="img" aria-label="{}" focusable="false">\n'
+        "    <title>{}</title>\n"
+        "    {}\n"
+        "  </svg>\n"
+        '  <p class="bucket-summary__words">{}</p>\n'
+        "</div>\n",
+        summary,
+        summary,
+        bars,
+        figures,
+    )
 
 
 # Editors' texts in the page's language (tracker.languages.Translatable).
@@ -220,10 +589,14 @@ def translated_text(obj, field: str) -> str:
 def translated_html(obj, field: str) -> str:
     """`obj`'s `field` in the page's language; where no translation was written, the English
     text marked <span lang="en">, so a screen reader reads it as English."""
-    text, language = obj.translated(field)
-    if language == active_language():
-        return text  # escaped by the template
-    return format_html('<span lang="{}">{}</span>', language, text)
+    return _translated(obj, field, active_language())
+
+
+def _translated(obj, field: str, language: str) -> SafeString:
+    text, text_language = obj.translated(field, language)
+    if text_language == language:
+        return conditional_escape(text)
+    return format_html('<span lang="{}">{}</span>', text_language, text)
 
 
 @register.simple_tag(takes_context=True)
