@@ -13,6 +13,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import DateTimeField, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 
+from tracker.addresses import SlugAddresses
 from tracker.models import Actor, Commitment, MemberState, Source, Theme
 
 
@@ -22,6 +23,18 @@ class _InEachLanguage(Sitemap):
     i18n = True
     alternates = True
     x_default = True
+    # The items' view, whose address takes the item's slug (what get_absolute_url() reverses):
+    # each address is then put together from one reverse() per language, not reversed five
+    # times per entry (its own, three alternates, x-default). None: each item's location().
+    view_name: str | None = None
+
+    def _location(self, item, force_lang_code=None):
+        if self.view_name is None:
+            return super()._location(item, force_lang_code)
+        if not hasattr(self, "_addresses"):
+            self._addresses = SlugAddresses(self.view_name)
+        obj, language = item
+        return self._addresses.get(obj.slug, force_lang_code or language)
 
     def _urls(self, page, protocol, domain):
         urls = super()._urls(page, protocol, domain)
@@ -57,6 +70,7 @@ class _LanguagePairs:
 class CommitmentSitemap(_InEachLanguage):
     changefreq = "weekly"
     priority = 0.8
+    view_name = "tracker:commitment-detail"
     # Addresses per page of this section (the index lists the pages): rendering is the cost,
     # about a millisecond per address.
     limit = 1000
@@ -112,6 +126,7 @@ class _LoadedOnce:
 class ThemeSitemap(_LoadedOnce, _InEachLanguage):
     changefreq = "weekly"
     priority = 0.6
+    view_name = "tracker:theme-detail"
 
     def items(self):
         return _with_last_change(Theme.objects.all(), "themes")
@@ -123,6 +138,7 @@ class ThemeSitemap(_LoadedOnce, _InEachLanguage):
 class ActorSitemap(_LoadedOnce, _InEachLanguage):
     changefreq = "weekly"
     priority = 0.5
+    view_name = "tracker:actor-detail"
 
     roles = {"owned": "owner", "proposed": "proposer", "shared": "partners"}
 
@@ -149,6 +165,7 @@ class ActorSitemap(_LoadedOnce, _InEachLanguage):
 class SourceSitemap(_LoadedOnce, _InEachLanguage):
     changefreq = "monthly"
     priority = 0.5
+    view_name = "tracker:source-detail"
 
     def items(self):
         return _with_last_change(Source.objects.all(), "source")
@@ -190,6 +207,7 @@ class MemberSitemap(_LoadedOnce, _InEachLanguage):
 
     changefreq = "weekly"
     priority = 0.6
+    view_name = "tracker:member-detail"
 
     def items(self):
         return _with_last_change(MemberState.objects.all(), "member_progress__member")
