@@ -2,10 +2,13 @@
 
 import datetime
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
+from django.contrib.sites.requests import RequestSite
 from django.db import connection
-from django.test import Client
+from django.template import Context, Engine, loader
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
@@ -94,6 +97,89 @@ def test_drafts_and_what_only_they_mention_are_not_in_the_sitemap(
 
     for slug in ["secret-draft", "draft-theme", "draft-owner"]:
         assert slug not in text
+
+
+XHTML_LINK = "{http://www.w3.org/1999/xhtml}link"
+
+
+def test_each_address_names_itself_in_each_language_and_english_as_x_default(
+    client, published, make_commitment
+):
+    # A slug that is also a language code keeps it in every language.
+    make_commitment(slug="en")
+    entries = []
+    for section in sections(client):
+        for url in _get_xml(client, section).findall("s:url", NS):
+            links = {link.get("hreflang"): link.get("href") for link in url.findall(XHTML_LINK)}
+            entries.append((url.findtext("s:loc", namespaces=NS), links))
+
+    base = "http://testserver"
+    for slug in ["bridge", "en"]:
+        english = f"{base}/commitments/{slug}/"
+        expected = {
+            "en": english,
+            "vi": f"{base}/vi/commitments/{slug}/",
+            "id": f"{base}/id/commitments/{slug}/",
+            "x-default": english,
+        }
+        listed = [(loc, links) for loc, links in entries if links == expected]
+        assert sorted(loc for loc, _ in listed) == sorted(
+            expected[language] for language in ["en", "vi", "id"]
+        )
+    for loc, links in entries:
+        path = links["en"].removeprefix(base)
+        assert links == {
+            "en": base + path,
+            "vi": f"{base}/vi{path}",
+            "id": f"{base}/id{path}",
+            "x-default": base + path,
+        }
+        assert loc in (links["en"], links["vi"], links["id"])
+
+
+def _as_django_writes_it(urlset: list[dict]) -> str:
+    """Django's own sitemap.xml template, which templates/sitemap.xml replaces."""
+    import django.contrib.sitemaps
+
+    folder = Path(django.contrib.sitemaps.__file__).parent / "templates"
+    own = Engine(dirs=[folder]).get_template("sitemap.xml")
+    return own.render(Context({"urlset": urlset}))
+
+
+def _as_written(urlset: list[dict]) -> str:
+    return loader.get_template("sitemap.xml").render({"urlset": urlset})
+
+
+def test_the_sitemap_is_written_byte_for_byte_as_djangos_template_writes_it(
+    published, make_commitment, make_actor
+):
+    from tracker.sitemaps import SITEMAPS
+
+    # The project's copy, not Django's, is the one the sitemap view finds.
+    assert Path(loader.get_template("sitemap.xml").origin.name).parent.name == "templates"
+    assert "urlset_xml" in Path(loader.get_template("sitemap.xml").origin.name).read_text()
+    make_commitment(slug="en", owner=make_actor(slug="a-b_c"))
+    factories.make_scorecard(members=2, commitments=1)
+    site = RequestSite(RequestFactory().get("/"))
+    for name, section in SITEMAPS.items():
+        urlset = section().get_urls(site=site, protocol="https")
+        assert urlset, name
+        assert _as_written(urlset) == _as_django_writes_it(urlset), name
+    # Whatever the values: escaped, dated in the current time zone, left out when empty.
+    late = datetime.datetime(2026, 3, 4, 23, 30, tzinfo=datetime.UTC)
+    odd = [
+        {"location": "https://x/a?b=1&c='d\"<e>", "lastmod": late, "changefreq": "daily",
+         "priority": "0.5", "alternates": [{"lang_code": "x&y", "location": "https://x/\"q\""}]},
+        {"location": "https://x/b", "lastmod": datetime.date(999, 1, 2), "changefreq": None,
+         "priority": "", "alternates": []},
+        {"location": " ", "lastmod": None, "changefreq": " ", "priority": " ", "alternates": []},
+        {"location": "https://x/c", "lastmod": late.replace(tzinfo=None), "changefreq": "",
+         "priority": "1.0", "alternates": []},
+    ]  # fmt: skip
+    for zone in ["UTC", "Asia/Ho_Chi_Minh", "America/New_York"]:
+        with timezone.override(zone):
+            assert _as_written(odd) == _as_django_writes_it(odd), zone
+    assert _as_written([]) == _as_django_writes_it([])
 
 
 # The queries of each sitemap, the same for one commitment or fifty.
