@@ -182,6 +182,25 @@ def test_the_sitemap_is_written_byte_for_byte_as_djangos_template_writes_it(
     assert _as_written([]) == _as_django_writes_it([])
 
 
+@pytest.mark.parametrize(
+    "url, subqueries",
+    [
+        ("/sitemap-themes.xml", 1),
+        ("/sitemap-sources.xml", 1),
+        ("/sitemap-members.xml", 1),
+        # what it owns, proposed and shares
+        ("/sitemap-actors.xml", 3),
+    ],
+)
+def test_a_small_section_reads_each_latest_change_once(client, published, url, subqueries):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+
+    (sql,) = [query["sql"] for query in queries.captured_queries]
+    # A filter on the latest change would repeat its subquery in the WHERE clause.
+    assert sql.count("LIMIT 1)") == subqueries, sql
+
+
 # The queries of each sitemap, the same for one commitment or fifty.
 SITEMAP_QUERIES = {
     # the pages' latest change; the commitments' latest change and a count of their pages;

