@@ -21,26 +21,37 @@ register = template.Library()
 @register.filter
 def urlset_xml(urlset: list[dict]) -> SafeString:
     """The <url> elements of Django's sitemap.xml for `urlset`, the sitemap view's list."""
-    days: dict = {}  # an item's date comes once per language: formatted once
+    # Each address comes several times (an entry's own, then as an alternate of each of its
+    # languages' entries) and many entries share a day: each is escaped or formatted once.
+    escaped: dict = {}
+    days: dict = {}
+
+    def text(value) -> str:
+        # As {{ value }} shows it. By type too: a safe string is not escaped.
+        key = (type(value), value)
+        if key not in escaped:
+            escaped[key] = conditional_escape(value)
+        return escaped[key]
 
     def day(lastmod) -> str:
-        if lastmod not in days:
-            # As {{ url.lastmod|date:"Y-m-d" }}: the date filter reads a time in local time.
-            days[lastmod] = conditional_escape(date_format(template_localtime(lastmod), "Y-m-d"))
-        return days[lastmod]
+        # As {{ url.lastmod|date:"Y-m-d" }}: the date filter reads a time in local time.
+        local = template_localtime(lastmod)
+        key = (local.year, local.month, local.day)
+        if key not in days:
+            days[key] = conditional_escape(date_format(local, "Y-m-d"))
+        return days[key]
 
     parts = []
     for url in urlset:
-        parts.append(f"<url><loc>{conditional_escape(url['location'])}</loc>")
+        parts.append(f"<url><loc>{text(url['location'])}</loc>")
         if url["lastmod"]:
             parts.append(f"<lastmod>{day(url['lastmod'])}</lastmod>")
         if url["changefreq"]:
-            parts.append(f"<changefreq>{conditional_escape(url['changefreq'])}</changefreq>")
+            parts.append(f"<changefreq>{text(url['changefreq'])}</changefreq>")
         if url["priority"]:
-            parts.append(f"<priority>{conditional_escape(url['priority'])}</priority>")
+            parts.append(f"<priority>{text(url['priority'])}</priority>")
         for alternate in url["alternates"]:
-            language = conditional_escape(alternate["lang_code"])
-            location = conditional_escape(alternate["location"])
+            language, location = text(alternate["lang_code"]), text(alternate["location"])
             parts.append(f'<xhtml:link rel="alternate" hreflang="{language}" href="{location}"/>')
         parts.append("</url>")
     # What {% spaceless %} does to the rendered entries: a value that is only spaces, between
