@@ -201,6 +201,71 @@ def test_a_small_section_reads_each_latest_change_once(client, published, url, s
     assert sql.count("LIMIT 1)") == subqueries, sql
 
 
+SMALL_SECTIONS = ["themes", "actors", "sources", "members"]
+
+
+def _loaded(name: str):
+    """A small section's latest date and pages as its own sitemap has them, loaded whole."""
+    from tracker.sitemaps import SITEMAPS
+
+    section = SITEMAPS[name]()
+    dates = [section.lastmod(item) for item, _language in section._items()]
+    return max(dates, default=None), section.paginator.num_pages
+
+
+@pytest.mark.parametrize("name", SMALL_SECTIONS)
+def test_the_index_dates_a_small_section_as_its_own_sitemap_does_without_loading_it(
+    published, make_commitment, make_theme, make_actor, name
+):
+    from tracker.sitemaps import SITEMAPS
+
+    # Newer than anything else, but a draft: it dates nothing.
+    draft = make_commitment(is_published=False, themes=[make_theme()], partners=[make_actor()])
+    _group, _members, (tracked,) = factories.make_scorecard(members=2, commitments=1)
+    Commitment.objects.filter(pk=tracked.pk).update(
+        updated=timezone.make_aware(datetime.datetime(2025, 1, 1))
+    )
+    Commitment.objects.filter(pk=draft.pk).update(
+        updated=timezone.make_aware(datetime.datetime(2027, 1, 1))
+    )
+    section = SITEMAPS[name]()
+
+    with CaptureQueriesContext(connection) as queries:
+        dated = (section.get_latest_lastmod(), section.paginator.num_pages)
+
+    assert dated == _loaded(name)
+    # One aggregate, not a subquery per object of the section.
+    (sql,) = [query["sql"] for query in queries.captured_queries]
+    assert f'"{section.model._meta.db_table}"."id")' not in sql, sql
+
+
+@pytest.mark.parametrize("name", SMALL_SECTIONS)
+def test_a_small_section_with_nothing_published_is_dated_by_nothing(
+    make_commitment, make_theme, name
+):
+    from tracker.sitemaps import SITEMAPS
+
+    make_commitment(is_published=False, themes=[make_theme()])
+    make_commitment(is_published=False, member_group=factories.make_group(members=1))
+
+    assert SITEMAPS[name]().get_latest_lastmod() is None
+    assert _loaded(name) == (None, 1)
+
+
+def test_a_section_too_big_for_one_page_is_loaded_to_count_its_pages(
+    published, make_actor, monkeypatch
+):
+    from tracker.sitemaps import ActorSitemap
+
+    make_actor()  # in nothing: not listed
+    monkeypatch.setattr(ActorSitemap, "limit", 4)
+    section = ActorSitemap()
+
+    # The owner, the proposer and the partner, in three languages: nine addresses.
+    assert (section.get_latest_lastmod(), section.paginator.num_pages) == (published.updated, 3)
+    assert _loaded("actors") == (published.updated, 3)
+
+
 # The queries of each sitemap, the same for one commitment or fifty.
 SITEMAP_QUERIES = {
     # the pages' latest change; the commitments' latest change and a count of their pages;

@@ -10,11 +10,12 @@ import math
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import DateTimeField, Max, OuterRef, Subquery
+from django.core.paginator import Paginator
+from django.db.models import Count, DateTimeField, Exists, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from tracker.addresses import SlugAddresses
-from tracker.models import Actor, Commitment, MemberState, Source, Theme
+from tracker.models import Actor, Commitment, MemberProgress, MemberState, Source, Theme
 
 
 class _InEachLanguage(Sitemap):
@@ -113,8 +114,13 @@ def _with_last_change(queryset, path: str) -> list:
 
 
 class _LoadedOnce:
-    """A small section (themes, actors, sources, members), loaded once per request: the index's
-    page count and latest date then cost one query, not two."""
+    """A small section (themes, actors, sources, members), loaded once per request for its own
+    sitemap. The index asks it only for its latest date and its number of pages, which one
+    aggregate answers without loading it (see get_latest_lastmod())."""
+
+    model: type
+    # The published commitments that date the section: those linked to one of its objects.
+    linked = Q()
 
     def _items(self):
         if not hasattr(self, "_loaded"):
@@ -122,14 +128,39 @@ class _LoadedOnce:
         return self._loaded
 
     def get_latest_lastmod(self):
+        # Only the index asks this. The newest change among the section's objects is the
+        # newest among the published commitments linked to one; and the section is one page
+        # whenever the whole table, in every language, fits in one. Loading the four small
+        # sections took 50 ms of the index's 85 at 10,000 commitments.
+        newest = Commitment.objects.public().filter(self.linked).order_by("-updated")
+        summary = self.model.objects.aggregate(
+            objects=Count("pk"),
+            last=Max(Subquery(newest.values("updated")[:1], output_field=DateTimeField())),
+        )
+        if summary["objects"] * len(self._languages()) <= self.limit:
+            self._one_page = True
+            return summary["last"]
         # Items come in (item, language) pairs.
         return max((self.lastmod(item) for item, _language in self._items()), default=None)
+
+    @property
+    def paginator(self):
+        if getattr(self, "_one_page", False):
+            # Empty, one page: all the index reads of it is its number of pages.
+            return Paginator([], self.limit)
+        return super().paginator
+
+    def _urls(self, page, protocol, domain):
+        self._one_page = False
+        return super()._urls(page, protocol, domain)
 
 
 class ThemeSitemap(_LoadedOnce, _InEachLanguage):
     changefreq = "weekly"
     priority = 0.6
     view_name = "tracker:theme-detail"
+    model = Theme
+    linked = Q(Exists(Commitment.themes.through.objects.filter(commitment=OuterRef("pk"))))
 
     def items(self):
         return _with_last_change(Theme.objects.all(), "themes")
@@ -142,6 +173,8 @@ class ActorSitemap(_LoadedOnce, _InEachLanguage):
     changefreq = "weekly"
     priority = 0.5
     view_name = "tracker:actor-detail"
+    model = Actor
+    linked = Q()  # every commitment has an owner and a proposer
 
     roles = {"owned": "owner", "proposed": "proposer", "shared": "partners"}
 
@@ -169,6 +202,8 @@ class SourceSitemap(_LoadedOnce, _InEachLanguage):
     changefreq = "monthly"
     priority = 0.5
     view_name = "tracker:source-detail"
+    model = Source
+    linked = Q()  # every commitment has a source
 
     def items(self):
         # Not their full texts, which a sitemap never shows.
@@ -212,6 +247,8 @@ class MemberSitemap(_LoadedOnce, _InEachLanguage):
     changefreq = "weekly"
     priority = 0.6
     view_name = "tracker:member-detail"
+    model = MemberState
+    linked = Q(Exists(MemberProgress.objects.filter(commitment=OuterRef("pk"))))
 
     def items(self):
         return _with_last_change(MemberState.objects.all(), "member_progress__member")
