@@ -26,6 +26,8 @@ class SlugAddresses:
     def __init__(self, view_name: str, languages: list[str] | None = None):
         self.view_name = view_name
         self._parts: dict[str, tuple[str, str]] = {}
+        # Slugs already checked: a sitemap asks for each one five times.
+        self._slugs: set[str] = set()
         for language in languages or []:
             self._reverse_stand_in(language)
 
@@ -37,10 +39,17 @@ class SlugAddresses:
         self._parts[language] = (before, after)
         return before, after
 
+    def _is_slug(self, slug) -> bool:
+        if slug not in self._slugs:
+            if not isinstance(slug, str) or not _SLUG.fullmatch(slug):
+                return False
+            self._slugs.add(slug)
+        return True
+
     def get(self, slug: str, language: str | None = None) -> str:
         """What reverse(view_name, args=[slug]) gives with `language` active."""
         language = language or translation.get_language()
-        if language is None or not isinstance(slug, str) or not _SLUG.fullmatch(slug):
+        if language is None or not self._is_slug(slug):
             with translation.override(language):
                 return reverse(self.view_name, args=[slug])
         parts = self._parts.get(language) or self._reverse_stand_in(language)

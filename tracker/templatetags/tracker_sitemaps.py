@@ -35,11 +35,13 @@ def urlset_xml(urlset: list[dict]) -> SafeString:
 
     def day(lastmod) -> str:
         # As {{ url.lastmod|date:"Y-m-d" }}: the date filter reads a time in local time.
-        local = template_localtime(lastmod)
-        key = (local.year, local.month, local.day)
-        if key not in days:
-            days[key] = conditional_escape(date_format(local, "Y-m-d"))
-        return days[key]
+        if lastmod not in days:
+            local = template_localtime(lastmod)
+            key = (local.year, local.month, local.day)
+            if key not in days:
+                days[key] = conditional_escape(date_format(local, "Y-m-d"))
+            days[lastmod] = days[key]
+        return days[lastmod]
 
     parts = []
     for url in urlset:
