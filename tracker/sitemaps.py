@@ -17,6 +17,8 @@ from django.urls import reverse
 from tracker.addresses import SlugAddresses
 from tracker.models import Actor, Commitment, MemberProgress, MemberState, Source, Theme
 
+_NO_ITEM = object()
+
 
 class _InEachLanguage(Sitemap):
     """Every address in each language, with the others as its hreflang alternates."""
@@ -38,14 +40,47 @@ class _InEachLanguage(Sitemap):
         return self._addresses.get(obj.slug, force_lang_code or language)
 
     def _urls(self, page, protocol, domain):
-        urls = super()._urls(page, protocol, domain)
-        # Django finds x-default by removing "/en/" from the English address, which has no
-        # prefix here, so a slug "en" would lose a part: it is the English address itself.
-        for url in urls:
-            english = {a["lang_code"]: a["location"] for a in url["alternates"]}
-            for alternate in url["alternates"]:
-                if alternate["lang_code"] == "x-default":
-                    alternate["location"] = english[settings.LANGUAGE_CODE]
+        """Django's Sitemap._urls() (5.2), with each item's addresses and date made once, not
+        once per language: its three entries share them.
+
+        x-default is the English address itself: Django found it by removing "/en/" from the
+        English address, which has no prefix here, so a slug "en" would lose a part.
+        """
+        urls = []
+        latest_lastmod, all_items_lastmod = None, True
+        item, alternates, lastmod = _NO_ITEM, [], None
+        for pair in self.paginator.page(page).object_list:
+            if item is not pair[0]:
+                item = pair[0]
+                languages = self.get_languages_for_item(item)
+                alternates = [
+                    {
+                        "location": f"{protocol}://{domain}{self._location(pair, language)}",
+                        "lang_code": language,
+                    }
+                    for language in languages
+                ]
+                if self.x_default and settings.LANGUAGE_CODE in languages:
+                    english = alternates[languages.index(settings.LANGUAGE_CODE)]
+                    alternates.append({"location": english["location"], "lang_code": "x-default"})
+                lastmod = self._get("lastmod", pair)
+            if all_items_lastmod:
+                all_items_lastmod = lastmod is not None
+                if all_items_lastmod and (latest_lastmod is None or lastmod > latest_lastmod):
+                    latest_lastmod = lastmod
+            priority = self._get("priority", pair)
+            urls.append(
+                {
+                    "item": pair,
+                    "location": f"{protocol}://{domain}{self._location(pair)}",
+                    "lastmod": lastmod,
+                    "changefreq": self._get("changefreq", pair),
+                    "priority": str(priority if priority is not None else ""),
+                    "alternates": alternates,
+                }
+            )
+        if all_items_lastmod and latest_lastmod:
+            self.latest_lastmod = latest_lastmod
         return urls
 
 
