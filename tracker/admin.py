@@ -86,6 +86,11 @@ def _corrected(update: StatusUpdate) -> str:
     }
 
 
+# Django's own message for the action checkbox: translated by Django's catalogue, as on
+# Django's checkbox, so not written as a literal that makemessages copies into ours.
+DJANGO_ACTION_LABEL = "Select this object for an action - {}"
+
+
 def _search_words(search_term: str) -> list[str]:
     """The words of an admin search, as Django splits them: "quoted words" stay together."""
     words = []
@@ -116,7 +121,7 @@ class ModelAdmin(admin.ModelAdmin):
     def action_checkbox(self, obj) -> str:
         # Django's own checkbox (ModelAdmin.action_checkbox, 5.2), written out: rendering a
         # CheckboxInput's templates for each row was a tenth of a changelist's time.
-        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        label = format_html(gettext(DJANGO_ACTION_LABEL), str(obj))
         return format_html(
             '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
             helpers.ACTION_CHECKBOX_NAME,
