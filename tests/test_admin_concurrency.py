@@ -450,3 +450,30 @@ def test_the_shipped_fixture_loads_at_version_1_and_can_then_be_edited(editor_cl
     assert response.status_code == 302
     commitment.refresh_from_db()
     assert (commitment.target_date, commitment.version) == (datetime.date(2030, 12, 31), 2)
+
+
+def _hidden_fields(response) -> str:
+    html = response.content.decode()
+    return html.split('<div class="hiddenfields">', 1)[1].split("</div>", 1)[0]
+
+
+@pytest.mark.parametrize("posted", [None, {"form-0-target_date": "not a date"}])
+def test_the_rows_version_fields_are_written_as_django_renders_them(
+    editor_client, make_commitment, posted
+):
+    make_commitment(title="Bridge")
+    make_commitment(title="Road")
+    if posted is None:
+        response = editor_client.get(CHANGELIST)
+    else:
+        # Shown again with what was posted, which may be anything.
+        data = _changelist_data(editor_client, **posted)
+        data["form-1-loaded_snapshot"] = ['"><script>x</script>&amp;']
+        data["form-1-loaded_version"] = [""]
+        response = editor_client.post(CHANGELIST, data)
+        assert response.status_code == 200
+
+    forms = response.context["cl"].formset.forms
+    assert _hidden_fields(response) == "".join(
+        f"{form['loaded_version']}{form['loaded_snapshot']}" for form in forms
+    )

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from django.contrib import admin
+from django.utils import translation
+
 from tests.forms import form_data
 from tracker.models import Commitment
 
@@ -70,3 +74,16 @@ def test_the_hidden_version_inputs_have_no_label_and_still_go_back_with_the_form
     assert 'for="id_loaded_version"' not in html and 'for="id_loaded_snapshot"' not in html
     assert data["loaded_version"] == [str(commitment.version)]
     assert data["loaded_snapshot"][0]
+
+
+@pytest.mark.parametrize("title", ["Bridge", '<b>Tom & Jerry\'s "bridge"</b>', "{} %s"])
+@pytest.mark.parametrize("language", ["en", "vi", "id"])
+def test_each_rows_action_checkbox_is_djangos_own(make_commitment, title, language):
+    from tracker.admin import CommitmentAdmin
+
+    commitment = make_commitment(title=title)
+    model_admin = CommitmentAdmin(Commitment, admin.site)
+
+    with translation.override(language):
+        ours = model_admin.action_checkbox(commitment)
+        assert ours == admin.ModelAdmin.action_checkbox(model_admin, commitment)

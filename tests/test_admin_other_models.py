@@ -285,3 +285,18 @@ def test_the_theme_changelist_runs_a_fixed_number_of_queries(
         response = admin_client.get(THEMES)
 
     assert len(response.context["cl"].result_list) == rows
+
+
+def test_a_group_search_matching_several_members_lists_the_group_once(
+    admin_client, make_group, make_member
+):
+    group = make_group(name="Southeast Asian Nations")
+    make_member(group=group, name="Viet Nam")
+    make_member(group=group, name="Vietnam North")
+    make_group(name="Pacific")
+
+    response = admin_client.get("/admin/tracker/membergroup/", {"q": "viet"})
+
+    cl = response.context["cl"]
+    assert [g.name for g in cl.result_list] == ["Southeast Asian Nations"]
+    assert cl.result_count == 1

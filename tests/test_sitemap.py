@@ -2,10 +2,13 @@
 
 import datetime
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
+from django.contrib.sites.requests import RequestSite
 from django.db import connection
-from django.test import Client
+from django.template import Context, Engine, loader
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
@@ -94,6 +97,173 @@ def test_drafts_and_what_only_they_mention_are_not_in_the_sitemap(
 
     for slug in ["secret-draft", "draft-theme", "draft-owner"]:
         assert slug not in text
+
+
+XHTML_LINK = "{http://www.w3.org/1999/xhtml}link"
+
+
+def test_each_address_names_itself_in_each_language_and_english_as_x_default(
+    client, published, make_commitment
+):
+    # A slug that is also a language code keeps it in every language.
+    make_commitment(slug="en")
+    entries = []
+    for section in sections(client):
+        for url in _get_xml(client, section).findall("s:url", NS):
+            links = {link.get("hreflang"): link.get("href") for link in url.findall(XHTML_LINK)}
+            entries.append((url.findtext("s:loc", namespaces=NS), links))
+
+    base = "http://testserver"
+    for slug in ["bridge", "en"]:
+        english = f"{base}/commitments/{slug}/"
+        expected = {
+            "en": english,
+            "vi": f"{base}/vi/commitments/{slug}/",
+            "id": f"{base}/id/commitments/{slug}/",
+            "x-default": english,
+        }
+        listed = [(loc, links) for loc, links in entries if links == expected]
+        assert sorted(loc for loc, _ in listed) == sorted(
+            expected[language] for language in ["en", "vi", "id"]
+        )
+    for loc, links in entries:
+        path = links["en"].removeprefix(base)
+        assert links == {
+            "en": base + path,
+            "vi": f"{base}/vi{path}",
+            "id": f"{base}/id{path}",
+            "x-default": base + path,
+        }
+        assert loc in (links["en"], links["vi"], links["id"])
+
+
+def _as_django_writes_it(urlset: list[dict]) -> str:
+    """Django's own sitemap.xml template, which templates/sitemap.xml replaces."""
+    import django.contrib.sitemaps
+
+    folder = Path(django.contrib.sitemaps.__file__).parent / "templates"
+    own = Engine(dirs=[folder]).get_template("sitemap.xml")
+    return own.render(Context({"urlset": urlset}))
+
+
+def _as_written(urlset: list[dict]) -> str:
+    return loader.get_template("sitemap.xml").render({"urlset": urlset})
+
+
+def test_the_sitemap_is_written_byte_for_byte_as_djangos_template_writes_it(
+    published, make_commitment, make_actor
+):
+    from tracker.sitemaps import SITEMAPS
+
+    # The project's copy, not Django's, is the one the sitemap view finds.
+    assert Path(loader.get_template("sitemap.xml").origin.name).parent.name == "templates"
+    assert "urlset_xml" in Path(loader.get_template("sitemap.xml").origin.name).read_text()
+    make_commitment(slug="en", owner=make_actor(slug="a-b_c"))
+    factories.make_scorecard(members=2, commitments=1)
+    site = RequestSite(RequestFactory().get("/"))
+    for name, section in SITEMAPS.items():
+        urlset = section().get_urls(site=site, protocol="https")
+        assert urlset, name
+        assert _as_written(urlset) == _as_django_writes_it(urlset), name
+    # Whatever the values: escaped, dated in the current time zone, left out when empty.
+    late = datetime.datetime(2026, 3, 4, 23, 30, tzinfo=datetime.UTC)
+    odd = [
+        {"location": "https://x/a?b=1&c='d\"<e>", "lastmod": late, "changefreq": "daily",
+         "priority": "0.5", "alternates": [{"lang_code": "x&y", "location": "https://x/\"q\""}]},
+        {"location": "https://x/b", "lastmod": datetime.date(999, 1, 2), "changefreq": None,
+         "priority": "", "alternates": []},
+        {"location": " ", "lastmod": None, "changefreq": " ", "priority": " ", "alternates": []},
+        {"location": "https://x/c", "lastmod": late.replace(tzinfo=None), "changefreq": "",
+         "priority": "1.0", "alternates": []},
+    ]  # fmt: skip
+    for zone in ["UTC", "Asia/Ho_Chi_Minh", "America/New_York"]:
+        with timezone.override(zone):
+            assert _as_written(odd) == _as_django_writes_it(odd), zone
+    assert _as_written([]) == _as_django_writes_it([])
+
+
+@pytest.mark.parametrize(
+    "url, subqueries",
+    [
+        ("/sitemap-themes.xml", 1),
+        ("/sitemap-sources.xml", 1),
+        ("/sitemap-members.xml", 1),
+        # what it owns, proposed and shares
+        ("/sitemap-actors.xml", 3),
+    ],
+)
+def test_a_small_section_reads_each_latest_change_once(client, published, url, subqueries):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+
+    (sql,) = [query["sql"] for query in queries.captured_queries]
+    # A filter on the latest change would repeat its subquery in the WHERE clause.
+    assert sql.count("LIMIT 1)") == subqueries, sql
+
+
+SMALL_SECTIONS = ["themes", "actors", "sources", "members"]
+
+
+def _loaded(name: str):
+    """A small section's latest date and pages as its own sitemap has them, loaded whole."""
+    from tracker.sitemaps import SITEMAPS
+
+    section = SITEMAPS[name]()
+    dates = [section.lastmod(item) for item, _language in section._items()]
+    return max(dates, default=None), section.paginator.num_pages
+
+
+@pytest.mark.parametrize("name", SMALL_SECTIONS)
+def test_the_index_dates_a_small_section_as_its_own_sitemap_does_without_loading_it(
+    published, make_commitment, make_theme, make_actor, name
+):
+    from tracker.sitemaps import SITEMAPS
+
+    # Newer than anything else, but a draft: it dates nothing.
+    draft = make_commitment(is_published=False, themes=[make_theme()], partners=[make_actor()])
+    _group, _members, (tracked,) = factories.make_scorecard(members=2, commitments=1)
+    Commitment.objects.filter(pk=tracked.pk).update(
+        updated=timezone.make_aware(datetime.datetime(2025, 1, 1))
+    )
+    Commitment.objects.filter(pk=draft.pk).update(
+        updated=timezone.make_aware(datetime.datetime(2027, 1, 1))
+    )
+    section = SITEMAPS[name]()
+
+    with CaptureQueriesContext(connection) as queries:
+        dated = (section.get_latest_lastmod(), section.paginator.num_pages)
+
+    assert dated == _loaded(name)
+    # One aggregate, not a subquery per object of the section.
+    (sql,) = [query["sql"] for query in queries.captured_queries]
+    assert f'= ("{section.model._meta.db_table}"."id")' not in sql, sql
+
+
+@pytest.mark.parametrize("name", SMALL_SECTIONS)
+def test_a_small_section_with_nothing_published_is_dated_by_nothing(
+    make_commitment, make_theme, name
+):
+    from tracker.sitemaps import SITEMAPS
+
+    make_commitment(is_published=False, themes=[make_theme()])
+    make_commitment(is_published=False, member_group=factories.make_group(members=1))
+
+    assert SITEMAPS[name]().get_latest_lastmod() is None
+    assert _loaded(name) == (None, 1)
+
+
+def test_a_section_too_big_for_one_page_is_loaded_to_count_its_pages(
+    published, make_actor, monkeypatch
+):
+    from tracker.sitemaps import ActorSitemap
+
+    make_actor()  # in nothing: not listed
+    monkeypatch.setattr(ActorSitemap, "limit", 4)
+    section = ActorSitemap()
+
+    # The owner, the proposer and the partner, in three languages: nine addresses.
+    assert (section.get_latest_lastmod(), section.paginator.num_pages) == (published.updated, 3)
+    assert _loaded("actors") == (published.updated, 3)
 
 
 # The queries of each sitemap, the same for one commitment or fifty.

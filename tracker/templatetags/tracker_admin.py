@@ -1,14 +1,17 @@
-"""The editors' work queue on the admin's home page."""
+"""The editors' work queue on the admin's home page; the commitment changelist's hidden fields."""
 
 from __future__ import annotations
 
 import datetime
 
-from django import template
+from django import forms, template
 from django.conf import settings
 from django.db.models import F
+from django.template.defaultfilters import stringformat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext, ngettext
 
 from tracker.models import Commitment, StatusUpdate
@@ -80,3 +83,36 @@ def editor_work_queue(context) -> dict:
             )[:QUEUE_SHOWN]
         ),
     }
+
+
+@register.filter
+def hidden_input(field) -> str:
+    """{{ field }} for a field shown as a HiddenInput, the same bytes written in Python.
+
+    The commitment changelist carries two hidden fields per row (the version and snapshot its
+    edits are checked against); rendering fifty widgets through the form templates was a
+    sixth of the page's time. As BoundField.as_widget() and django/forms/widgets/input.html
+    and attrs.html (5.2) do it; any other widget is rendered as usual.
+    """
+    widget = field.field.widget
+    if type(widget) is not forms.HiddenInput or field.field.localize:
+        return str(field)
+    attrs = field.build_widget_attrs({}, widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+    html = format_html('<input type="{}" name="{}"', context["type"], context["name"])
+    if context["value"] is not None:
+        html += format_html(' value="{}"', _as_string(context["value"]))
+    for name, value in context["attrs"].items():
+        if value is not False:
+            html += format_html(" {}", name)
+            if value is not True:
+                html += format_html('="{}"', _as_string(value))
+    return mark_safe(html + ">")
+
+
+def _as_string(value) -> str:
+    # As |stringformat:'s' in a template, which keeps a safe string safe.
+    text = stringformat(value, "s")
+    return mark_safe(text) if isinstance(value, SafeData) else text
