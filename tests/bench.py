@@ -384,6 +384,11 @@ def main() -> None:
         print(f"  filled in {time.perf_counter() - start:.0f} s", flush=True)
     call_command("migrate", verbosity=0)
     call_command("collectstatic", "--noinput", verbosity=0)
+    if POSTGRES_URL:
+        # As docs/deploy.md sets the app's role up; new connections (the servers') take it.
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER DATABASE tracker SET jit = off")
+        connection.close()
     from django.contrib.staticfiles.storage import staticfiles_storage
 
     pages = _pages()
