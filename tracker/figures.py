@@ -13,7 +13,15 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Value
 
-from tracker.models import Commitment, ContentVersion, MemberProgress, MemberState
+from tracker.models import (
+    Actor,
+    Commitment,
+    ContentVersion,
+    MemberProgress,
+    MemberState,
+    Source,
+    Theme,
+)
 from tracker.statuses import Record, bucket_of
 
 # The scopes a figure is counted in: the whole site (key 0), or one source, lead owner,
@@ -88,11 +96,8 @@ def _grouped(rows, kind: str, keys: tuple[str, ...], status: str):
     return rows.values_list(*columns).annotate(n=Count("pk")).values_list(*columns, "n")
 
 
-def read(*scopes: str, key: int | None = None) -> Figures:
-    """{(scope, key): {status: count}} of the given scopes (only `key`, if given), counts above
-    zero. One query for the version (none if the page cache read it), and one more once per
-    version, for every figure at once."""
-    token = ContentVersion.token_now()
+def _kept(token: str | None) -> Figures:
+    """Every figure of the version `token`: from the cache, else counted and kept."""
     name = f"figures:{token}" if token is not None else None
     figures = cache.get(name) if name else None
     if figures is None:
@@ -100,11 +105,56 @@ def read(*scopes: str, key: int | None = None) -> Figures:
         if name:
             # As long as the pages: older versions' are never asked for again.
             cache.set(name, figures, settings.TRACKER_PAGE_CACHE_SECONDS)
+    return figures
+
+
+def read(*scopes: str, key: int | None = None) -> Figures:
+    """{(scope, key): {status: count}} of the given scopes (only `key`, if given), counts above
+    zero. One query for the version (none if the page cache read it), and one more once per
+    version, for every figure at once."""
+    figures = _kept(ContentVersion.token_now())
     return {
         where: counts
         for where, counts in figures.items()
         if where[0] in scopes and (key is None or where[1] == key)
     }
+
+
+# The list's drop-downs: which themes, sources and actors have a published commitment in
+# that role is what the figures' keys say (a scope holds only counts above zero).
+CHOICE_SCOPES = {
+    "theme": (Theme, THEME),
+    "source": (Source, SOURCE),
+    "owner": (Actor, OWNER),
+    "partner": (Actor, PARTNER),
+    "proposer": (Actor, PROPOSER),
+}
+
+
+def list_choices() -> dict[str, list]:
+    """{filter name: its rows, in the model's order} for the list's five drop-downs: the
+    themes, sources and actors with a published commitment in that role, as the filters'
+    own querysets would give them (tests/test_figures.py compares them). Kept under the
+    content version like the figures: once per version three queries (one per model) instead
+    of five EXISTS searches on every list page (issue 20)."""
+    token = ContentVersion.token_now()
+    name = f"list-choices:{token}" if token is not None else None
+    choices = cache.get(name) if name else None
+    if choices is None:
+        counted = _kept(token)
+        keys = {
+            field: {key for (s, key) in counted if s == scope}
+            for field, (_model, scope) in CHOICE_SCOPES.items()
+        }
+        choices = {}
+        for model in (Theme, Source, Actor):
+            fields = [field for field, (m, _scope) in CHOICE_SCOPES.items() if m is model]
+            rows = list(model.objects.filter(pk__in=set().union(*(keys[f] for f in fields))))
+            for field in fields:
+                choices[field] = [row for row in rows if row.pk in keys[field]]
+        if name:
+            cache.set(name, choices, settings.TRACKER_PAGE_CACHE_SECONDS)
+    return choices
 
 
 def of(figures: Figures, scope: str) -> dict[int, dict[str, int]]:
