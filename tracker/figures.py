@@ -9,6 +9,9 @@ tallies it replaced). Drafts count towards nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Value
@@ -39,6 +42,7 @@ ACTOR_SCOPES = (OWNER, PROPOSER, PARTNER)
 SCOPES = (SITE, SOURCE, OWNER, PROPOSER, THEME, PARTNER, MEMBER)
 
 Figures = dict[tuple[str, int], dict[str, int]]
+T = TypeVar("T")
 
 
 def count_afresh() -> Figures:
@@ -138,23 +142,37 @@ def list_choices() -> dict[str, list]:
     content version like the figures: once per version three queries (one per model) instead
     of five EXISTS searches on every list page (issue 20)."""
     token = ContentVersion.token_now()
-    name = f"list-choices:{token}" if token is not None else None
-    choices = cache.get(name) if name else None
-    if choices is None:
-        counted = _kept(token)
-        keys = {
-            field: {key for (s, key) in counted if s == scope}
-            for field, (_model, scope) in CHOICE_SCOPES.items()
-        }
-        choices = {}
-        for model in (Theme, Source, Actor):
-            fields = [field for field, (m, _scope) in CHOICE_SCOPES.items() if m is model]
-            rows = list(model.objects.filter(pk__in=set().union(*(keys[f] for f in fields))))
-            for field in fields:
-                choices[field] = [row for row in rows if row.pk in keys[field]]
-        if name:
-            cache.set(name, choices, settings.TRACKER_PAGE_CACHE_SECONDS)
+    return kept("list-choices", lambda: _list_choices(_kept(token)), token=token)
+
+
+def _list_choices(counted: Figures) -> dict[str, list]:
+    """The choices from the figures' keys: one query per model."""
+    keys = {
+        field: {key for (s, key) in counted if s == scope}
+        for field, (_model, scope) in CHOICE_SCOPES.items()
+    }
+    choices = {}
+    for model in (Theme, Source, Actor):
+        fields = [field for field, (m, _scope) in CHOICE_SCOPES.items() if m is model]
+        rows = list(model.objects.filter(pk__in=set().union(*(keys[f] for f in fields))))
+        for field in fields:
+            choices[field] = [row for row in rows if row.pk in keys[field]]
     return choices
+
+
+def kept(name: str, compute: Callable[[], T], token: str | None = None) -> T:
+    """compute()'s answer, kept in the cache under the content version (`token`, else the
+    current one): exact until the next write, which moves the version on."""
+    if token is None:
+        token = ContentVersion.token_now()
+    key = f"{name}:{token}" if token is not None else None
+    value = cache.get(key) if key else None
+    if value is None:
+        value = compute()
+        if key:
+            # As long as the pages: older versions' are never asked for again.
+            cache.set(key, value, settings.TRACKER_PAGE_CACHE_SECONDS)
+    return value
 
 
 def of(figures: Figures, scope: str) -> dict[int, dict[str, int]]:

@@ -294,6 +294,15 @@ class ScorecardFilter(django_filters.FilterSet):
         empty_label=_("Any source"),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The options kept under the content version: the same rows, read once per version,
+        # not on every scorecard (two queries over the per-member commitments; issue 20).
+        for name, choice_filter in self.filters.items():
+            choice_filter.extra["rows"] = lambda name=name, rows=choice_filter.queryset: (
+                figures.kept(f"scorecard-{name}", lambda: list(rows))
+            )
+
     class Meta:
         model = Commitment
         fields = ["theme", "source"]
