@@ -1,10 +1,13 @@
 """/scorecard/: per-member commitments × member states, with statuses and scores."""
 
+import datetime
+
 import pytest
 
 from tests import factories
 from tests.html import check_page, title_of
-from tracker.models import Status
+from tracker.filters import SCORECARD_ORDER
+from tracker.models import Commitment, Status
 
 
 @pytest.fixture
@@ -206,6 +209,31 @@ def test_the_scorecard_is_paged_at_50_commitments(client, db):
     assert len(second.context["rows"]) == 1
     assert "The member scores at the foot of the table count all 51." in first.content.decode()
     assert 'href="?page=2" rel="next"' in first.content.decode()
+
+
+def test_the_scorecards_pages_follow_the_sources_order_and_the_latest_write(client, db):
+    group, _states, made = factories.make_scorecard(members=2, commitments=51)
+    earlier = factories.make_source(event_date=datetime.date(2020, 1, 1))
+    for commitment in made[10:20]:
+        commitment.source = earlier
+        commitment.save()
+
+    def shown() -> list:
+        pages = [client.get(f"/scorecard/?page={n}").context["rows"] for n in (1, 2)]
+        return [commitment.pk for page in pages for commitment, _cells in page]
+
+    def in_order() -> list:
+        published = Commitment.objects.public().tracked_by_member()
+        return list(published.order_by(*SCORECARD_ORDER).values_list("pk", flat=True))
+
+    assert shown() == in_order()
+    assert shown()[:10] == [c.pk for c in made[10:20]]
+    # The order is kept under the content version: a write moves the pages on at once.
+    Commitment.objects.filter(pk=made[10].pk).set_published(False)
+    first = [commitment.pk for commitment, _cells in client.get("/scorecard/").context["rows"]]
+    assert first == in_order()
+    assert len(first) == 50
+    assert made[10].pk not in first
 
 
 def test_the_scorecard_answers_get_and_head_only(client, card):

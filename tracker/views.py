@@ -763,12 +763,20 @@ def _scorecard(request: HttpRequest) -> HttpResponse:
     ctx = {"filter": filterset, "invalid": invalid, "query": query, "rows": [], "members": []}
     if not invalid:
         commitments = filterset.qs
-        paginator = Paginator(commitments, SCORECARD_PAGE_SIZE)
-        if not filterset.is_bound:
-            # Every published per-member commitment: counted once per content version.
-            paginator.count = figures.kept("scorecard-count", commitments.count)
-        page = paginator.get_page(request.GET.get("page"))
-        rows = list(page.object_list)
+        is_filtered = filterset.is_bound and any(filterset.form.cleaned_data.values())
+        if is_filtered:
+            page = Paginator(commitments, SCORECARD_PAGE_SIZE).get_page(request.GET.get("page"))
+            rows = list(page.object_list)
+        else:
+            # Every published per-member commitment, in order: their keys kept under the
+            # content version, so a page is read by key, neither counted nor sorted out of
+            # all of them (a thousand rows sorted on every scorecard; issue 20).
+            order = figures.kept(
+                "scorecard-order", lambda: list(commitments.values_list("pk", flat=True))
+            )
+            page = Paginator(order, SCORECARD_PAGE_SIZE).get_page(request.GET.get("page"))
+            by_pk = commitments.in_bulk(page.object_list)
+            rows = page.object_list = [by_pk[pk] for pk in page.object_list]
         # Each row's figures from the grid's own statuses: annotated in SQL, they were
         # computed for every filtered commitment before the sort, not for the page's 50.
         grid = MemberProgress.objects.filter(commitment__in=[c.pk for c in rows]).grid()
@@ -781,7 +789,6 @@ def _scorecard(request: HttpRequest) -> HttpResponse:
         # The columns: the members of the groups the filtered rows belong to, each scored
         # over every filtered commitment (all pages), not only this page's. Unfiltered, that
         # is every public member on every published commitment: the tallies have it.
-        is_filtered = filterset.is_bound and any(filterset.form.cleaned_data.values())
         if not is_filtered:
             members = _members_with_scores()
         else:
