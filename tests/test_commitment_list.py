@@ -163,13 +163,28 @@ def test_the_list_runs_the_same_queries_for_one_or_fifty_commitments(
     settings.TRACKER_PAGE_SIZE = 100
     theme = make_theme()
     make_commitment(themes=[theme])
-    # the content version and the figures (the count; once per version), page of commitments (with
-    # owner, proposer, member group), their themes, then the choices of the theme, owner, partner,
-    # proposer and source filters
-    with django_assert_num_queries(9):
+    # the content version (read once for the page) and the figures (the count; once per
+    # version), page of commitments (with owner, proposer, member group), their themes, then the
+    # filters' choices (once per version): themes, sources, and the actors of the owner, partner
+    # and proposer filters in one query
+    with django_assert_num_queries(7):
         client.get("/commitments/")
     for _ in range(49):
         make_commitment(themes=[theme])
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         response = client.get("/commitments/")
     assert len(response.context["commitments"]) == 50
+
+
+def test_the_filters_choices_are_read_once_per_content_version(
+    client, make_commitment, make_theme, django_assert_num_queries
+):
+    theme = make_theme()
+    make_commitment(themes=[theme])
+    client.get("/commitments/")
+    # the content version, the page, its themes
+    with django_assert_num_queries(3):
+        client.get("/commitments/")
+    make_commitment(themes=[theme])
+    with django_assert_num_queries(7):
+        client.get("/commitments/")

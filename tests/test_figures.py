@@ -309,3 +309,36 @@ def test_recount_also_puts_right_a_per_member_status_changed_behind_the_apps_bac
     assert "Put right: 1 statuses." in out.getvalue()
     assert Commitment.objects.get().status == Status.IN_PROGRESS
     assert _kept() == figures.count_afresh()
+
+
+def test_the_lists_choices_kept_under_the_version_are_what_the_filters_querysets_give(db):
+    """The list's drop-downs take their options from figures.list_choices(); the filters'
+    querysets still check a submitted value. Both must agree, order included."""
+    from tracker.filters import CommitmentFilter
+
+    actors = [factories.make_actor(name=name) for name in ("Zeta", "alpha", "Mu", "Beta", "Eta")]
+    themes = [factories.make_theme(position=p) for p in (3, 1, 2)]
+    sources = [factories.make_source(event_date=_as_of(days)) for days in (5, 1, 9)]
+    factories.make_commitment(
+        source=sources[0],
+        owner=actors[0],
+        proposer=actors[1],
+        partners=actors[2:4],
+        themes=themes[:2],
+    )
+    factories.make_commitment(
+        source=sources[1], owner=actors[3], proposer=actors[3], themes=themes[1:2]
+    )
+    # A draft's source, theme and actors are offered nowhere unless a published one has them.
+    factories.make_commitment(
+        source=sources[2],
+        owner=actors[4],
+        proposer=actors[4],
+        partners=[actors[4], actors[0]],
+        themes=themes,
+        is_published=False,
+    )
+    kept = figures.list_choices()
+    for name in figures.CHOICE_SCOPES:
+        assert kept[name] == list(CommitmentFilter.base_filters[name].queryset), name
+    assert kept["theme"] and kept["owner"] and kept["partner"] and kept["source"]

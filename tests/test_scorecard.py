@@ -1,10 +1,13 @@
 """/scorecard/: per-member commitments × member states, with statuses and scores."""
 
+import datetime
+
 import pytest
 
 from tests import factories
 from tests.html import check_page, title_of
-from tracker.models import Status
+from tracker.filters import SCORECARD_ORDER
+from tracker.models import Commitment, Status
 
 
 @pytest.fixture
@@ -208,6 +211,31 @@ def test_the_scorecard_is_paged_at_50_commitments(client, db):
     assert 'href="?page=2" rel="next"' in first.content.decode()
 
 
+def test_the_scorecards_pages_follow_the_sources_order_and_the_latest_write(client, db):
+    group, _states, made = factories.make_scorecard(members=2, commitments=51)
+    earlier = factories.make_source(event_date=datetime.date(2020, 1, 1))
+    for commitment in made[10:20]:
+        commitment.source = earlier
+        commitment.save()
+
+    def shown() -> list:
+        pages = [client.get(f"/scorecard/?page={n}").context["rows"] for n in (1, 2)]
+        return [commitment.pk for page in pages for commitment, _cells in page]
+
+    def in_order() -> list:
+        published = Commitment.objects.public().tracked_by_member()
+        return list(published.order_by(*SCORECARD_ORDER).values_list("pk", flat=True))
+
+    assert shown() == in_order()
+    assert shown()[:10] == [c.pk for c in made[10:20]]
+    # The order is kept under the content version: a write moves the pages on at once.
+    Commitment.objects.filter(pk=made[10].pk).set_published(False)
+    first = [commitment.pk for commitment, _cells in client.get("/scorecard/").context["rows"]]
+    assert first == in_order()
+    assert len(first) == 50
+    assert made[10].pk not in first
+
+
 def test_the_scorecard_answers_get_and_head_only(client, card):
     assert client.head("/scorecard/").status_code == 200
     assert client.post("/scorecard/").status_code == 405
@@ -221,10 +249,11 @@ def test_the_scorecard_runs_the_same_queries_for_one_or_many_rows(
     for commitment in made[:5]:
         factories.record_member_status(commitment, states[0], Status.COMPLETED)
 
-    # 1 count of the filtered commitments, 2 a page of them, 3 the content version, 4 the
-    # figures counted for it (unfiltered, the member states' scores; once per version), 5 the
-    # member states, 6 the page's statuses (the grid, from which each row's score is taken),
-    # 7 the theme choices and 8 the source choices of the filter form
+    # 1 the content version, read once for the page, 2 the count of the commitments (once per
+    # version), 3 a page of them, 4 the figures counted for it (unfiltered, the member states'
+    # scores; once per version), 5 the member states, 6 the page's statuses (the grid, from
+    # which each row's score is taken), 7 the theme choices and 8 the source choices of the
+    # filter form (once per version)
     with django_assert_num_queries(8):
         response = client.get("/scorecard/")
 
@@ -232,12 +261,30 @@ def test_the_scorecard_runs_the_same_queries_for_one_or_many_rows(
     assert len(response.context["rows"]) == commitments
 
 
+def test_the_scorecards_count_and_choices_are_read_once_per_content_version(
+    client, db, django_assert_num_queries
+):
+    group, states, made = factories.make_scorecard(members=3, commitments=3)
+    client.get("/scorecard/")
+    # the content version, the page, the member states, the grid: the count, the figures and
+    # the filters' choices are kept under the version
+    with django_assert_num_queries(4):
+        client.get("/scorecard/")
+    factories.record_member_status(made[0], states[0], Status.COMPLETED)
+    with django_assert_num_queries(8):
+        client.get("/scorecard/")
+
+
 def test_a_filtered_scorecard_adds_only_the_filters_own_lookups(
     client, card, django_assert_num_queries
 ):
-    # the theme and the source named in the filters, then seven queries: those of the
+    # the theme and the source named in the filters, then eight queries: those of the
     # unfiltered page, less the figures, plus the filtered member states' statuses counted
-    with django_assert_num_queries(9):
+    # (the content version is read for the choices, which are kept under it: the next request
+    # of this version reads them from the cache, two queries fewer)
+    with django_assert_num_queries(10):
         response = client.get("/scorecard/?theme=infrastructure&source=hanoi")
+    with django_assert_num_queries(8):
+        client.get("/scorecard/?theme=infrastructure&source=hanoi")
 
     assert response.status_code == 200

@@ -1,6 +1,8 @@
 """The public filters: the commitment list's and the scorecard's. Every filter lives in the URL,
 so views can be shared."""
 
+import functools
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -13,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from tracker import figures
 from tracker.models import (
     Actor,
     Bucket,
@@ -105,7 +108,8 @@ class _ReadAtOnce(ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset.all():
+        rows = self.field.rows() if self.field.rows else self.queryset.all()
+        for obj in rows:
             yield self.choice(obj)
 
 
@@ -114,6 +118,12 @@ class _TranslatedChoiceField(forms.ModelChoiceField):
     source's event and its date as the language writes it."""
 
     iterator = _ReadAtOnce
+
+    def __init__(self, *args, rows=None, **kwargs):
+        # rows: a callable giving the options (the same rows the queryset would), asked only
+        # when the drop-down is drawn. The queryset still checks a submitted value.
+        self.rows = rows
+        super().__init__(*args, **kwargs)
 
     def label_from_instance(self, obj) -> str:
         if isinstance(obj, Source):
@@ -192,6 +202,14 @@ class CommitmentFilter(django_filters.FilterSet):
         },
         empty_label=_("Order in the source"),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The drop-downs' options from the rows kept under the content version; read only
+        # when the form is drawn (the exports use this filter set too, without a form).
+        choices = functools.cache(figures.list_choices)
+        for name in figures.CHOICE_SCOPES:
+            self.filters[name].extra["rows"] = lambda name=name: choices()[name]
 
     class Meta:
         model = Commitment
@@ -275,6 +293,15 @@ class ScorecardFilter(django_filters.FilterSet):
         queryset=Source.objects.filter(_on_the_scorecard("source")),
         empty_label=_("Any source"),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The options kept under the content version: the same rows, read once per version,
+        # not on every scorecard (two queries over the per-member commitments; issue 20).
+        for name, choice_filter in self.filters.items():
+            choice_filter.extra["rows"] = lambda name=name, rows=choice_filter.queryset: (
+                figures.kept(f"scorecard-{name}", lambda: list(rows))
+            )
 
     class Meta:
         model = Commitment

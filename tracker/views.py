@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import datetime
 from urllib.parse import quote, urlencode
@@ -59,6 +60,7 @@ from tracker.publisher import attribution, site_url
 from tracker.security import allow_embedding
 from tracker.templatetags.tracker_tags import count_buckets, status_in_words
 from tracker.text import find_passage, passage_anchor, xml_safe
+from tracker.versions import ContentVersion
 
 LATEST_UPDATES = 10
 # Updates per page of a commitment's timeline, newest first.
@@ -228,6 +230,13 @@ def chart_list(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/chart_list.html", ctx)
 
 
+def _the_version_read_once():
+    """A block in which every figure and kept choice is read under one content version, read
+    once: uncached, each of them would read the version again (a query apiece)."""
+    token = ContentVersion.token_now()
+    return ContentVersion.seen(token) if token is not None else contextlib.nullcontext()
+
+
 class CommitmentListView(FilterView):
     """The filterable list. Invalid filter values are reported, with a 400, not ignored."""
 
@@ -253,11 +262,14 @@ class CommitmentListView(FilterView):
         clean = _without_empty_parameters(request)
         if clean is not None:
             return HttpResponseRedirect(clean)
-        response = super().get(request, *args, **kwargs)
-        if self.filterset.is_bound and not self.filterset.is_valid():
-            self.filterset.keep_invalid_values()
-            response.status_code = 400
-        return response
+        with _the_version_read_once():
+            response = super().get(request, *args, **kwargs)
+            if self.filterset.is_bound and not self.filterset.is_valid():
+                self.filterset.keep_invalid_values()
+                response.status_code = 400
+            # Drawn here, not on the way out, so the drop-downs' choices are read under the
+            # same version.
+            return response.render()
 
     def get_context_data(self, **kwargs):
         if kwargs.get("object_list") is not None:
@@ -740,14 +752,31 @@ def _members_with_scores(counted: dict | None = None) -> list[MemberState]:
 @require_safe
 def scorecard(request: HttpRequest) -> HttpResponse:
     """Per-member commitments × member states: each member's status and the scores."""
+    with _the_version_read_once():
+        return _scorecard(request)
+
+
+def _scorecard(request: HttpRequest) -> HttpResponse:
     filterset = scorecard_filterset(request)
     invalid = filterset.is_bound and not filterset.is_valid()
     query = _query_without_page(request)
     ctx = {"filter": filterset, "invalid": invalid, "query": query, "rows": [], "members": []}
     if not invalid:
         commitments = filterset.qs
-        page = Paginator(commitments, SCORECARD_PAGE_SIZE).get_page(request.GET.get("page"))
-        rows = list(page.object_list)
+        is_filtered = filterset.is_bound and any(filterset.form.cleaned_data.values())
+        if is_filtered:
+            page = Paginator(commitments, SCORECARD_PAGE_SIZE).get_page(request.GET.get("page"))
+            rows = list(page.object_list)
+        else:
+            # Every published per-member commitment, in order: their keys kept under the
+            # content version, so a page is read by key, neither counted nor sorted out of
+            # all of them (a thousand rows sorted on every scorecard; issue 20).
+            order = figures.kept(
+                "scorecard-order", lambda: list(commitments.values_list("pk", flat=True))
+            )
+            page = Paginator(order, SCORECARD_PAGE_SIZE).get_page(request.GET.get("page"))
+            by_pk = commitments.in_bulk(page.object_list)
+            rows = page.object_list = [by_pk[pk] for pk in page.object_list]
         # Each row's figures from the grid's own statuses: annotated in SQL, they were
         # computed for every filtered commitment before the sort, not for the page's 50.
         grid = MemberProgress.objects.filter(commitment__in=[c.pk for c in rows]).grid()
@@ -760,7 +789,6 @@ def scorecard(request: HttpRequest) -> HttpResponse:
         # The columns: the members of the groups the filtered rows belong to, each scored
         # over every filtered commitment (all pages), not only this page's. Unfiltered, that
         # is every public member on every published commitment: the tallies have it.
-        is_filtered = filterset.is_bound and any(filterset.form.cleaned_data.values())
         if not is_filtered:
             members = _members_with_scores()
         else:
