@@ -142,3 +142,68 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_file):
     pragmas = json.loads(output.splitlines()[0])
     # synchronous=1 is NORMAL; the busy timeout is DJANGO_SQLITE_TIMEOUT's 20 s default.
     assert pragmas == {"journal_mode": "wal", "synchronous": 1, "busy_timeout": 20000}
+
+
+READER = """
+import sys
+
+import django
+
+django.setup()
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tracker.versions import ContentVersion, read_version
+
+for line in sys.stdin:
+    if line.strip() == "read":
+        print(read_version().token, flush=True)
+    elif line.strip() == "bump":
+        ContentVersion.bump()
+        print(ContentVersion.objects.get().token, flush=True)
+    elif line.strip() == "queries":
+        with CaptureQueriesContext(connection) as queries:
+            for _ in range(50):
+                read_version()
+        print(len(queries), flush=True)
+"""
+
+
+def test_a_process_reads_the_version_again_only_after_a_commit_and_always_then(sqlite_file):
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER],
+        cwd=settings.BASE_DIR,
+        env=_env(sqlite_file),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+    def ask(command: str) -> str:
+        reader.stdin.write(command + "\n")
+        reader.stdin.flush()
+        return reader.stdout.readline().strip()
+
+    try:
+        with sqlite3.connect(sqlite_file) as other:
+            assert (
+                ask("read")
+                == other.execute("SELECT token FROM tracker_contentversion").fetchone()[0]
+            )
+            # Nothing committed since: no query at all.
+            assert ask("queries") == "0"
+            for round in range(30):
+                # Another process (a worker, a shell) commits: the very next read sees it.
+                other.execute("UPDATE tracker_contentversion SET token = ?", [f"other-{round}"])
+                other.commit()
+                assert ask("read") == f"other-{round}"
+                # This process's own write, which SQLite does not count as another's.
+                bumped = ask("bump")
+                assert ask("read") == bumped != f"other-{round}"
+            # A commit to any table makes it ask again, and find the same version.
+            other.execute("UPDATE tracker_commitment SET title = title || '.'")
+            other.commit()
+            assert ask("queries") == "1"
+    finally:
+        reader.stdin.close()
+        reader.wait(timeout=30)
