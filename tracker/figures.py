@@ -102,14 +102,7 @@ def _grouped(rows, kind: str, keys: tuple[str, ...], status: str):
 
 def _kept(token: str | None) -> Figures:
     """Every figure of the version `token`: from the cache, else counted and kept."""
-    name = f"figures:{token}" if token is not None else None
-    figures = cache.get(name) if name else None
-    if figures is None:
-        figures = count_afresh()
-        if name:
-            # As long as the pages: older versions' are never asked for again.
-            cache.set(name, figures, settings.TRACKER_PAGE_CACHE_SECONDS)
-    return figures
+    return kept("figures", count_afresh, token=token)
 
 
 def read(*scopes: str, key: int | None = None) -> Figures:
