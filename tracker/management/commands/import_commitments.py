@@ -1,27 +1,45 @@
 """Import commitments from the tracker's own export formats (docs/data.md), all or nothing.
 
 The dataset JSON (`/data/dataset.json`) brings sources, actors, themes, commitments and their
-public updates: commitments start "not yet assessed" and their updates are recorded in order,
-so every status is backed by its history. The commitments CSV or JSON (`/commitments/export.*`)
-brings commitments only, all `not_assessed`, whose sources, actors and themes exist already.
+public updates, and member states' progress: every status is backed by its history. The
+commitments CSV or JSON (`/commitments/export.*`) brings commitments only, all `not_assessed`,
+whose sources, actors and themes exist already.
 
-Every record is checked by the model's own rules and written through `save_edit()`; the
-importer keeps only the format's rules (dates, types, known columns, no slug twice, each
-commitment's updates forming a chain). Every problem is listed with its line or record and
-field, and then nothing is written.
+A file is read record by record, never whole, in two stages:
+
+1. The check: every record is checked with the model's own rules (full_clean(): fields,
+   lengths, control characters, a quote against its source's text, dates against the event),
+   and the format's (dates, types, known columns, no slug twice, each history a chain from
+   "not yet assessed" to the status the file gives), without writing anything. The rules that
+   look at saved rows when an editor records an update are answered from what the check keeps
+   of the file: per commitment its source, status and the end of its history; per member its
+   chain; and for a commitment carried out by each member of a group, its members' updates,
+   replayed in date order as Commitment.save_edit() would record them. Uniqueness against the
+   database is asked for many records at once. A dry run stops here.
+2. The write, if nothing is wrong: in one transaction, table by table, in batches
+   (bulk_create()), each row as Commitment.save_edit() would have left it: a commitment's
+   status and date are those of its history's head (or its members' statuses, worked out by
+   derive_status()), each update records the status it replaced, each member has its progress
+   row, `version` counts the writes the history took, `last_reviewed` is the file's, and the
+   content version moves on once. tests/test_import_bulk.py imports the same files through
+   save_edit() and record_update() one record at a time and compares every row.
+
+Every problem is listed with its line or record and field, in the file's order, and then
+nothing is written.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
-from itertools import chain
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError, models, transaction
+from django.db import models
 from django.utils import timezone
 
 from tracker.exports import (
@@ -38,13 +56,16 @@ from tracker.exports import (
     csv_uncell,
 )
 from tracker.importing import (
+    CsvRows,
+    InputFile,
+    JsonTables,
+    ModelRules,
     Problems,
+    Progress,
     Record,
     all_or_nothing,
-    numbered,
     plain,
-    read_csv,
-    read_json,
+    shown,
 )
 from tracker.models import (
     Actor,
@@ -53,10 +74,12 @@ from tracker.models import (
     MemberGroup,
     MemberProgress,
     MemberState,
+    MemberUpdatesInvalid,
     Source,
     Status,
     StatusUpdate,
     Theme,
+    members_status,
 )
 
 MODELS: dict[str, type[models.Model]] = {
@@ -121,7 +144,7 @@ def _parse(column: Column, raw: Any, from_csv: bool) -> Any:
         if column.kind == INT:
             # int() would also take " 7", "7_000" and other scripts' digits.
             if not WHOLE_NUMBER.fullmatch(raw):
-                raise ValueError(f"must be a whole number, not {raw!r}")
+                raise ValueError(f"must be a whole number, not {shown(raw)}")
             return int(raw)
         if column.kind == SLUGS:
             return [slug.strip() for slug in raw.split(";") if slug.strip()]
@@ -135,24 +158,26 @@ def _parse(column: Column, raw: Any, from_csv: bool) -> Any:
                 raise ValueError
             return datetime.date.fromisoformat(raw)
         except ValueError:
-            raise ValueError(f"must be a date written YYYY-MM-DD, not {raw!r}") from None
+            raise ValueError(f"must be a date written YYYY-MM-DD, not {shown(raw)}") from None
     if column.kind == INT and (not isinstance(raw, int) or isinstance(raw, bool)):
-        raise ValueError(f"must be a whole number, not {raw!r}")
+        raise ValueError(f"must be a whole number, not {shown(raw)}")
     if column.kind == SLUGS and not (
         isinstance(raw, list) and all(isinstance(s, str) for s in raw)
     ):
-        raise ValueError(f"must be a list of slugs, not {raw!r}")
+        raise ValueError(f"must be a list of slugs, not {shown(raw)}")
     if column.kind in (TEXT, SLUG) and not isinstance(raw, str):
-        raise ValueError(f"must be text, not {raw!r}")
+        raise ValueError(f"must be text, not {shown(raw)}")
     return raw
 
 
 def _read_record(table: str, record: Record, from_csv: bool) -> None:
     """Read the record's values off its raw cells or JSON object, column by column."""
     raw = record.raw
+    for name in getattr(raw, "duplicates", ()):
+        record.problem(plain(name), "is given more than once in this record: give each key once")
     known = {column.name for column in ALL_TABLES[table]}
     for name in sorted(set(raw) - known):
-        record.problem(name, "is not a column of this format (see docs/data.md)")
+        record.problem(plain(name), "is not a column of this format (see docs/data.md)")
     for column in _read_columns(table):
         if column.name not in raw:
             if column.name not in OPTIONAL:
@@ -167,76 +192,149 @@ def _read_record(table: str, record: Record, from_csv: bool) -> None:
     record.name = slug if isinstance(slug, str) else ""
 
 
-def read_file(path: Path) -> tuple[str, dict[str, list[Record]]]:
-    """The file's kind ("dataset" or "commitments") and its records, table by table."""
-    if path.suffix.lower() == ".csv":
-        required = [c.name for c in _read_columns("commitments") if c.name not in OPTIONAL]
-        records = read_csv(path, required)
-        for record in records:
-            if not record.problems:  # a row of the wrong length has nothing more to read
-                _read_record("commitments", record, from_csv=True)
-        return "commitments", {"commitments": records}
-    data = read_json(path)
-    if not isinstance(data, dict):
-        raise CommandError(f"{path}: expected a JSON object with a “commitments” list.")
-    if data.get("format") == DATASET_FORMAT:
-        if data.get("format_version") != DATASET_VERSION:
+# Records looked up, checked or written together: a query per batch, not per record.
+BATCH = 500
+# The tables made of plain records (reused when their slug exists), in the order they refer to
+# each other: a member state names its group.
+PLAIN_TABLES = ("member_groups", "member_states", "sources", "actors", "themes")
+PLAIN_MODELS: dict[str, type[models.Model]] = {**MEMBER_MODELS, **MODELS}
+# A commitment's references, which the importer resolves (from the file or the database).
+RESOLVED = ("source", "proposer", "owner", "member_group")
+
+
+def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:
+    records = iter(records)
+    while batch := list(islice(records, BATCH)):
+        yield batch
+
+
+class ImportFile:
+    """The file: its kind ("dataset" or "commitments"), its tables, and their records, read
+    afresh from the file on each pass."""
+
+    def __init__(self, path: Path, progress_stream=None) -> None:
+        self.path = path
+        self.source = InputFile(path)
+        self.progress = Progress(progress_stream, self.source, "records")
+        self.csv: CsvRows | None = None
+        if path.suffix.lower() == ".csv":
+            required = [c.name for c in _read_columns("commitments") if c.name not in OPTIONAL]
+            self.csv = CsvRows(self.source, required)
+            self.kind, self.tables = "commitments", ["commitments"]
+            return
+        self.json = JsonTables(self.source)
+        self.json.read_layout()
+        self._check_layout()
+
+    def _check_layout(self) -> None:
+        path = self.path
+        if self.json.not_an_object is not None:
+            raise CommandError(f"{path}: expected a JSON object with a “commitments” list.")
+        data = {**self.json.values, **dict.fromkeys(self.json.tables, [])}
+        if data.get("format") == DATASET_FORMAT:
+            if data.get("format_version") != DATASET_VERSION:
+                raise CommandError(
+                    f"{path}: format_version {shown(data.get('format_version'))} is not one "
+                    f"this tracker reads ({DATASET_VERSION})."
+                )
+            tables = [*DATASET_TABLES, *(table for table in MEMBER_TABLES if table in data)]
+            self.kind = "dataset"
+            # The licence and publisher say who may reuse the file and how; nothing is
+            # imported from them: the importing tracker has settings of its own.
+            known = {"format", "format_version", "license", "publisher", *DATASET_TABLES}
+            known |= set(MEMBER_TABLES)
+        elif "format" in data:
+            raise CommandError(f"{path}: unknown format {shown(data['format'])}.")
+        else:
+            tables = ["commitments"]
+            self.kind = "commitments"
+            known = set(tables)
+        # Anything else (internal notes, users, drafts' secrets) is not part of the format:
+        # refuse it rather than drop it unseen.
+        unknown = sorted(set(data) - known)
+        if unknown:
             raise CommandError(
-                f"{path}: format_version {data.get('format_version')!r} is not one this "
-                f"tracker reads ({DATASET_VERSION})."
+                f"{path}: {', '.join(plain(repr(key)) for key in unknown)} is not part of this "
+                "format (see docs/data.md)."
             )
-        tables = [*DATASET_TABLES, *(table for table in MEMBER_TABLES if table in data)]
-        kind = "dataset"
-        # The licence and publisher say who may reuse the file and how; nothing is imported
-        # from them: the importing tracker has settings of its own.
-        known = {"format", "format_version", "license", "publisher", *DATASET_TABLES}
-        known |= set(MEMBER_TABLES)
-    elif "format" in data:
-        raise CommandError(f"{path}: unknown format {data['format']!r}.")
-    else:
-        tables = ["commitments"]
-        kind = "commitments"
-        known = set(tables)
-    # Anything else (internal notes, users, drafts' secrets) is not part of the format: refuse
-    # it rather than drop it unseen.
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise CommandError(
-            f"{path}: {', '.join(map(repr, unknown))} is not part of this format "
-            "(see docs/data.md)."
-        )
-    records: dict[str, list[Record]] = {}
-    for table in tables:
-        rows = data.get(table)
-        if not isinstance(rows, list):
-            raise CommandError(f"{path}: “{table}” must be a list of objects.")
-        records[table] = numbered(rows, f"{table} record")
-        for record in records[table]:
+        for table in tables:
+            if table not in self.json.tables:
+                raise CommandError(f"{path}: “{table}” must be a list of objects.")
+        self.tables = tables
+
+    def records(self, table: str) -> Iterator[Record]:
+        """The table's records, each read (values, problems of its own) but not yet checked."""
+        if table not in self.tables:
+            return
+        if self.csv is not None:
+            for record in self.csv.records(self.progress):
+                if not record.problems:  # a row of the wrong length has nothing more to read
+                    _read_record(table, record, from_csv=True)
+                yield record
+            return
+        for record in self.json.records(table, self.progress):
             if isinstance(record.raw, dict):
                 _read_record(table, record, from_csv=False)
             else:
-                record.problem(None, f"must be an object, not {plain(repr(record.raw))}")
-    return kind, records
+                record.problem(None, f"must be an object, not {shown(record.raw)}")
+            yield record
+
+
+class Kept:
+    """What the check keeps of a commitment of the file, for the rules across records and for
+    the write: a few values, not the record."""
+
+    __slots__ = (
+        "order", "where", "ok", "status", "status_date", "bad", "last_reviewed", "source",
+        "group", "title", "last", "own", "members", "updates", "rows", "final", "pk",
+    )  # fmt: skip
+
+    def __init__(self, record: Record, commitment: Commitment) -> None:
+        self.order, self.where = record.order, str(record)
+        self.ok = not record.problems
+        self.status = record.values.get("status")
+        self.status_date = record.values.get("status_date")
+        self.bad = frozenset(record.bad_fields & {"status", "status_date"})
+        self.last_reviewed = record.values.get("last_reviewed")
+        # Its source, if the file names one that exists: what its updates are checked against.
+        self.source = commitment.source if commitment.source_id or _has_source(commitment) else None
+        self.group = commitment.member_group
+        self.title = commitment.title
+        self.last: tuple | None = None  # its latest own update: (order, where, values, bad)
+        # Carried out by each member: its own updates ([as_of, n, status, order, where, ok,
+        # previous status once replayed]) and its members' ((as_of, n, member, status)) for
+        # the replay, and each member's [status, date] at the end.
+        self.own: list[list] = []
+        self.members: list[tuple] = []
+        self.rows: dict[str, list] = {}
+        self.updates = 0  # updates the write records on it, its own and its members'
+        self.final: tuple[str, datetime.date | None] | None = None  # its status at the end
+        self.pk: int | None = None
+
+
+def _has_source(commitment: Commitment) -> bool:
+    try:
+        return commitment.source is not None
+    except ObjectDoesNotExist:
+        return False
 
 
 class Importer:
-    """Checks each record with the model's rules and writes it, all in the caller's transaction.
+    """Checks a file without writing (check()), then writes it (write()), all or nothing."""
 
-    Records are checked in the order they refer to each other (sources, actors and themes,
-    then commitments, then each commitment's updates), and each valid one is written before
-    the next is checked: the model's rules that look at related rows (a quote against its
-    source's text, an update's date against the event's and the latest update's) need those
-    rows saved. The caller rolls everything back if any problem was found.
-    """
-
-    def __init__(self, kind: str, records: dict[str, list[Record]], publish: bool) -> None:
-        self.kind = kind
-        self.records = records
-        self.publish = publish
-        # slug -> saved object, for each table: imported from the file, or existing ones.
-        self.objects: dict[str, dict[str, models.Model]] = {
-            t: {} for t in (*MODELS, *MEMBER_MODELS)
-        }
+    def __init__(self, file: ImportFile, publish: bool, problems: Problems) -> None:
+        self.file, self.kind, self.publish = file, file.kind, publish
+        self.problems = problems
+        self.rules = ModelRules()
+        # slug -> object, for each plain table: new ones (unsaved until the write) or existing.
+        self.objects: dict[str, dict[str, models.Model]] = {t: {} for t in PLAIN_TABLES}
+        self.new: dict[str, list[models.Model]] = {t: [] for t in PLAIN_TABLES}
+        self.missing: dict[str, set[str]] = {t: set() for t in PLAIN_TABLES}
+        self.commitments: dict[str, Kept] = {}
+        # From member_progress: the group each commitment is tracked for, and each row.
+        self.tracked: dict[str, MemberGroup] = {}
+        self.progress_rows: dict[tuple[str, str], tuple] = {}
+        self.groups: dict[str, list[MemberState]] = {}
         self.counts: dict[str, int] = dict.fromkeys((*MODELS, "updates"), 0)
         # Said only when the file has member tables, so older files read as they always did.
         self.member_counts: dict[str, int] = dict.fromkeys(
@@ -244,27 +342,41 @@ class Importer:
         )
         self.notes: list[str] = []
 
-    def run(self) -> None:
-        """Check and write every record; what is wrong goes on the record, naming the field."""
-        for table in ("sources", "actors", "themes", *MEMBER_MODELS):
-            self._import_plain(table)
-        self._load_existing()
-        chains = self._check_chains()
-        member_chains = self._check_member_chains()
-        self._import_commitments(chains, member_chains)
+    def summary(self) -> str:
+        counts = dict(self.counts)
+        if any(self.member_counts.values()):
+            counts.update(self.member_counts)
+        return ", ".join(f"{n} {table if n != 1 else table[:-1]}" for table, n in counts.items())
+
+    # The check: every record, in the order the rules need (the problems are listed in the
+    # file's order whatever the order they are found in), nothing written.
+
+    def check(self) -> None:
+        """Check every record; what is wrong goes to `problems`, naming the field."""
+        for table in PLAIN_TABLES:
+            self._check_plain(table)
+        self._scan_member_progress()
+        self._check_commitments()
+        for record in self.file.records("updates"):
+            if record.values:
+                self._check_update(record)
+            self.problems.add(record)
+        last: dict[tuple, tuple] = {}
+        for record in self.file.records("member_updates"):
+            if record.values:
+                self._check_member_update(record, last)
+            self.problems.add(record)
+        for kept in self.commitments.values():
+            if kept.group is not None:
+                self._replay(kept)
+            else:
+                self._check_chain_end(kept)
         self._check_member_progress()
 
-    def _write(self, record: Record, write) -> bool:
-        """Run `write` in a savepoint; a refusal is reported against the record, never raised."""
-        try:
-            with transaction.atomic():
-                write()
-        except ValidationError as error:
-            record.report(error)
-        except DatabaseError as error:
-            # Only a rule the checks above missed, or a concurrent write, gets here.
-            record.problem(None, f"could not be written: {error}")
-        return not record.problems
+    def _note(self, order: tuple, where: str, field: str | None, message: str) -> None:
+        self.problems.note(
+            order, f"{where}: {field}: {message}" if field else f"{where}: {message}"
+        )
 
     def _fields(self, table: str, record: Record) -> dict[str, Any]:
         return {
@@ -286,58 +398,8 @@ class Importer:
             if f.unique and not f.primary_key and f.name in record.values:
                 key = (f.name, record.values[f.name])
                 if key in seen:
-                    record.problem(f.name, f"{key[1]!r} is already used by {seen[key]}")
+                    record.problem(f.name, f"{shown(key[1])} is already used by {seen[key]}")
                 seen.setdefault(key, record.where)
-
-    def _import_plain(self, table: str) -> None:
-        model = MODELS.get(table) or MEMBER_MODELS[table]
-        rows = self.records.get(table, [])
-        slugs = [r.values["slug"] for r in rows if isinstance(r.values.get("slug"), str)]
-        existing = model.objects.in_bulk(slugs, field_name="slug")
-        seen: dict = {}
-        for record in rows:
-            self._check_unique_in_file(record, model, seen)
-            if record.problems:
-                continue
-            fields = self._fields(table, record)
-            current = existing.get(fields["slug"])
-            if current is not None:
-                # Shared records (an actor in two sources) are reused, never overwritten.
-                differs = [k for k, v in fields.items() if getattr(current, k) != v]
-                if differs:
-                    self.notes.append(
-                        f"{record}: already in the database with a different "
-                        f"{', '.join(differs)}; the database's version is kept."
-                    )
-                self.objects[table][current.slug] = current
-                continue
-            obj = model(**fields)
-            # A member state's group, from the file or the database.
-            for name in (c.field for c in _read_columns(table) if c.field in REFERENCES):
-                found = self._resolve(record, name)
-                if found:
-                    setattr(obj, name, found[0])
-            if record.problems:
-                continue
-            if self._write(record, lambda obj=obj: (obj.full_clean(), obj.save())):
-                self.objects[table][obj.slug] = obj
-                if table in MODELS:
-                    self.counts[table] += 1
-                else:
-                    self.member_counts[table.replace("_", " ")] += 1
-
-    def _load_existing(self) -> None:
-        """Objects the commitments name that the file does not define: from the database."""
-        wanted: dict[str, set[str]] = {t: set() for t in ("sources", "actors", "themes")}
-        for record in self.records["commitments"]:
-            for name, table in REFERENCES.items():
-                value = record.values.get(name)
-                if table in wanted and value:
-                    wanted[table].update(value if isinstance(value, list) else [value])
-        for table, slugs in wanted.items():
-            missing = slugs - set(self.objects[table])
-            for slug, obj in MODELS[table].objects.in_bulk(missing, field_name="slug").items():
-                self.objects[table][slug] = obj
 
     def _resolve(self, record: Record, name: str) -> list[models.Model]:
         table = REFERENCES[name]
@@ -347,318 +409,504 @@ class Importer:
             record.problem(name, "is required")
         found = []
         for slug in slugs:
-            obj = self.objects[table].get(slug)
-            if obj is None and table in MEMBER_MODELS:
-                obj = MEMBER_MODELS[table].objects.filter(slug=slug).first()
+            obj = self._lookup(table, slug)
             if obj is None:
                 where = "the file or the database" if self.kind == "dataset" else "the database"
-                record.problem(name, f"no {table[:-1]} {slug!r} in {where}")
+                record.problem(name, f"no {table[:-1]} {shown(slug)} in {where}")
             else:
                 found.append(obj)
         return found
 
-    def _check_chains(self) -> dict[str, list[Record]]:
-        """The format's rule for histories: each commitment's updates, in the file's order,
-        form a chain from "not yet assessed" to the status the commitment says it has."""
-        in_file = {record.values.get("slug") for record in self.records["commitments"]} - {None}
-        # Carried out by each member: the status is the members' (checked once written), and
-        # the commitment's own updates are notes, whatever the members' status was then.
-        tracked = self._tracked_slugs()
-        chains: dict[str, list[Record]] = {}
-        for record in self.records.get("updates", []):
-            if not record.values:
-                continue  # Not an object: reported as such, nothing more to say.
-            slug = record.values.get("commitment")
-            if slug not in in_file:
-                record.problem(
-                    "commitment",
-                    f"{slug!r} is not a commitment in this file; updates are imported "
-                    "with their commitment only",
-                )
-                continue
-            chain = chains.setdefault(slug, [])
-            before = chain[-1] if chain else None
-            expected = before.values.get("status") if before else Status.NOT_ASSESSED.value
-            if slug not in tracked and record.values.get("previous_status") != expected:
-                record.problem(
-                    "previous_status",
-                    f"is {record.values.get('previous_status')!r}, but "
-                    + (f"the update before it, {before.where}, records {expected!r}"
-                       if before else f"a new commitment starts as {expected!r}"),
-                )  # fmt: skip
-            as_of = record.values.get("as_of")
-            if before and as_of and before.values.get("as_of") and as_of < before.values["as_of"]:
-                record.problem("as_of", f"is earlier than the update before it, {before.where}")
-            chain.append(record)
-        for record in self.records["commitments"]:
-            status = record.values.get("status")
-            last = chains.get(record.values.get("slug"), [None])[-1]
-            if status is not None and status not in Status.values:
-                record.problem("status", f"{status!r} is not one of {', '.join(Status.values)}")
-            elif record.values.get("slug") in tracked:
-                continue  # Checked against the members' statuses once they are written.
-            elif last is None and status not in (None, Status.NOT_ASSESSED):
-                record.problem(
-                    "status",
-                    f"is {status!r}, but the file has no updates that record it. A new "
-                    "commitment starts as not_assessed: import its history too (the dataset "
-                    "format) or set the status to not_assessed.",
-                )
-            if last is None:
-                continue
-            # The history must arrive where the file says the commitment is now.
-            for name, update_name in (("status", "status"), ("status_date", "as_of")):
-                if name in record.bad_fields or name in last.bad_fields:
-                    continue
-                if record.values.get(name) != last.values.get(update_name):
-                    record.problem(
-                        name,
-                        f"is {record.values.get(name)!s}, but its latest update, {last.where}, "
-                        f"records {last.values.get(update_name)!s}",
-                    )
-        return chains
+    def _lookup(self, table: str, slug: str) -> models.Model | None:
+        obj = self.objects[table].get(slug)
+        if obj is None and slug not in self.missing[table]:
+            obj = PLAIN_MODELS[table].objects.filter(slug=slug).first()
+            if obj is None:
+                self.missing[table].add(slug)
+            else:
+                self.objects[table][slug] = obj
+        return obj
 
-    def _import_commitments(
-        self, chains: dict[str, list[Record]], member_chains: dict[str, list[Record]]
-    ) -> None:
-        groups = self._member_groups_of_commitments()
+    def _prefetch(self, records: list[Record], names: Iterable[str]) -> None:
+        """Look up, one query per table, the existing records a batch names."""
+        wanted: dict[str, set[str]] = {}
+        for record in records:
+            for name in names:
+                value = record.values.get(name)
+                table = REFERENCES[name]
+                for slug in value if isinstance(value, list) else [value] if value else []:
+                    if slug not in self.objects[table] and slug not in self.missing[table]:
+                        wanted.setdefault(table, set()).add(slug)
+        for table, slugs in wanted.items():
+            found = PLAIN_MODELS[table].objects.in_bulk(slugs, field_name="slug")
+            self.objects[table].update(found)
+            self.missing[table].update(slugs - set(found))
+
+    def _check_plain(self, table: str) -> None:
+        model = PLAIN_MODELS[table]
         seen: dict = {}
-        for record in self.records["commitments"]:
-            if not record.values:
-                continue
-            self._check_unique_in_file(record, Commitment, seen)
-            refs = {
-                name: self._resolve(record, name)
-                for name in ("source", "proposer", "owner", "partners", "themes")
-            }
-            if "status_date" in record.values and record.values["status_date"] is None:
-                record.problem("status_date", "is required")
-            # Built with what could be read, so one pass reports every problem of the row.
-            # It starts "not yet assessed"; its updates then move it to its status.
-            commitment = Commitment(
-                **self._fields("commitments", record),
-                status=Status.NOT_ASSESSED,
-                status_date=record.values.get("status_date"),
-                is_published=self.publish,
-                # Carried out by each member of this group: its members' progress says so.
-                member_group=groups.get(record.values.get("slug")),
-            )
-            unresolved = []
-            for name in ("source", "proposer", "owner"):
-                if refs[name]:
-                    setattr(commitment, name, refs[name][0])
-                else:
-                    unresolved.append(name)
-            exclude = [*unresolved, *self._unread("commitments", record)]
+        for batch in _batches(self.file.records(table)):
+            slugs = [r.values["slug"] for r in batch if isinstance(r.values.get("slug"), str)]
+            existing = model.objects.in_bulk(slugs, field_name="slug")
+            for record in batch:
+                self._check_unique_in_file(record, model, seen)
+                if not record.problems:
+                    self._check_plain_record(table, model, record, existing)
+                self.problems.add(record)
 
-            def write(commitment=commitment, refs=refs, exclude=exclude, record=record):
-                # The model's rules, the admin's messages: fields, unique slug, and clean():
-                # the quote is a passage of the source, status_date within its range.
-                commitment.full_clean(exclude=exclude)
-                if record.problems:
-                    return
-                commitment.save()
-                commitment.partners.set(refs["partners"])
-                commitment.themes.set(refs["themes"])
-
-            if not self._write(record, write):
-                commitment = None  # Its updates are still checked, but never written.
-            else:
-                self.objects["commitments"][commitment.slug] = commitment
-                self.counts["commitments"] += 1
-            own = chains.get(record.values.get("slug"), [])
-            members = member_chains.get(record.values.get("slug"), [])
-            if commitment is not None and commitment.member_group is not None:
-                # Replayed in date order, members first on a day: each note on the whole
-                # commitment keeps the status the members' updates before it worked out to.
-                merged = sorted(
-                    [(r.values.get("as_of"), 0, n, r) for n, r in enumerate(members)]
-                    + [(r.values.get("as_of"), 1, n, r) for n, r in enumerate(own)],
-                    key=lambda item: (item[0] or datetime.date.min, item[1], item[2]),
+    def _check_plain_record(self, table: str, model, record: Record, existing: dict) -> None:
+        fields = self._fields(table, record)
+        current = existing.get(fields["slug"])
+        if current is not None:
+            # Shared records (an actor in two sources) are reused, never overwritten.
+            differs = [k for k, v in fields.items() if getattr(current, k) != v]
+            if differs:
+                self.notes.append(
+                    f"{record}: already in the database with a different "
+                    f"{', '.join(differs)}; the database's version is kept."
                 )
-                for _as_of, is_own, _n, entry in merged:
-                    if is_own:
-                        self._import_updates(commitment, [entry])
-                    else:
-                        self._import_member_updates(commitment, [entry])
-                self._check_derived_status(commitment, record)
-            else:
-                self._import_updates(commitment, own)
-                self._import_member_updates(commitment, members)
-            if commitment is not None:
-                self._set_last_reviewed(commitment, record)
-
-    def _tracked_slugs(self) -> set:
-        """Slugs of the commitments the file tracks member by member (has progress for)."""
-        return {
-            record.values.get("commitment") for record in self.records.get("member_progress", [])
-        } - {None}
-
-    def _check_derived_status(self, commitment: Commitment, record: Record) -> None:
-        """A per-member commitment's status is its members': the file must say the same."""
-        if commitment.pk is None or record.problems:
+            self.objects[table][current.slug] = current
             return
-        written = Commitment.objects.values_list("status", "status_date").get(pk=commitment.pk)
-        for name, value in zip(("status", "status_date"), written, strict=True):
-            if name in record.values and record.values[name] != value:
-                record.problem(
-                    name,
-                    f"is {record.values[name]!s}, but its member states' statuses in the file "
-                    f"work out to {value!s} (docs/methodology.md)",
-                )
+        obj = model(**fields)
+        # A member state's group, from the file or the database (resolved here: a new one is
+        # not saved yet, so full_clean() would find it empty).
+        references = [c.field for c in _read_columns(table) if c.field in REFERENCES]
+        for name in references:
+            found = self._resolve(record, name)
+            if found:
+                setattr(obj, name, found[0])
+        if record.problems:
+            return
+        try:
+            # A file has few of these: the model's whole full_clean(), uniqueness included.
+            obj.full_clean(exclude=references)
+        except ValidationError as error:
+            record.report(error)
+            return
+        # An id it cannot have in the database, until the write saves it: the models' rules
+        # compare records by id (a member state's group with the commitment's).
+        obj.pk = -1 - sum(len(objects) for objects in self.new.values())
+        self.objects[table][obj.slug] = obj
+        self.new[table].append(obj)
+        if table in MODELS:
+            self.counts[table] += 1
+        else:
+            self.member_counts[table.replace("_", " ")] += 1
 
-    def _set_last_reviewed(self, commitment: Commitment, record: Record) -> None:
-        """When staff last checked it, as the file says: recording its history marked it
-        reviewed today, which is not what happened."""
+    def _scan_member_progress(self) -> None:
+        """Which commitments the file tracks member by member, for which group (a commitment
+        is tracked for one group), and what it says each member's progress is."""
+        for record in self.file.records("member_progress"):
+            slug, member = record.values.get("commitment"), record.values.get("member")
+            found = self._resolve(record, "member") if "member" in record.values else []
+            if found and isinstance(slug, str):
+                group = found[0].group
+                if self.tracked.setdefault(slug, group) != group:
+                    record.problem(
+                        "member", f"belongs to {group.slug!r}, but {slug!r} is tracked for "
+                        f"{self.tracked[slug].slug!r}: a commitment is tracked for one group",
+                    )  # fmt: skip
+            if isinstance(slug, str) and isinstance(member, str):
+                values = {
+                    n: record.values[n] for n in ("status", "status_date") if n in record.values
+                }
+                self.progress_rows.setdefault(
+                    (slug, member), (record.order, str(record), values, not record.problems)
+                )
+            self.problems.add(record)
+
+    def _check_commitments(self) -> None:
+        seen: dict = {}
+        for batch in _batches(self.file.records("commitments")):
+            self._prefetch(batch, ("source", "proposer", "owner", "partners", "themes"))
+            built = []
+            for record in batch:
+                if record.values:
+                    self._check_unique_in_file(record, Commitment, seen)
+                    built.append((record, self._check_commitment(record)))
+            # Slugs the database has already, one query for the batch (full_clean() would ask
+            # once per commitment), refused with the model's own message.
+            slugs = {c.slug for r, c in built if "slug" not in r.bad_fields}
+            taken = set(Commitment.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+            for record, commitment in built:
+                if commitment.slug in taken and "slug" not in record.bad_fields:
+                    error = commitment.unique_error_message(Commitment, ("slug",))
+                    record.problem("slug", error.messages[0])
+                slug = record.values.get("slug")
+                if isinstance(slug, str) and slug not in self.commitments:
+                    self.commitments[slug] = Kept(record, commitment)
+                if not record.problems:
+                    self.counts["commitments"] += 1
+            for record in batch:
+                self.problems.add(record)
+
+    def _check_commitment(self, record: Record) -> Commitment:
+        """The commitment as it would be created, checked by the model's rules."""
+        refs = {
+            name: self._resolve(record, name)
+            for name in ("source", "proposer", "owner", "partners", "themes")
+        }
+        if "status_date" in record.values and record.values["status_date"] is None:
+            record.problem("status_date", "is required")
+        status = record.values.get("status")
+        if status is not None and status not in Status.values:
+            record.problem("status", f"{shown(status)} is not one of {', '.join(Status.values)}")
         reviewed = record.values.get("last_reviewed")
         if reviewed is not None and reviewed > timezone.localdate():
             record.problem("last_reviewed", "cannot be in the future")
+        # Built with what could be read, so one pass reports every problem of the row.
+        # It starts "not yet assessed"; its updates then move it to its status.
+        commitment = Commitment(
+            **self._fields("commitments", record),
+            status=Status.NOT_ASSESSED,
+            status_date=record.values.get("status_date"),
+            is_published=self.publish,
+            member_group=self.tracked.get(record.values.get("slug")),
+        )
+        for name in ("source", "proposer", "owner"):
+            if refs[name]:
+                setattr(commitment, name, refs[name][0])
+        try:
+            # The model's rules, the admin's messages: fields, and clean(): the quote is a
+            # passage of the source, status_date within its range. The references are
+            # resolved above (a new one is not saved yet), uniqueness by the caller.
+            self.rules.full_clean(
+                commitment, exclude=[*RESOLVED, *self._unread("commitments", record)]
+            )
+        except ValidationError as error:
+            record.report(error)
+        return commitment
+
+    def _clean_update(
+        self, record: Record, table: str, kept: Kept, previous: str, member=None
+    ) -> ValidationError | None:
+        """The model's rules for an update on its own and against its commitment's event day.
+
+        The rules against the saved history (not before the latest update) are the chain's,
+        checked from the file: a new commitment has no other history.
+        """
+        unread = self._unread(table, record)
+        fields = {k: v for k, v in self._fields(table, record).items() if k not in unread}
+        update = StatusUpdate(**fields, previous_status=previous, is_public=True, member=member)
+        if kept.source is not None:
+            update.commitment = Commitment(source=kept.source)
+        try:
+            self.rules.full_clean(update, exclude=["commitment", "member", *unread])
+        except ValidationError as error:
+            return error
+        return None
+
+    def _check_update(self, record: Record) -> None:
+        """The format's rule for histories: each commitment's updates, in the file's order,
+        form a chain from "not yet assessed" to the status the commitment says it has."""
+        slug = record.values.get("commitment")
+        kept = self.commitments.get(slug) if isinstance(slug, str) else None
+        if kept is None:
+            record.problem(
+                "commitment",
+                f"{shown(slug)} is not a commitment in this file; updates are imported "
+                "with their commitment only",
+            )
             return
-        Commitment.objects.filter(pk=commitment.pk).update(last_reviewed=reviewed)
-        # update() sends no signal: the public pages' version is moved on here.
-        ContentVersion.bump()
+        before = kept.last
+        expected = before[2].get("status") if before else Status.NOT_ASSESSED.value
+        # Carried out by each member: its own updates are notes, which keep whatever status
+        # its members' updates before them worked out to (the replay checks it).
+        if kept.group is None and record.values.get("previous_status") != expected:
+            record.problem(
+                "previous_status",
+                f"is {shown(record.values.get('previous_status'))}, but "
+                + (f"the update before it, {before[1]}, records {expected!r}"
+                   if before else f"a new commitment starts as {expected!r}"),
+            )  # fmt: skip
+        as_of = record.values.get("as_of")
+        if before and as_of and before[2].get("as_of") and as_of < before[2]["as_of"]:
+            record.problem("as_of", f"is earlier than the update before it, {before[1]}")
+        if expected not in Status.values:
+            expected = Status.NOT_ASSESSED.value
+        if (error := self._clean_update(record, "updates", kept, expected)) is not None:
+            record.report(error)
+        values = {n: record.values.get(n) for n in ("status", "as_of")}
+        kept.last = (record.order, record.where, values, frozenset(record.bad_fields))
+        if kept.group is not None:
+            kept.own.append(
+                [as_of, len(kept.own), values["status"], record.order, str(record),
+                 not record.problems, None]
+            )  # fmt: skip
+        kept.updates += 1
+        if not record.problems:
+            self.counts["updates"] += 1
 
-    def _import_updates(self, commitment: Commitment | None, chain: list[Record]) -> None:
-        for record in chain:
-            fields = {
-                name: value
-                for name, value in self._fields("updates", record).items()
-                if name not in self._unread("updates", record)
-            }
-            if commitment is None or record.problems:
-                # No history to write it into: check what the model can check on its own.
-                update = StatusUpdate(
-                    **fields, previous_status=record.values.get("previous_status", ""),
-                    is_public=True,
+    def _check_member_update(self, record: Record, last: dict) -> None:
+        """Each member's updates on a commitment form a chain from "not yet assessed", each
+        checked as save_edit() checks a member's update."""
+        slug, member = record.values.get("commitment"), record.values.get("member")
+        kept = self.commitments.get(slug) if isinstance(slug, str) else None
+        if kept is None:
+            record.problem(
+                "commitment", f"{shown(slug)} is not a commitment in this file; member updates "
+                "are imported with their commitment only",
+            )  # fmt: skip
+            return
+        before = last.get((slug, member))
+        expected = before[2] if before else Status.NOT_ASSESSED.value
+        if record.values.get("previous_status") != expected:
+            record.problem(
+                "previous_status", f"is {shown(record.values.get('previous_status'))}, but "
+                + (f"{member!r}'s update before it, {before[1]}, records {expected!r}"
+                   if before else f"a member starts as {expected!r}"),
+            )  # fmt: skip
+        as_of = record.values.get("as_of")
+        if before and as_of and before[3] and as_of < before[3]:
+            record.problem("as_of", f"is earlier than {member!r}'s update before it")
+        if isinstance(member, str):
+            last[(slug, member)] = (record.order, record.where, record.values.get("status"), as_of)
+        if not kept.ok or record.problems:
+            return  # Its commitment is not written: reported there.
+        found = self._resolve(record, "member")
+        if not found:
+            return
+        member_obj = found[0]
+        commitment = Commitment(title=kept.title, source=kept.source, member_group=kept.group)
+        if kept.group is None:
+            # save_edit() refuses member updates on a commitment not carried out member by
+            # member, with this message, before it reads or writes anything.
+            try:
+                commitment._record_member_updates([{"member": member_obj}], user=None)
+            except MemberUpdatesInvalid as invalid:
+                record.report(invalid)
+            return
+        errors = {}
+        if (error := self._clean_update(record, "member_updates", kept, expected)) is not None:
+            errors = error.update_error_dict(errors)
+        entry = StatusUpdate(member=member_obj, commitment=commitment)
+        if problem := entry._member_problem():  # the model's rule: a member when it was made
+            errors.setdefault("member", []).insert(0, ValidationError(problem))
+        if errors:
+            # As save_edit() reports a member's refusal: the member named before each message.
+            record.report(MemberUpdatesInvalid({member_obj: ValidationError(errors)}))
+            return
+        kept.members.append((as_of, len(kept.members), member_obj, record.values["status"]))
+        kept.updates += 1
+        self.member_counts["member updates"] += 1
+
+    def _check_chain_end(self, kept: Kept) -> None:
+        """The history must arrive where the file says the commitment is now."""
+        if kept.last is None:
+            if kept.status not in (None, Status.NOT_ASSESSED) and "status" not in kept.bad:
+                self._note(
+                    kept.order, kept.where, "status", f"is {kept.status!r}, but the file has "
+                    "no updates that record it. A new commitment starts as not_assessed: "
+                    "import its history too (the dataset format) or set the status to "
+                    "not_assessed.",
                 )  # fmt: skip
-                try:
-                    update.full_clean(exclude=["commitment", "previous_status",
-                                               *self._unread("updates", record)])  # fmt: skip
-                except ValidationError as error:
-                    record.report(error)
-                commitment = None  # The rest of this history cannot follow a broken link.
+            kept.final = (Status.NOT_ASSESSED.value, kept.status_date)
+            return
+        _order, where, values, bad = kept.last
+        for name, update_name in (("status", "status"), ("status_date", "as_of")):
+            if name in kept.bad or update_name in bad:
                 continue
-
-            def write(commitment=commitment, fields=fields):
-                # save_edit() checks the update with StatusUpdate.full_clean() against the
-                # saved history (event date, latest date, note) before it writes anything.
-                commitment.record_update(**fields)
-
-            if self._write(record, write):
-                self.counts["updates"] += 1
-            else:
-                commitment = None
-
-    # Member states: groups and members are plain records; a commitment that has member
-    # progress in the file is carried out by each member of that group; each member's updates
-    # form their own chain, written through the same write path as the commitment's own.
-
-    def _member_groups_of_commitments(self) -> dict[str, MemberGroup]:
-        """Commitment slug -> the group whose members the file tracks it for."""
-        groups: dict[str, MemberGroup] = {}
-        for record in self.records.get("member_progress", []):
-            slug = record.values.get("commitment")
-            found = self._resolve(record, "member") if "member" in record.values else []
-            if not found or not isinstance(slug, str):
-                continue
-            group = found[0].group
-            if groups.setdefault(slug, group) != group:
-                record.problem(
-                    "member", f"belongs to {group.slug!r}, but {slug!r} is tracked for "
-                    f"{groups[slug].slug!r}: a commitment is tracked for one group",
+            mine = kept.status if name == "status" else kept.status_date
+            if mine != values.get(update_name):
+                self._note(
+                    kept.order, kept.where, name, f"is {mine!s}, but its latest update, "
+                    f"{where}, records {values.get(update_name)!s}",
                 )  # fmt: skip
-        return groups
+        kept.final = (values.get("status"), values.get("as_of"))
 
-    def _check_member_chains(self) -> dict[str, list[Record]]:
-        """Each member's updates on a commitment form a chain from "not yet assessed"."""
-        in_file = {record.values.get("slug") for record in self.records["commitments"]} - {None}
-        last: dict[tuple, Record] = {}
-        by_commitment: dict[str, list[Record]] = {}
-        for record in self.records.get("member_updates", []):
-            if not record.values:
+    def _members_of(self, group: MemberGroup, made: datetime.date) -> list[MemberState]:
+        """The members a commitment of `group` made on `made` is tracked for, in the group's
+        order (as sync_member_progress() gives each a progress row)."""
+        if group.slug not in self.groups:
+            members = {}
+            if not group._state.adding:
+                members = {m.slug: m for m in MemberState.objects.filter(group=group)}
+            for member in self.new["member_states"]:
+                if member.group.slug == group.slug:
+                    members[member.slug] = member
+            self.groups[group.slug] = sorted(members.values(), key=lambda m: (m.position, m.name))
+        return [m for m in self.groups[group.slug] if m.joined_on <= made]
+
+    def _replay(self, kept: Kept) -> None:
+        """A commitment carried out by each member: its members' updates and its own notes
+        in date order, members first on a day, as save_edit() records them one by one: each
+        note keeps the status its members' updates before it worked out to."""
+        if not kept.ok or kept.source is None:
+            return
+        made = kept.source.event_date
+        rows = {
+            m.slug: [Status.NOT_ASSESSED.value, made] for m in self._members_of(kept.group, made)
+        }
+        kept.rows = rows
+        merged = sorted(
+            [(as_of, 0, n, (member, status)) for as_of, n, member, status in kept.members]
+            + [(entry[0], 1, entry[1], entry) for entry in kept.own],
+            key=lambda item: (item[0] or datetime.date.min, item[1], item[2]),
+        )
+        status = members_status(rows.values()) if rows else (Status.NOT_ASSESSED.value, made)
+        for as_of, is_own, _n, entry in merged:
+            if not is_own:
+                member, new_status = entry
+                if member.slug in rows:
+                    rows[member.slug] = [new_status, as_of]
+                    status = members_status(rows.values())
                 continue
-            slug, member = record.values.get("commitment"), record.values.get("member")
-            if slug not in in_file:
-                record.problem(
-                    "commitment", f"{slug!r} is not a commitment in this file; member updates "
-                    "are imported with their commitment only",
+            entry[6] = status[0]  # the status this note keeps, recorded as the one it replaced
+            if entry[5] and entry[2] != status[0]:
+                self._refuse_status_change(kept, entry, status[0])
+        kept.final = status
+        # The status the file gives must be what its members' statuses work out to.
+        for name, value in zip(("status", "status_date"), status, strict=True):
+            mine = kept.status if name == "status" else kept.status_date
+            if name not in kept.bad and name in ("status", "status_date") and mine != value:
+                if mine is None:
+                    continue
+                self._note(
+                    kept.order, kept.where, name, f"is {mine!s}, but its member states' "
+                    f"statuses in the file work out to {value!s} (docs/methodology.md)",
                 )  # fmt: skip
-                continue
-            before = last.get((slug, member))
-            expected = before.values.get("status") if before else Status.NOT_ASSESSED.value
-            if record.values.get("previous_status") != expected:
-                record.problem(
-                    "previous_status", f"is {record.values.get('previous_status')!r}, but "
-                    + (f"{member!r}'s update before it, {before.where}, records {expected!r}"
-                       if before else f"a member starts as {expected!r}"),
-                )  # fmt: skip
-            as_of = record.values.get("as_of")
-            if before and as_of and before.values.get("as_of") and as_of < before.values["as_of"]:
-                record.problem("as_of", f"is earlier than {member!r}'s update before it")
-            last[(slug, member)] = record
-            by_commitment.setdefault(slug, []).append(record)
-        return by_commitment
 
-    def _import_member_updates(self, commitment: Commitment | None, chain: list[Record]) -> None:
-        for record in chain:
-            if commitment is None or record.problems:
-                continue  # Its commitment was not written: reported there.
-            found = self._resolve(record, "member")
-            if not found:
-                continue
-            fields = {
-                name: value
-                for name, value in self._fields("member_updates", record).items()
-                if name not in self._unread("member_updates", record)
-            }
-
-            def write(commitment=commitment, fields=fields, member=found[0]):
-                # Checked by StatusUpdate.full_clean() against that member's own history.
-                commitment.record_update(member=member, **fields)
-
-            if self._write(record, write):
-                self.member_counts["member updates"] += 1
+    def _refuse_status_change(self, kept: Kept, entry: list, current: str) -> None:
+        """The model's refusal of a status set on a commitment carried out by each member,
+        asked of StatusUpdate.clean() itself. It asks only of a saved commitment: the id given
+        here cannot exist, so its look at the saved history finds nothing."""
+        commitment = Commitment(pk=0, title=kept.title, source=kept.source, member_group=kept.group)
+        update = StatusUpdate(
+            commitment=commitment, status=entry[2], previous_status=current, note="-"
+        )
+        try:
+            update.clean()
+        except ValidationError as error:
+            for message in error.message_dict.get("status", []):
+                self._note(entry[3], entry[4], "status", message)
 
     def _check_member_progress(self) -> None:
         """Each member's progress as written must be what the file says it is."""
-        rows = self.records.get("member_progress", [])
-        written = {
-            (p.commitment.slug, p.member.slug): p
-            for p in MemberProgress.objects.filter(
-                commitment__in=list(self.objects["commitments"].values())
-            ).select_related("commitment", "member")
-        }
-        listed = set()
-        for record in rows:
-            key = (record.values.get("commitment"), record.values.get("member"))
-            listed.add(key)
-            if key[0] not in self.objects["commitments"] or record.problems:
+        for (slug, member), (order, where, values, ok) in self.progress_rows.items():
+            kept = self.commitments.get(slug)
+            if kept is None or not kept.ok or not ok or kept.final is None:
                 continue
-            progress = written.get(key)
-            if progress is None:
-                record.problem(
-                    "member", f"{key[1]!r} was not a member of the group on the day "
-                    f"{key[0]!r} was made",
+            row = kept.rows.get(member)
+            if row is None:
+                self._note(
+                    order, where, "member", f"{member!r} was not a member of the group on the "
+                    f"day {slug!r} was made",
                 )  # fmt: skip
                 continue
-            for name in ("status", "status_date"):
-                if name in record.values and getattr(progress, name) != record.values[name]:
-                    record.problem(
-                        name, f"is {record.values[name]!s}, but the member's updates in the "
-                        f"file lead to {getattr(progress, name)!s}",
+            for name, value in zip(("status", "status_date"), row, strict=True):
+                if name in values and values[name] != value:
+                    self._note(
+                        order, where, name, f"is {values[name]!s}, but the member's updates in "
+                        f"the file lead to {value!s}",
                     )  # fmt: skip
-        if "member_progress" in self.records:
-            for key in sorted(set(written) - listed):
-                self.notes.append(
-                    f"{key[0]}: the file lists no progress for member {key[1]!r}, a member "
-                    "when it was made; it starts as not yet assessed."
-                )
+        if "member_progress" in self.file.tables:
+            for slug, kept in self.commitments.items():
+                for member in sorted(kept.rows):
+                    if (slug, member) not in self.progress_rows:
+                        self.notes.append(
+                            f"{slug}: the file lists no progress for member {member!r}, a "
+                            "member when it was made; it starts as not yet assessed."
+                        )
 
-    def summary(self) -> str:
-        counts = dict(self.counts)
-        if any(self.member_counts.values()):
-            counts.update(self.member_counts)
-        return ", ".join(f"{n} {table if n != 1 else table[:-1]}" for table, n in counts.items())
+    # The write: the checked file, table by table, in batches, each row as save_edit() would
+    # have left it. Only called when the check found nothing wrong.
+
+    def write(self) -> None:
+        for table in PLAIN_TABLES:
+            for obj in self.new[table]:
+                obj.pk = None  # the check's provisional id
+                for name in [c.field for c in _read_columns(table) if c.field in REFERENCES]:
+                    setattr(obj, name, getattr(obj, name))  # its group, saved by now
+            PLAIN_MODELS[table].objects.bulk_create(self.new[table], batch_size=BATCH)
+        self._write_commitments()
+        # Members' updates before the commitments' own: on the same day, save_edit() records
+        # a commitment's members' updates before its note (the replay's order), and the
+        # timeline lists the later one first.
+        self._write_updates("member_updates")
+        self._write_updates("updates")
+        self._write_member_progress()
+        # bulk_create() sends no signal: the public pages' version moves on here, once.
+        ContentVersion.bump()
+
+    def _write_commitments(self) -> None:
+        Partners, Themes = Commitment.partners.through, Commitment.themes.through
+        for batch in _batches(self.file.records("commitments")):
+            made = []
+            for record in batch:
+                kept = self.commitments[record.values["slug"]]
+                status, status_date = kept.final
+                commitment = Commitment(
+                    **self._fields("commitments", record),
+                    source=self.objects["sources"][record.values["source"]],
+                    proposer=self.objects["actors"][record.values["proposer"]],
+                    owner=self.objects["actors"][record.values["owner"]],
+                    member_group=kept.group,
+                    status=status,
+                    status_date=status_date,
+                    last_reviewed=kept.last_reviewed,
+                    is_published=self.publish,
+                    # A write per update recorded, as save_edit() counts them.
+                    version=1 + kept.updates,
+                )
+                made.append((commitment, kept, record))
+            Commitment.objects.bulk_create([c for c, _kept, _record in made])
+            partners, themes = [], []
+            for commitment, kept, record in made:
+                kept.pk = commitment.pk
+                for slug in dict.fromkeys(record.values.get("partners", [])):
+                    partners.append(
+                        Partners(commitment_id=commitment.pk, actor=self.objects["actors"][slug])
+                    )
+                for slug in dict.fromkeys(record.values.get("themes", [])):
+                    themes.append(
+                        Themes(commitment_id=commitment.pk, theme=self.objects["themes"][slug])
+                    )
+            Partners.objects.bulk_create(partners)
+            Themes.objects.bulk_create(themes)
+
+    def _write_updates(self, table: str) -> None:
+        own: dict[str, int] = {}  # a member-tracked commitment's own updates written so far
+        for batch in _batches(self.file.records(table)):
+            updates = []
+            for record in batch:
+                kept = self.commitments[record.values["commitment"]]
+                previous = record.values["previous_status"]
+                member = None
+                if table == "member_updates":
+                    member = self.objects["member_states"][record.values["member"]]
+                elif kept.group is not None:
+                    n = own[record.values["commitment"]] = (
+                        own.get(record.values["commitment"], -1) + 1
+                    )
+                    previous = kept.own[n][6]
+                updates.append(
+                    StatusUpdate(
+                        **self._fields(table, record),
+                        commitment_id=kept.pk,
+                        member=member,
+                        previous_status=previous,
+                        is_public=True,
+                    )
+                )
+            StatusUpdate.objects.bulk_create(updates)
+
+    def _write_member_progress(self) -> None:
+        rows = []
+        for kept in self.commitments.values():
+            if kept.group is None:
+                continue
+            made = kept.source.event_date
+            for member in self._members_of(kept.group, made):
+                status, status_date = kept.rows[member.slug]
+                rows.append(
+                    MemberProgress(
+                        commitment_id=kept.pk, member=member, status=status, status_date=status_date
+                    )
+                )
+            if len(rows) >= BATCH:
+                MemberProgress.objects.bulk_create(rows)
+                rows = []
+        MemberProgress.objects.bulk_create(rows)
 
 
 class Command(BaseCommand):
@@ -680,18 +928,28 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, path: Path, dry_run: bool, publish: bool, **options) -> None:
-        kind, records = read_file(path)
-        if not records["commitments"]:
+        file = ImportFile(path, self.stderr)
+        problems = Problems(path)
+        importer = Importer(file, publish, problems)
+        try:
+            importer.check()
+        finally:
+            file.progress.done()
+        if not importer.commitments and not problems:
             raise CommandError(f"{path}: contains no commitments.")
-        importer = Importer(kind, records, publish)
-        problems = Problems(path, chain.from_iterable(records.values()))
-        with all_or_nothing(dry_run):
-            importer.run()
-            for note in importer.notes:
-                self.stdout.write(self.style.WARNING(f"{path}: {note}"))
-            problems.raise_if_any(self.stderr)
+        for note in importer.notes:
+            self.stdout.write(self.style.WARNING(f"{path}: {note}"))
+        problems.raise_if_any(self.stderr)
         if dry_run:
             self.stdout.write(f"{path}: would import {importer.summary()}. Nothing was written.")
             return
+        file.source.check_unchanged()
+        file.progress.begin_pass(writing=True)
+        try:
+            with all_or_nothing():
+                importer.write()
+                file.source.check_unchanged()
+        finally:
+            file.progress.done()
         state = "published" if publish else "drafts, to review and publish in the admin"
         self.stdout.write(self.style.SUCCESS(f"{path}: imported {importer.summary()} ({state})."))
