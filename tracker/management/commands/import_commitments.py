@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
@@ -198,6 +199,8 @@ BATCH = 500
 # each other: a member state names its group.
 PLAIN_TABLES = ("member_groups", "member_states", "sources", "actors", "themes")
 PLAIN_MODELS: dict[str, type[models.Model]] = {**MEMBER_MODELS, **MODELS}
+# A column a member_progress record leaves out: nothing to compare.
+_ABSENT = object()
 # A commitment's references, which the importer resolves (from the file or the database).
 RESOLVED = ("source", "proposer", "owner", "member_group")
 
@@ -262,6 +265,15 @@ class ImportFile:
                 raise CommandError(f"{path}: “{table}” must be a list of objects.")
         self.tables = tables
 
+    def place(self, table: str) -> int:
+        """Where the table is among the file's tables: problems are listed in that order."""
+        return 0 if self.csv is not None else self.json.tables[table][0]
+
+    def where(self, table: str, n: int, name: str = "") -> str:
+        """How an editor finds a record, as Record gives it: "line 7 (slug)"."""
+        where = f"line {n}" if self.csv is not None else f"{table} record {n}"
+        return f"{where} ({name})" if name else where
+
     def records(self, table: str) -> Iterator[Record]:
         """The table's records, each read (values, problems of its own) but not yet checked."""
         if table not in self.tables:
@@ -282,30 +294,34 @@ class ImportFile:
 
 class Kept:
     """What the check keeps of a commitment of the file, for the rules across records and for
-    the write: a few values, not the record."""
+    the write: a few values, not the record (a file may hold 200,000)."""
 
     __slots__ = (
-        "order", "where", "ok", "status", "status_date", "bad", "last_reviewed", "source",
-        "group", "title", "last", "own", "members", "updates", "rows", "final", "pk",
+        "n", "ok", "status", "status_date", "bad", "last_reviewed", "source", "group", "title",
+        "last", "own", "members", "rows", "updates", "final", "pk",
     )  # fmt: skip
 
-    def __init__(self, record: Record, commitment: Commitment) -> None:
-        self.order, self.where = record.order, str(record)
+    def __init__(self, n: int, record: Record, commitment: Commitment, same) -> None:
+        self.n = n  # its record number, or line
         self.ok = not record.problems
-        self.status = record.values.get("status")
-        self.status_date = record.values.get("status_date")
-        self.bad = frozenset(record.bad_fields & {"status", "status_date"})
-        self.last_reviewed = record.values.get("last_reviewed")
+        self.status = same(record.values.get("status"))
+        self.status_date = same(record.values.get("status_date"))
+        # Fields already reported: "status", "status_date".
+        self.bad = tuple(name for name in ("status", "status_date") if name in record.bad_fields)
+        self.last_reviewed = same(record.values.get("last_reviewed"))
         # Its source, if the file names one that exists: what its updates are checked against.
-        self.source = commitment.source if commitment.source_id or _has_source(commitment) else None
+        self.source = commitment.source if _has_source(commitment) else None
         self.group = commitment.member_group
-        self.title = commitment.title
-        self.last: tuple | None = None  # its latest own update: (order, where, values, bad)
-        # Carried out by each member: its own updates ([as_of, n, status, order, where, ok,
-        # previous status once replayed]) and its members' ((as_of, n, member, status)) for
-        # the replay, and each member's [status, date] at the end.
-        self.own: list[list] = []
-        self.members: list[tuple] = []
+        # For the rules' messages about its members (the others' are never needed).
+        self.title = commitment.title if commitment.member_group is not None else ""
+        # Its latest own update: (n, status, as_of, fields already reported).
+        self.last: tuple | None = None
+        # Carried out by each member: its own updates ([as_of, k, status, n, ok, previous
+        # status once replayed]; after the replay, that previous status alone) and its
+        # members' ((as_of, k, member, status)) for the replay, and each member's (status,
+        # date) at the end.
+        self.own: list[list] | None = None
+        self.members: list[tuple] | None = None
         self.rows: dict[str, list] = {}
         self.updates = 0  # updates the write records on it, its own and its members'
         self.final: tuple[str, datetime.date | None] | None = None  # its status at the end
@@ -341,6 +357,15 @@ class Importer:
             ("member groups", "member states", "member updates"), 0
         )
         self.notes: list[str] = []
+        # One object for each distinct status or date the file gives: a date is 32 bytes, and
+        # a file of 200,000 commitments repeats a few hundred.
+        self._same: dict = {}
+
+    def same(self, value):
+        return self._same.setdefault(value, value) if value is not None else None
+
+    def _where(self, table: str, n: int, name: str = "") -> tuple[tuple[int, int], str]:
+        return (self.file.place(table), n), self.file.where(table, n, name)
 
     def summary(self) -> str:
         counts = dict(self.counts)
@@ -366,14 +391,16 @@ class Importer:
             if record.values:
                 self._check_member_update(record, last)
             self.problems.add(record)
-        for kept in self.commitments.values():
+        for slug, kept in self.commitments.items():
             if kept.group is not None:
-                self._replay(kept)
+                self._replay(slug, kept)
             else:
-                self._check_chain_end(kept)
+                self._check_chain_end(slug, kept)
         self._check_member_progress()
 
-    def _note(self, order: tuple, where: str, field: str | None, message: str) -> None:
+    def _note(self, table: str, n: int, name: str, field: str | None, message: str) -> None:
+        """A problem of a record already read, found by a rule across records."""
+        order, where = self._where(table, n, name)
         self.problems.note(
             order, f"{where}: {field}: {message}" if field else f"{where}: {message}"
         )
@@ -507,22 +534,23 @@ class Importer:
                         f"{self.tracked[slug].slug!r}: a commitment is tracked for one group",
                     )  # fmt: skip
             if isinstance(slug, str) and isinstance(member, str):
-                values = {
-                    n: record.values[n] for n in ("status", "status_date") if n in record.values
-                }
                 self.progress_rows.setdefault(
-                    (slug, member), (record.order, str(record), values, not record.problems)
+                    (sys.intern(slug), sys.intern(member)),
+                    (
+                        record.order[1],
+                        self.same(record.values.get("status", _ABSENT)),
+                        self.same(record.values.get("status_date", _ABSENT)),
+                        not record.problems,
+                    ),
                 )
             self.problems.add(record)
 
     def _check_commitments(self) -> None:
-        seen: dict = {}
         for batch in _batches(self.file.records("commitments")):
             self._prefetch(batch, ("source", "proposer", "owner", "partners", "themes"))
             built = []
             for record in batch:
                 if record.values:
-                    self._check_unique_in_file(record, Commitment, seen)
                     built.append((record, self._check_commitment(record)))
             # Slugs the database has already, one query for the batch (full_clean() would ask
             # once per commitment), refused with the model's own message.
@@ -533,8 +561,12 @@ class Importer:
                     error = commitment.unique_error_message(Commitment, ("slug",))
                     record.problem("slug", error.messages[0])
                 slug = record.values.get("slug")
-                if isinstance(slug, str) and slug not in self.commitments:
-                    self.commitments[slug] = Kept(record, commitment)
+                if isinstance(slug, str) and slug in self.commitments:
+                    first = self.file.where("commitments", self.commitments[slug].n)
+                    record.problem("slug", f"{shown(slug)} is already used by {first}")
+                elif isinstance(slug, str):
+                    kept = Kept(record.order[1], record, commitment, self.same)
+                    self.commitments[sys.intern(slug)] = kept
                 if not record.problems:
                     self.counts["commitments"] += 1
             for record in batch:
@@ -609,30 +641,34 @@ class Importer:
             )
             return
         before = kept.last
-        expected = before[2].get("status") if before else Status.NOT_ASSESSED.value
+        expected = before[1] if before else Status.NOT_ASSESSED.value
         # Carried out by each member: its own updates are notes, which keep whatever status
         # its members' updates before them worked out to (the replay checks it).
         if kept.group is None and record.values.get("previous_status") != expected:
             record.problem(
                 "previous_status",
                 f"is {shown(record.values.get('previous_status'))}, but "
-                + (f"the update before it, {before[1]}, records {expected!r}"
-                   if before else f"a new commitment starts as {expected!r}"),
+                + (f"the update before it, {self.file.where('updates', before[0])}, records "
+                   f"{expected!r}" if before else f"a new commitment starts as {expected!r}"),
             )  # fmt: skip
-        as_of = record.values.get("as_of")
-        if before and as_of and before[2].get("as_of") and as_of < before[2]["as_of"]:
-            record.problem("as_of", f"is earlier than the update before it, {before[1]}")
+        as_of = self.same(record.values.get("as_of"))
+        if before and as_of and before[2] and as_of < before[2]:
+            record.problem(
+                "as_of",
+                f"is earlier than the update before it, {self.file.where('updates', before[0])}",
+            )
         if expected not in Status.values:
             expected = Status.NOT_ASSESSED.value
         if (error := self._clean_update(record, "updates", kept, expected)) is not None:
             record.report(error)
-        values = {n: record.values.get(n) for n in ("status", "as_of")}
-        kept.last = (record.order, record.where, values, frozenset(record.bad_fields))
+        status = self.same(record.values.get("status"))
+        bad = tuple(name for name in ("status", "as_of") if name in record.bad_fields)
+        kept.last = (record.order[1], status, as_of, bad)
         if kept.group is not None:
+            kept.own = kept.own or []
             kept.own.append(
-                [as_of, len(kept.own), values["status"], record.order, str(record),
-                 not record.problems, None]
-            )  # fmt: skip
+                [as_of, len(kept.own), status, record.order[1], not record.problems, None]
+            )
         kept.updates += 1
         if not record.problems:
             self.counts["updates"] += 1
@@ -649,25 +685,30 @@ class Importer:
             )  # fmt: skip
             return
         before = last.get((slug, member))
-        expected = before[2] if before else Status.NOT_ASSESSED.value
+        expected = before[1] if before else Status.NOT_ASSESSED.value
         if record.values.get("previous_status") != expected:
             record.problem(
                 "previous_status", f"is {shown(record.values.get('previous_status'))}, but "
-                + (f"{member!r}'s update before it, {before[1]}, records {expected!r}"
+                + (f"{member!r}'s update before it, "
+                   f"{self.file.where('member_updates', before[0])}, records {expected!r}"
                    if before else f"a member starts as {expected!r}"),
             )  # fmt: skip
-        as_of = record.values.get("as_of")
-        if before and as_of and before[3] and as_of < before[3]:
+        as_of = self.same(record.values.get("as_of"))
+        if before and as_of and before[2] and as_of < before[2]:
             record.problem("as_of", f"is earlier than {member!r}'s update before it")
         if isinstance(member, str):
-            last[(slug, member)] = (record.order, record.where, record.values.get("status"), as_of)
+            status = self.same(record.values.get("status"))
+            last[(sys.intern(slug), sys.intern(member))] = (record.order[1], status, as_of)
         if not kept.ok or record.problems:
             return  # Its commitment is not written: reported there.
         found = self._resolve(record, "member")
         if not found:
             return
         member_obj = found[0]
-        commitment = Commitment(title=kept.title, source=kept.source, member_group=kept.group)
+        # Named by its slug if it is not tracked member by member (its title is not kept).
+        commitment = Commitment(
+            title=kept.title or slug, source=kept.source, member_group=kept.group
+        )
         if kept.group is None:
             # save_edit() refuses member updates on a commitment not carried out member by
             # member, with this message, before it reads or writes anything.
@@ -686,33 +727,37 @@ class Importer:
             # As save_edit() reports a member's refusal: the member named before each message.
             record.report(MemberUpdatesInvalid({member_obj: ValidationError(errors)}))
             return
-        kept.members.append((as_of, len(kept.members), member_obj, record.values["status"]))
+        kept.members = kept.members or []
+        status = self.same(record.values["status"])
+        kept.members.append((as_of, len(kept.members), member_obj, status))
         kept.updates += 1
         self.member_counts["member updates"] += 1
 
-    def _check_chain_end(self, kept: Kept) -> None:
+    def _check_chain_end(self, slug: str, kept: Kept) -> None:
         """The history must arrive where the file says the commitment is now."""
         if kept.last is None:
             if kept.status not in (None, Status.NOT_ASSESSED) and "status" not in kept.bad:
                 self._note(
-                    kept.order, kept.where, "status", f"is {kept.status!r}, but the file has "
-                    "no updates that record it. A new commitment starts as not_assessed: "
+                    "commitments", kept.n, slug, "status", f"is {kept.status!r}, but the file "
+                    "has no updates that record it. A new commitment starts as not_assessed: "
                     "import its history too (the dataset format) or set the status to "
                     "not_assessed.",
                 )  # fmt: skip
             kept.final = (Status.NOT_ASSESSED.value, kept.status_date)
             return
-        _order, where, values, bad = kept.last
-        for name, update_name in (("status", "status"), ("status_date", "as_of")):
+        n, status, as_of, bad = kept.last
+        for name, update_name, theirs in (
+            ("status", "status", status), ("status_date", "as_of", as_of)
+        ):  # fmt: skip
             if name in kept.bad or update_name in bad:
                 continue
             mine = kept.status if name == "status" else kept.status_date
-            if mine != values.get(update_name):
+            if mine != theirs:
                 self._note(
-                    kept.order, kept.where, name, f"is {mine!s}, but its latest update, "
-                    f"{where}, records {values.get(update_name)!s}",
+                    "commitments", kept.n, slug, name, f"is {mine!s}, but its latest update, "
+                    f"{self.file.where('updates', n)}, records {theirs!s}",
                 )  # fmt: skip
-        kept.final = (values.get("status"), values.get("as_of"))
+        kept.final = (status, as_of)
 
     def _members_of(self, group: MemberGroup, made: datetime.date) -> list[MemberState]:
         """The members a commitment of `group` made on `made` is tracked for, in the group's
@@ -727,7 +772,7 @@ class Importer:
             self.groups[group.slug] = sorted(members.values(), key=lambda m: (m.position, m.name))
         return [m for m in self.groups[group.slug] if m.joined_on <= made]
 
-    def _replay(self, kept: Kept) -> None:
+    def _replay(self, slug: str, kept: Kept) -> None:
         """A commitment carried out by each member: its members' updates and its own notes
         in date order, members first on a day, as save_edit() records them one by one: each
         note keeps the status its members' updates before it worked out to."""
@@ -735,12 +780,12 @@ class Importer:
             return
         made = kept.source.event_date
         rows = {
-            m.slug: [Status.NOT_ASSESSED.value, made] for m in self._members_of(kept.group, made)
+            m.slug: (Status.NOT_ASSESSED.value, made) for m in self._members_of(kept.group, made)
         }
         kept.rows = rows
         merged = sorted(
-            [(as_of, 0, n, (member, status)) for as_of, n, member, status in kept.members]
-            + [(entry[0], 1, entry[1], entry) for entry in kept.own],
+            [(as_of, 0, k, (member, status)) for as_of, k, member, status in kept.members or ()]
+            + [(entry[0], 1, entry[1], entry) for entry in kept.own or ()],
             key=lambda item: (item[0] or datetime.date.min, item[1], item[2]),
         )
         status = members_status(rows.values()) if rows else (Status.NOT_ASSESSED.value, made)
@@ -748,13 +793,16 @@ class Importer:
             if not is_own:
                 member, new_status = entry
                 if member.slug in rows:
-                    rows[member.slug] = [new_status, as_of]
+                    rows[member.slug] = (new_status, as_of)
                     status = members_status(rows.values())
                 continue
-            entry[6] = status[0]  # the status this note keeps, recorded as the one it replaced
-            if entry[5] and entry[2] != status[0]:
-                self._refuse_status_change(kept, entry, status[0])
+            entry[5] = status[0]  # the status this note keeps, recorded as the one it replaced
+            if entry[4] and entry[2] != status[0]:
+                self._refuse_status_change(slug, kept, entry, status[0])
         kept.final = status
+        # What the write needs of the replay: the status each note recorded as replaced.
+        kept.own = [entry[5] for entry in kept.own or ()]
+        kept.members = None
         # The status the file gives must be what its members' statuses work out to.
         for name, value in zip(("status", "status_date"), status, strict=True):
             mine = kept.status if name == "status" else kept.status_date
@@ -762,11 +810,11 @@ class Importer:
                 if mine is None:
                     continue
                 self._note(
-                    kept.order, kept.where, name, f"is {mine!s}, but its member states' "
+                    "commitments", kept.n, slug, name, f"is {mine!s}, but its member states' "
                     f"statuses in the file work out to {value!s} (docs/methodology.md)",
                 )  # fmt: skip
 
-    def _refuse_status_change(self, kept: Kept, entry: list, current: str) -> None:
+    def _refuse_status_change(self, slug: str, kept: Kept, entry: list, current: str) -> None:
         """The model's refusal of a status set on a commitment carried out by each member,
         asked of StatusUpdate.clean() itself. It asks only of a saved commitment: the id given
         here cannot exist, so its look at the saved history finds nothing."""
@@ -778,26 +826,26 @@ class Importer:
             update.clean()
         except ValidationError as error:
             for message in error.message_dict.get("status", []):
-                self._note(entry[3], entry[4], "status", message)
+                self._note("updates", entry[3], slug, "status", message)
 
     def _check_member_progress(self) -> None:
         """Each member's progress as written must be what the file says it is."""
-        for (slug, member), (order, where, values, ok) in self.progress_rows.items():
+        for (slug, member), (n, *values, ok) in self.progress_rows.items():
             kept = self.commitments.get(slug)
             if kept is None or not kept.ok or not ok or kept.final is None:
                 continue
             row = kept.rows.get(member)
             if row is None:
                 self._note(
-                    order, where, "member", f"{member!r} was not a member of the group on the "
-                    f"day {slug!r} was made",
+                    "member_progress", n, slug, "member", f"{member!r} was not a member of "
+                    f"the group on the day {slug!r} was made",
                 )  # fmt: skip
                 continue
-            for name, value in zip(("status", "status_date"), row, strict=True):
-                if name in values and values[name] != value:
+            for name, theirs, value in zip(("status", "status_date"), values, row, strict=True):
+                if theirs is not _ABSENT and theirs != value:
                     self._note(
-                        order, where, name, f"is {values[name]!s}, but the member's updates in "
-                        f"the file lead to {value!s}",
+                        "member_progress", n, slug, name, f"is {theirs!s}, but the member's "
+                        f"updates in the file lead to {value!s}",
                     )  # fmt: skip
         if "member_progress" in self.file.tables:
             for slug, kept in self.commitments.items():
@@ -878,7 +926,7 @@ class Importer:
                     n = own[record.values["commitment"]] = (
                         own.get(record.values["commitment"], -1) + 1
                     )
-                    previous = kept.own[n][6]
+                    previous = kept.own[n]
                 updates.append(
                     StatusUpdate(
                         **self._fields(table, record),

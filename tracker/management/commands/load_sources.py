@@ -151,6 +151,11 @@ def _parse(path: Path, records: list[Record]) -> dict[type[models.Model], list[R
             record.problem("model", f"{'missing' if label is None else reason}.")
         if "pk" in raw:
             record.problem("pk", "not allowed: records are matched by slug; remove it.")
+        # A key given twice: the file's JSON keeps the last, and the editor meant one of them.
+        for key in getattr(raw, "duplicates", ()):
+            record.problem(plain(key), "is given more than once: give each key once.")
+        for key in getattr(fields, "duplicates", ()):
+            record.problem(f"fields: {plain(key)}", "is given more than once: give each once.")
         for key in sorted(set(raw) - {"model", "fields", "pk"}, key=str):
             record.problem(plain(key), "unknown key; a record has model and fields.")
         if not isinstance(fields, dict):
