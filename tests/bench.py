@@ -39,6 +39,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench-results"
@@ -485,3 +486,125 @@ def _machine() -> str:
 
 if __name__ == "__main__":
     main()
+
+
+# Issue 21: the importers. `BENCH_ONLY=imports python -m tests.bench` runs this section alone.
+# Each command runs in a process of its own, timed, its peak memory (RSS) read from the kernel
+# (os.wait4()), into a database of its own: a SQLite file in bench-results/, or a database
+# `tracker_import` beside the bench's on PostgreSQL.
+
+IMPORT_COMMITMENTS = int(os.environ.get("BENCH_IMPORT_COMMITMENTS", "10000"))
+IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "200000"))
+# Goals (issue 21): the dataset imported in seconds; a dry run's peak memory in MB.
+MAX_IMPORT_SECONDS, MAX_DRY_RUN_MB = 20, 300
+_STATUSES = ["not_started", "in_progress", "delayed", "partially_completed", "completed"]
+
+
+def _line(record: dict) -> str:
+    import json
+
+    return json.dumps(record, ensure_ascii=False)
+
+
+def write_import_dataset(
+    path: Path, n: int, sources: int = 50, tracked_every: int = 10, members: int = 11
+) -> None:
+    """A dataset file as /data/dataset.json writes it, clearly synthetic: `n` commitments in
+    `sources` sources, each with 0 to 3 updates of its own (statuses going back and forth);
+    every `tracked_every`-th carried out by each of `members` member states, each with an
+    update of its own, and its notes dated after them; one member joined after the meeting."""
+    event = datetime.date(2024, 1, 15)
+
+    def day(k: int) -> str:
+        return (event + datetime.timedelta(days=k)).isoformat()
+
+    per = -(-n // sources)
+    slugs = [f"import-commitment-{i}" for i in range(n)]
+    tracked = [i for i in range(n) if tracked_every and i % tracked_every == 0]
+
+    def members_of(i: int) -> list[tuple[int, str, str]]:
+        return [(m, _STATUSES[(i + m) % 5], day(5 + m)) for m in range(members)]
+
+    def derived(i: int) -> str:
+        present = {status for _m, status, _d in members_of(i)}
+        return present.pop() if len(present) == 1 else "in_progress"
+
+    def own(i: int) -> list[dict]:
+        updates, previous = [], "not_assessed"
+        for j in range(i % 4):
+            status = derived(i) if i in tracked_set else _STATUSES[(i * 3 + j * 2) % 5]
+            updates.append(
+                {"commitment": slugs[i], "as_of": day(30 + 10 * j), "status": status,
+                 "previous_status": previous, "note": f"Synthetic note {j} on {i}.",
+                 "evidence_url": "https://example.org/evidence" if j % 2 else "",
+                 "basis": "secretariat_verified"}
+            )  # fmt: skip
+            previous = status
+        return updates
+
+    tracked_set = set(tracked)
+    tables: dict[str, Any] = {
+        "sources": (
+            {"slug": f"import-source-{s}", "title": f"SYNTHETIC import source {s}",
+             "publisher": "", "author": "", "url": "", "published_on": None,
+             "retrieved_on": None, "event_name": f"Synthetic summit {s}",
+             "event_place": "Nowhere", "event_date": event.isoformat(), "language": "en",
+             "full_text": "Synthetic report.\n\n" + " ".join(
+                 f"Leaders promised synthetic\nthing number {i} for everyone."
+                 for i in range(s * per, min(n, (s + 1) * per)))}
+            for s in range(sources)
+        ),
+        "actors": (
+            {"slug": f"import-actor-{a}", "name": f"Synthetic actor {a}", "kind": "group",
+             "role": "", "affiliation": ""}
+            for a in range(40)
+        ),
+        "themes": (
+            {"slug": f"import-theme-{t}", "name": f"Synthetic import theme {t}",
+             "description": "", "position": t}
+            for t in range(8)
+        ),
+        "commitments": (
+            {"slug": slugs[i], "title": f"Synthetic commitment {i}",
+             "summary": "Synthetic summary for benchmarking.",
+             "quote": f"promised synthetic thing number {i} for", "heading": "", "position": i,
+             "source": f"import-source-{i // per}", "proposer": f"import-actor-{i % 5}",
+             "owner": f"import-actor-{5 + i % 35}",
+             "partners": [f"import-actor-{(i * 7) % 40}"] if i % 3 == 0 else [],
+             "themes": [f"import-theme-{i % 8}"], "kind": "commitment",
+             "status": (derived(i) if i in tracked_set
+                        else (own(i)[-1]["status"] if own(i) else "not_assessed")),
+             "status_date": (max(d for *_x, d in members_of(i)) if i in tracked_set
+                             else (own(i)[-1]["as_of"] if own(i) else event.isoformat())),
+             "target_date": None, "last_reviewed": day(100) if i % 2 else None}
+            for i in range(n)
+        ),
+        "updates": (update for i in range(n) for update in own(i)),
+        "member_groups": [{"slug": "import-group", "name": "SYNTHETIC import group",
+                           "name_vi": "", "name_id": ""}],
+        "member_states": [
+            {"slug": f"import-member-{m}", "group": "import-group",
+             "name": f"Synthetic member {m}", "position": m, "name_vi": "", "name_id": "",
+             "joined_on": "1967-08-08" if m < members else "2030-01-01"}
+            for m in range(members + 1)
+        ],
+        "member_progress": (
+            {"commitment": slugs[i], "member": f"import-member-{m}", "status": status,
+             "status_date": as_of}
+            for i in tracked for m, status, as_of in members_of(i)
+        ),
+        "member_updates": (
+            {"commitment": slugs[i], "member": f"import-member-{m}", "as_of": as_of,
+             "status": status, "previous_status": "not_assessed",
+             "note": "Synthetic member note.", "evidence_url": "", "basis": "self_reported"}
+            for i in tracked for m, status, as_of in members_of(i)
+        ),
+    }  # fmt: skip
+    with path.open("w", encoding="utf-8") as file:
+        file.write('{"format": "commitments-tracker/dataset",\n"format_version": 1')
+        for name, records in tables.items():
+            file.write(f',\n"{name}": [')
+            for k, record in enumerate(records):
+                file.write(("\n" if k == 0 else ",\n") + _line(record))
+            file.write("\n]")
+        file.write("\n}\n")
