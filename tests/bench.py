@@ -377,6 +377,11 @@ def main() -> None:
     from django.db import connection
 
     database = f"PostgreSQL {connection.pg_version}" if POSTGRES_URL else "SQLite"
+    if os.environ.get("BENCH_ONLY") == "imports":
+        print(f"Machine: {os.cpu_count()} cores, {_machine()}; Python {sys.version.split()[0]}")
+        failures = imports(database)
+        print(f"Goals not met ({database}): {failures}" if failures else "Every goal met.")
+        return
     if not _filled():
         where = "the throwaway cluster" if POSTGRES_URL else f"{_db_path().name} (reused)"
         print(f"Filling {where}...", flush=True)
@@ -456,6 +461,7 @@ def main() -> None:
         cold.stop()
         warm.stop()
     print()
+    failures += imports(database)
     if failures:
         print(f"Goals not met ({database}):")
         for failure in failures:
@@ -495,6 +501,7 @@ if __name__ == "__main__":
 
 IMPORT_COMMITMENTS = int(os.environ.get("BENCH_IMPORT_COMMITMENTS", "10000"))
 IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "200000"))
+# BENCH_IMPORT_BIG_DATASET=1 also dry-runs a dataset of IMPORT_ROWS commitments with histories.
 # Goals (issue 21): the dataset imported in seconds; a dry run's peak memory in MB.
 MAX_IMPORT_SECONDS, MAX_DRY_RUN_MB = 20, 300
 _STATUSES = ["not_started", "in_progress", "delayed", "partially_completed", "completed"]
@@ -608,3 +615,183 @@ def write_import_dataset(
                 file.write(("\n" if k == 0 else ",\n") + _line(record))
             file.write("\n]")
         file.write("\n}\n")
+
+
+def _import_database() -> str:
+    """A new, empty, migrated database for the import benchmark; its URL."""
+    if POSTGRES_URL:
+        import psycopg
+
+        base, _name = POSTGRES_URL.rsplit("/", 1)
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+            connection.execute("DROP DATABASE IF EXISTS tracker_import")
+            connection.execute("CREATE DATABASE tracker_import")
+        url = f"{base}/tracker_import"
+    else:
+        path = OUT / "import-bench.sqlite3"
+        path.unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
+    _command(url, "migrate", "--noinput")
+    return url
+
+
+def _command(url: str, *args: str) -> tuple[float, float, str]:
+    """Run `manage.py *args` in a process of its own on the database `url`: its seconds, its
+    peak memory (MiB, as the kernel counted it), and what it printed."""
+    log = OUT / "import-command.log"
+    with log.open("w") as output:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=_env(DATABASE_URL=url),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        _pid, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+    text = log.read_text()
+    if os.waitstatus_to_exitcode(status) != 0 and args[0] != "import_commitments":
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{text[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024, text
+
+
+def _track_for_progress(url: str, rows: int) -> list[tuple[str, str]]:
+    """Commitments of the imported dataset carried out by each of 100 member states, enough
+    for `rows` member progress rows: bulk-written, as the bench's own data is (not an edit
+    path). Returns the (commitment, member) pairs."""
+    members = 100
+    commitments = [
+        f"import-commitment-{i}"
+        for i in range(IMPORT_COMMITMENTS)
+        if i % 4 == 0 and i % 10  # no history of its own, not tracked already
+    ][: -(-rows // members)]
+    code = f"""
+import datetime
+from tracker.models import Commitment, MemberGroup, MemberProgress, MemberState, ContentVersion
+group = MemberGroup.objects.create(slug="bench-progress", name="SYNTHETIC progress group")
+members = MemberState.objects.bulk_create(
+    MemberState(group=group, slug=f"bench-member-{{m}}", name=f"Bench member {{m}}",
+                joined_on=datetime.date(1967, 8, 8), position=m)
+    for m in range({members})
+)
+tracked = Commitment.objects.filter(slug__in={commitments!r})
+tracked.update(member_group=group)
+MemberProgress.objects.bulk_create(
+    MemberProgress(commitment=c, member=m, status="not_assessed",
+                   status_date=datetime.date(2024, 1, 15))
+    for c in tracked for m in members
+)
+ContentVersion.bump()
+"""
+    _command(url, "shell", "-c", code)
+    return [(c, f"bench-member-{m}") for c in commitments for m in range(members)][:rows]
+
+
+def _write_progress(path: Path, pairs: list[tuple[str, str]]) -> None:
+    with path.open("w", encoding="utf-8") as file:
+        file.write("commitment,member,status,as_of,note,evidence_url,basis\n")
+        for n, (commitment, member) in enumerate(pairs):
+            status = _STATUSES[n % 5]
+            file.write(
+                f"{commitment},{member},{status},2024-03-01,Synthetic progress {n}.,,"
+                "self_reported\n"
+            )
+
+
+def _write_commitments_csv(path: Path, n: int) -> None:
+    """A commitments CSV of `n` rows naming the imported dataset's sources and actors."""
+    import csv
+
+    per = -(-IMPORT_COMMITMENTS // 50)
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(
+            ["slug", "title", "summary", "quote", "heading", "position", "source", "proposer",
+             "owner", "partners", "themes", "status", "status_date", "target_date"]
+        )  # fmt: skip
+        for i in range(n):
+            j = i % IMPORT_COMMITMENTS
+            writer.writerow(
+                [f"csv-commitment-{i}", f"Synthetic CSV commitment {i}", "Synthetic summary.",
+                 f"promised synthetic thing number {j} for", "", i, f"import-source-{j // per}",
+                 f"import-actor-{i % 5}", f"import-actor-{5 + i % 35}", "", "import-theme-1",
+                 "not_assessed", "2024-01-15", ""]
+            )  # fmt: skip
+
+
+def imports(database: str) -> list[str]:
+    """The import benchmark: prints its figures, returns the goals not met."""
+    failures = []
+    print(f"Imports ({database}): each command in a process of its own; peak memory (RSS)")
+    url = _import_database()
+    dataset = OUT / f"import-dataset-{IMPORT_COMMITMENTS}.json"
+    if not dataset.exists():
+        write_import_dataset(dataset, IMPORT_COMMITMENTS)
+    records = _count_records(dataset)
+    seconds, peak, output = _command(url, "import_commitments", str(dataset), "--publish")
+    flag = "" if seconds <= MAX_IMPORT_SECONDS and "imported" in output else "  <- over the goal"
+    if flag:
+        failures.append(f"dataset of {IMPORT_COMMITMENTS:,} commitments: {seconds:.1f} s")
+    print(
+        f"  import_commitments, dataset of {IMPORT_COMMITMENTS:,} commitments "
+        f"({records:,} records, {dataset.stat().st_size / 2**20:.0f} MiB): {seconds:.1f} s, "
+        f"{IMPORT_COMMITMENTS / seconds:,.0f} commitments/s, {records / seconds:,.0f} "
+        f"records/s, peak {peak:.0f} MiB{flag}",
+        flush=True,
+    )
+    if "imported" not in output:
+        print(output[-2000:])
+
+    rows = IMPORT_ROWS
+    pairs = _track_for_progress(url, rows)
+    progress = OUT / f"import-progress-{rows}.csv"
+    _write_progress(progress, pairs)
+    _dry_run(url, "import_member_progress", progress, rows, "rows", failures)
+    written = min(rows, 20_000)
+    part = OUT / f"import-progress-{written}.csv"
+    _write_progress(part, pairs[:written])
+    seconds, peak, output = _command(url, "import_member_progress", str(part))
+    print(
+        f"  import_member_progress, {written:,} rows written: {seconds:.1f} s, "
+        f"{written / seconds:,.0f} rows/s, peak {peak:.0f} MiB",
+        flush=True,
+    )
+    if "recorded" not in output:
+        print(output[-2000:])
+
+    csv_file = OUT / f"import-commitments-{rows}.csv"
+    if not csv_file.exists():
+        _write_commitments_csv(csv_file, rows)
+    _dry_run(url, "import_commitments", csv_file, rows, "rows", failures)
+    if os.environ.get("BENCH_IMPORT_BIG_DATASET"):
+        # A dataset of that many commitments, with their histories: minutes more.
+        big = OUT / f"import-dataset-{rows}.json"
+        if not big.exists():
+            write_import_dataset(big, rows)
+        _dry_run(url, "import_commitments", big, _count_records(big), "records", failures)
+    print()
+    return failures
+
+
+def _dry_run(url: str, command: str, path: Path, n: int, what: str, failures: list) -> None:
+    seconds, peak, output = _command(url, command, str(path), "--dry-run")
+    flag = "" if peak <= MAX_DRY_RUN_MB and "would" in output else "  <- over the goal"
+    if flag:
+        failures.append(f"{command} --dry-run of {path.name}: peak {peak:.0f} MiB")
+    print(
+        f"  {command} --dry-run, {path.name} ({n:,} {what}, "
+        f"{path.stat().st_size / 2**20:.0f} MiB): {seconds:.1f} s, {n / seconds:,.0f} "
+        f"{what}/s, peak {peak:.0f} MiB{flag}",
+        flush=True,
+    )
+    if "would" not in output:
+        print(output[-2000:])
+
+
+def _count_records(path: Path) -> int:
+    """Records in a dataset file as write_import_dataset() writes it: one per line."""
+    with path.open("rb") as file:
+        return sum(
+            1 for line in file if line.startswith(b"{") and line.rstrip(b",\n").endswith(b"}")
+        )

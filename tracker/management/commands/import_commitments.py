@@ -31,6 +31,7 @@ nothing is written.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -132,6 +133,7 @@ REFERENCES = {
 }
 
 
+@functools.cache
 def _read_columns(table: str) -> list[Column]:
     """The columns the importer reads in a table: model fields and those checked."""
     checked = CHECKED.get(table, set())
@@ -360,6 +362,7 @@ class Importer:
         # One object for each distinct status or date the file gives: a date is 32 bytes, and
         # a file of 200,000 commitments repeats a few hundred.
         self._same: dict = {}
+        self._stand_ins: dict[str, Commitment] = {}
 
     def same(self, value):
         return self._same.setdefault(value, value) if value is not None else None
@@ -621,7 +624,10 @@ class Importer:
         fields = {k: v for k, v in self._fields(table, record).items() if k not in unread}
         update = StatusUpdate(**fields, previous_status=previous, is_public=True, member=member)
         if kept.source is not None:
-            update.commitment = Commitment(source=kept.source)
+            # Only its source's event day is asked: one stand-in per source.
+            if kept.source.slug not in self._stand_ins:
+                self._stand_ins[kept.source.slug] = Commitment(source=kept.source)
+            update.commitment = self._stand_ins[kept.source.slug]
         try:
             self.rules.full_clean(update, exclude=["commitment", "member", *unread])
         except ValidationError as error:
