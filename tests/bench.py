@@ -490,10 +490,6 @@ def _machine() -> str:
     return f"{model}, {memory / 1024 / 1024:.0f} GiB"
 
 
-if __name__ == "__main__":
-    main()
-
-
 # Issue 21: the importers. `BENCH_ONLY=imports python -m tests.bench` runs this section alone.
 # Each command runs in a process of its own, timed, its peak memory (RSS) read from the kernel
 # (os.wait4()), into a database of its own: a SQLite file in bench-results/, or a database
@@ -795,3 +791,7 @@ def _count_records(path: Path) -> int:
         return sum(
             1 for line in file if line.startswith(b"{") and line.rstrip(b",\n").endswith(b"}")
         )
+
+
+if __name__ == "__main__":
+    main()
