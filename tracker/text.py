@@ -54,7 +54,8 @@ def _search(text: str, quote: str, words: list[str]) -> tuple[int, int] | None:
 class _Words:
     """Where each word of a text is. A quote of three words or more, matched with any
     whitespace between its words, has whole words of the text in the middle (its first word
-    may end one, its last begin one): its second word's places are the only candidates."""
+    may end one, its last begin one): the places of its rarest middle word are the only
+    candidates."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -67,14 +68,18 @@ class _Words:
 
     def find(self, quote: str, words: list[str]) -> tuple[int, int] | None:
         text, starts, ends, count = self.text, self.starts, self.ends, len(words)
+        # The rarest of the quote's middle words, whose places are the fewest candidates.
+        k, places = min(
+            ((k, self.places.get(words[k], ())) for k in range(1, count - 1)),
+            key=lambda item: len(item[1]),
+        )
         first = None
-        for second in self.places.get(words[1], ()):
-            before, last = second - 1, second + count - 2
+        for place in places:
+            before, last = place - k, place - k + count - 1
             if before < 0 or last >= len(starts):
                 continue
             if not all(
-                text[starts[second + k] : ends[second + k]] == words[1 + k]
-                for k in range(1, count - 2)
+                text[starts[before + j] : ends[before + j]] == words[j] for j in range(1, count - 1)
             ):
                 continue
             if not text.startswith(words[0], max(0, ends[before] - len(words[0])), ends[before]):
