@@ -269,3 +269,25 @@ def test_an_unreadable_or_empty_file_is_refused(world, tmp_path):
     utf16.write_bytes(HEADER.encode("utf-16"))
     with pytest.raises(CommandError, match="not UTF-8"):
         _run(utf16)
+
+
+def test_a_commitment_saved_between_the_check_and_the_write_writes_nothing(
+    world, tmp_path, monkeypatch
+):
+    """The rows are written as checked, at the version each commitment had then: an editor's
+    save in between refuses the whole file."""
+    from tracker.management.commands import import_member_progress as command
+
+    check = command.Check.batch
+
+    def check_then_an_editor_saves(self, records):
+        check(self, records)
+        Commitment.objects.get(slug="data-centres").save()
+
+    monkeypatch.setattr(command.Check, "batch", check_then_an_editor_saves)
+
+    with pytest.raises(CommandError, match="was changed by somebody else.*Nothing was imported"):
+        _run(_file(tmp_path, GOOD))
+
+    assert not StatusUpdate.objects.exists()
+    assert not MemberProgress.objects.exclude(status=Status.NOT_ASSESSED).exists()
