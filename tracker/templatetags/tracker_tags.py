@@ -526,11 +526,18 @@ def bucket_summary(
     # Each label and definition translated once: a lazy text is translated again on every use.
     labels = {share.bucket: str(share.label).lower() for share in used}
     words = ", ".join(f"{share.count} {labels[share.bucket]}" for share in used) or gettext("none")
-    summary = ngettext(
-        "%(label)s: %(count)s commitment: %(words)s.",
-        "%(label)s: %(count)s commitments: %(words)s.",
-        total,
-    ) % {"label": label, "count": total, "words": words}
+    # The label may come escaped already (a {% blocktranslate asvar %} with a name in it):
+    # escaped once here, and the sentence marked safe, so "&" is not written "&amp;amp;".
+    summary = _with_values(
+        ngettext(
+            "%(label)s: %(count)s commitment: %(words)s.",
+            "%(label)s: %(count)s commitments: %(words)s.",
+            total,
+        ),
+        label=label,
+        count=total,
+        words=words,
+    )
     # As {% widthratio share.offset 100 scale %} drew them: the scale cut to a whole number.
     width = int(100 * scale)
     bars = format_html_join(
