@@ -72,6 +72,23 @@ class WebURLFormField(forms.URLField):
         return super().to_python(value)
 
 
+def web_address(value: str | None) -> str:
+    """`value` if it is a web address a browser may open (http or https), else "".
+
+    The one rule every output applies to a stored address before linking it: the forms and
+    importers refuse anything else, but a value written behind their back (the shell, SQL, an
+    older row) could be javascript:, data:, vbscript: or //another.site. Its first character
+    must be the scheme's: a browser ignores leading spaces and controls in an href, so
+    " javascript:" would run.
+    """
+    if not value or not isinstance(value, str):
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme.lower() in ("http", "https") and parts.netloc and value[0].isalpha():
+        return value
+    return ""
+
+
 class PlainTextModel(models.Model):
     """Refuses control characters in every text field, however the record is written."""
 
