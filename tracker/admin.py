@@ -38,6 +38,7 @@ from tracker.forms import (
     CommitmentEditForm,
     CommitmentForm,
     CommitmentRowForm,
+    SourceForm,
 )
 from tracker.models import (
     TIMELINE_ORDER,
@@ -177,6 +178,7 @@ class SourceAdmin(ModelAdmin):
     ordering = ("-event_date", "title")
     prepopulated_fields = {"slug": ("title",)}
     formfield_overrides = URL_FIELD_OVERRIDES
+    form = SourceForm
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest):
