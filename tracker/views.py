@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from datetime import datetime
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -23,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
+from django.utils.http import http_date
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_safe
@@ -470,17 +470,15 @@ def _badge_etag(request: HttpRequest, slug: str) -> str | None:
     return commitment and f"{commitment.pk}-{commitment.updated.timestamp()}"
 
 
-def _badge_last_modified(request: HttpRequest, slug: str) -> datetime | None:
-    commitment = _badge_commitment(request, slug)
-    return commitment and commitment.updated
-
-
 # Validated per commitment, not per content version: an embedding page revalidates a badge
 # only when its commitment changes (from the page cache too, which answers with this ETag).
+# Only the ETag answers 304, as for every page (docs/deploy.md): Last-Modified is sent, but
+# HTTP dates have whole seconds, so If-Modified-Since alone could call a badge changed within
+# the same second current.
 # /commitments/<slug>/badge.svg
 @require_safe
 @allow_embedding
-@condition(etag_func=_badge_etag, last_modified_func=_badge_last_modified)
+@condition(etag_func=_badge_etag)
 def commitment_badge(request: HttpRequest, slug: str) -> HttpResponse:
     """A small SVG with a commitment's current status, for articles and reports to embed."""
     commitment = _badge_commitment(request, slug)
@@ -518,6 +516,7 @@ def commitment_badge(request: HttpRequest, slug: str) -> HttpResponse:
         render_to_string("tracker/badge.svg", ctx, request=request),
         content_type="image/svg+xml; charset=utf-8",
     )
+    response["Last-Modified"] = http_date(commitment.updated.timestamp())
     # Browsers keep it for an hour; shared caches revalidate every time.
     patch_cache_control(
         response, public=True, max_age=BADGE_MAX_AGE, s_maxage=0, must_revalidate=True
