@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import datetime
 import pickle
+import shutil
+import socket
+import subprocess
+import time
 
 import pytest
 from django.core.cache import cache
@@ -239,6 +243,68 @@ def test_a_page_is_found_before_anything_else_whatever_tracking_parameters_it_ha
     assert tracked.wsgi_request.resolver_match is None
     assert len(queries) <= 1
     assert paged.wsgi_request.resolver_match.view_name == "tracker:dashboard"
+
+
+# How much is kept
+
+
+def test_a_page_over_the_size_limit_is_served_but_not_kept(client, site, settings):
+    settings.TRACKER_PAGE_CACHE_MAX_PAGE_BYTES = 5_000
+    small = client.get("/robots.txt")
+    big = client.get("/commitments/")
+
+    again = client.get("/commitments/")
+
+    assert small.status_code == big.status_code == again.status_code == 200
+    assert len(small.content) < 5_000 < len(big.content)
+    assert again.content == big.content
+    assert again.wsgi_request._page_cache == "public"  # rendered again, not a hit
+    assert client.get("/robots.txt").wsgi_request._page_cache == "hit"
+    assert len(_pages_kept()) == 1
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A Redis server of the test's own (Debian's redis-server), or the test is skipped."""
+    if not shutil.which("redis-server"):
+        pytest.skip("needs redis-server (Debian package redis-server)")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_a_page_over_the_size_limit_is_not_kept_in_redis_either(client, site, settings, redis_url):
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {"BACKEND": "tracker.caching.ForgivingRedisCache", "LOCATION": redis_url}
+    }
+    settings.TRACKER_PAGE_CACHE_MAX_PAGE_BYTES = 5_000
+    redis = caches["default"]._cache.get_client()
+
+    client.get("/robots.txt")
+    big = client.get("/commitments/")
+    again = client.get("/commitments/")
+
+    assert len(big.content) > 5_000
+    assert again.wsgi_request._page_cache == "public"  # rendered again
+    assert client.get("/robots.txt").wsgi_request._page_cache == "hit"
+    assert len([key for key in redis.keys("*") if b":page:" in key]) == 1
 
 
 def test_the_host_is_part_of_the_key_since_feeds_print_absolute_addresses(rf, settings):

@@ -13,7 +13,9 @@ check, responses that set a cookie or are not 200, and streamed downloads. Proxi
 public responses but must revalidate (docs/deploy.md).
 
 What a visitor can ask for is bounded. A page is kept under its canonical query: only the
-parameters its view reads (PARAMETERS), each once, sorted; see canonical_query().
+parameters its view reads (PARAMETERS), each once, sorted; see canonical_query(). And the cache
+is bounded in bytes: no page over TRACKER_PAGE_CACHE_MAX_PAGE_BYTES is kept, and the local
+cache holds TRACKER_CACHE_MAX_BYTES in all (BoundedLocMemCache; Redis: its maxmemory).
 """
 
 from __future__ import annotations
@@ -23,11 +25,13 @@ import functools
 import hashlib
 import logging
 import re
+from threading import RLock
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache, _locks
 from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import TooManyFieldsSent
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
@@ -337,6 +341,10 @@ def _cache_get(key: str) -> HttpResponse | None:
 
 
 def _cache_set(key: str, response: HttpResponse) -> None:
+    if len(response.content) > settings.TRACKER_PAGE_CACHE_MAX_PAGE_BYTES:
+        # Served, not kept: one such page would push out dozens of ordinary ones (a printout
+        # of every commitment is megabytes), in a worker's memory or in Redis alike.
+        return
     # Kept as its parts, the content in one chunk: cheaper to read back than a pickled
     # response, and a view that wrote its page in pieces (a feed: one per XML element) would
     # otherwise be sent in thousands of small writes on every hit.
@@ -425,3 +433,83 @@ class ForgivingRedisCache(RedisCache):
 
     def clear(self):
         return self._forgive("clear", False)
+
+
+# Bytes kept by each BoundedLocMemCache, by name: shared by the instances of one name (one per
+# thread) as LocMemCache shares its entries.
+_bytes_kept: dict[str, int] = {}
+
+
+class BoundedLocMemCache(LocMemCache):
+    """Django's local-memory cache (the cache without REDIS_URL), bounded in bytes too.
+
+    LocMemCache counts entries only: 2,000 pages of 2 MB each would be 4 GB in each worker.
+    This one counts the bytes it keeps, each entry's key and pickled value, and before keeping
+    a value evicts the least recently used entries until the value fits within MAX_BYTES (in
+    OPTIONS, with MAX_ENTRIES, which still applies). A value larger than MAX_BYTES is not
+    kept at all. Python's own overhead per entry (a few hundred bytes) is not counted:
+    MAX_ENTRIES bounds that.
+    """
+
+    def __init__(self, name, params):
+        # LocMemCache's lock for this name, reentrant, made before LocMemCache makes a plain
+        # one: incr() and clear() below hold it around LocMemCache's own, which take it too.
+        _locks.setdefault(name, RLock())
+        super().__init__(name, params)
+        self._name = name
+        self._max_bytes = params.get("OPTIONS", {}).get("MAX_BYTES", 64 * 1024 * 1024)
+        _bytes_kept.setdefault(name, 0)
+
+    @property
+    def bytes_kept(self) -> int:
+        """The bytes of every key and value kept now."""
+        return _bytes_kept[self._name]
+
+    # Each of these is called by LocMemCache with the lock held.
+
+    def _set(self, key, value, timeout=DEFAULT_TIMEOUT):
+        self._delete(key)  # its older value, if any, is counted out
+        size = len(key) + len(value)
+        if size > self._max_bytes:
+            return
+        while self._cache and _bytes_kept[self._name] + size > self._max_bytes:
+            self._evict_least_recently_used()
+        super()._set(key, value, timeout)
+        _bytes_kept[self._name] += size
+
+    def _evict_least_recently_used(self) -> None:
+        # LocMemCache keeps the most recently used first.
+        key, value = self._cache.popitem()
+        del self._expire_info[key]
+        _bytes_kept[self._name] -= len(key) + len(value)
+
+    def _cull(self):
+        # Over MAX_ENTRIES: as LocMemCache, the least recently used third (CULL_FREQUENCY 3),
+        # or everything (CULL_FREQUENCY 0); counting the bytes freed.
+        count = len(self._cache)
+        if self._cull_frequency:
+            count //= self._cull_frequency
+        for _ in range(count):
+            self._evict_least_recently_used()
+
+    def _delete(self, key):
+        value = self._cache.get(key)
+        if not super()._delete(key):
+            return False
+        _bytes_kept[self._name] -= len(key) + len(value)
+        return True
+
+    def incr(self, key, delta=1, version=None):
+        # LocMemCache.incr() writes the new value in place, not through _set(): count the
+        # difference.
+        stored = self.make_and_validate_key(key, version=version)
+        with self._lock:
+            before = len(self._cache.get(stored, b""))
+            value = super().incr(key, delta, version)
+            _bytes_kept[self._name] += len(self._cache[stored]) - before
+        return value
+
+    def clear(self):
+        with self._lock:
+            super().clear()
+            _bytes_kept[self._name] = 0
