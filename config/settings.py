@@ -288,6 +288,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # With Redis down, pages are rendered afresh (tracker.caching.ForgivingRedisCache treats its
 # errors as misses); the timeouts (seconds) keep a hung Redis from holding requests up.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The cache is bounded in bytes (issue 21): without Redis, each worker's cache keeps at most
+# TRACKER_CACHE_MAX_BYTES, its least recently used entries evicted first (Redis: its own
+# maxmemory and allkeys-lru, docs/deploy.md); either way, no page larger than
+# TRACKER_PAGE_CACHE_MAX_PAGE_BYTES is kept (it is served, rendered each time).
+TRACKER_CACHE_MAX_BYTES = env_int("TRACKER_CACHE_MAX_BYTES", 64 * 1024 * 1024, minimum=0)
+TRACKER_PAGE_CACHE_MAX_PAGE_BYTES = env_int(
+    "TRACKER_PAGE_CACHE_MAX_PAGE_BYTES", 1024 * 1024, minimum=0
+)
 CACHES = {
     "default": (
         {
@@ -298,8 +306,9 @@ CACHES = {
         if REDIS_URL
         # Room for the pages of one content version; older ones are never asked for again.
         else {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "OPTIONS": {"MAX_ENTRIES": 2000},
+            "BACKEND": "tracker.caching.BoundedLocMemCache",
+            "LOCATION": "tracker",
+            "OPTIONS": {"MAX_ENTRIES": 2000, "MAX_BYTES": TRACKER_CACHE_MAX_BYTES},
         }  # fmt: skip
     )
 }

@@ -200,7 +200,7 @@ def test_the_switcher_links_to_this_page_with_its_filters_in_each_language(
 def test_each_page_names_its_alternates_and_x_default_in_its_head(client, make_commitment):
     make_commitment(slug="bridge")
 
-    html = client.get("/id/commitments/bridge/?page=1").content.decode()
+    html = client.get("/id/commitments/bridge/?utm_source=x").content.decode()
 
     head = html.split("</head>")[0]
     alternates = dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', head))

@@ -49,7 +49,7 @@ def meta(parser, prop: str) -> str | None:
 
 @pytest.mark.parametrize("path, title", PAGES.items())
 def test_every_public_page_has_canonical_and_opengraph_tags(client, bridge, path, title):
-    response = client.get(f"{path}?page=1&utm_source=x" if path == "/commitments/" else path)
+    response = client.get(f"{path}?view=table&utm_source=x" if path == "/commitments/" else path)
 
     assert response.status_code == 200
     parser = check_page(response.content.decode())
