@@ -167,6 +167,16 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # No page may be framed (clickjacking); tracker.security.allow_embedding is the exception.
 X_FRAME_OPTIONS = "DENY"
 
+# The most a form may post: 10 MiB, read into memory. The largest form an editor can fill
+# within the fields' length limits (docs/data.md) is a source's, with a full text of up to
+# 2,000,000 characters, posted as multipart/form-data (tracker.admin.SourceAdmin) so at most
+# 4 bytes a character: 8 MB. Every other form stays under 1.5 MB even with each character 4
+# bytes written as "%XX" (the member grid of 20 member states; tests/test_oversized_posts.py
+# works them out). So an over-long note reaches its form and comes back with the field's
+# error and the text kept; a post over this gets the 413 page (tracker.errors.bad_request).
+# nginx's client_max_body_size must be larger (docs/deploy.md).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
 # Content-Security-Policy (django-csp): only this site's own scripts, styles and images run or
 # load; no inline script, no plugins, no framing. Pages work under it because templates carry
 # no inline <script>, no style="" and no on*= handlers (tests/test_csp.py checks every page).
@@ -278,6 +288,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # With Redis down, pages are rendered afresh (tracker.caching.ForgivingRedisCache treats its
 # errors as misses); the timeouts (seconds) keep a hung Redis from holding requests up.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The cache is bounded in bytes (issue 21): without Redis, each worker's cache keeps at most
+# TRACKER_CACHE_MAX_BYTES, its least recently used entries evicted first (Redis: its own
+# maxmemory and allkeys-lru, docs/deploy.md); either way, no page larger than
+# TRACKER_PAGE_CACHE_MAX_PAGE_BYTES is kept (it is served, rendered each time).
+TRACKER_CACHE_MAX_BYTES = env_int("TRACKER_CACHE_MAX_BYTES", 64 * 1024 * 1024, minimum=0)
+TRACKER_PAGE_CACHE_MAX_PAGE_BYTES = env_int(
+    "TRACKER_PAGE_CACHE_MAX_PAGE_BYTES", 1024 * 1024, minimum=0
+)
 CACHES = {
     "default": (
         {
@@ -288,8 +306,9 @@ CACHES = {
         if REDIS_URL
         # Room for the pages of one content version; older ones are never asked for again.
         else {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "OPTIONS": {"MAX_ENTRIES": 2000},
+            "BACKEND": "tracker.caching.BoundedLocMemCache",
+            "LOCATION": "tracker",
+            "OPTIONS": {"MAX_ENTRIES": 2000, "MAX_BYTES": TRACKER_CACHE_MAX_BYTES},
         }  # fmt: skip
     )
 }

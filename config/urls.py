@@ -37,3 +37,5 @@ urlpatterns += i18n_patterns(path("", include("tracker.urls")), prefix_default_l
 
 # A database outage answers 503 with Retry-After; anything else, the usual 500 page.
 handler500 = "tracker.errors.server_error"
+# A post over the upload limit answers 413 with a page saying what happened.
+handler400 = "tracker.errors.bad_request"

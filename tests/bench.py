@@ -18,7 +18,9 @@ test suite and nothing touches your database.
    percentage of a static file served by whitenoise and of a bare view (tests/bench_urls.py:
    an empty response through the whole middleware stack), both measured again just before
    each page: the machine is shared, and a figure from minutes earlier compares other loads.
-4. The worker's memory (RSS) before and after 10,000 requests over every page.
+4. The worker's memory (RSS) before and after 10,000 requests over every page, then before and
+   after 1,000 requests with junk parameters (?fbclid=N, ?utm_source=N, ?page=0N, a repeated
+   page): the cache keeps none of them (issue 21).
 
 BENCH_SECONDS sets how long each warm and 304 wrk run lasts (default 5; the others take half),
 BENCH_PORT the first port (default 8210; the cold and warm servers take it and the next one).
@@ -457,6 +459,18 @@ def main() -> None:
         print(f"Worker memory over 10,000 requests: {before:.1f} MiB -> {after:.1f} MiB")
         if after - before > MAX_GROWTH:
             failures.append(f"worker memory grew by {after - before:.1f} MiB")
+        # Issue 21: addresses a shared link or a crawler makes up must not fill the cache.
+        for n in range(len(JUNK)):  # the pages they stand for, kept once
+            _requests(warm, [_canonical(_junk(n))], 1)
+        before = warm.worker_rss_mib()
+        _requests(warm, [_junk(n) for n in range(JUNK_REQUESTS)], JUNK_REQUESTS)
+        after = warm.worker_rss_mib()
+        print(
+            f"Worker memory over {JUNK_REQUESTS:,} requests with junk parameters: "
+            f"{before:.1f} MiB -> {after:.1f} MiB"
+        )
+        if after - before > MAX_GROWTH:
+            failures.append(f"junk parameters grew worker memory by {after - before:.1f} MiB")
     finally:
         cold.stop()
         warm.stop()
@@ -468,6 +482,30 @@ def main() -> None:
             print(f"  {failure}")
     else:
         print(f"Every goal met ({database}).")
+
+
+# Junk parameters (issue 21): what social networks add to shared links, what a crawler makes
+# up. Before, each address was one more copy of its page in the cache: 1,000 of them grew the
+# worker by the pages' size (a sitemap section is 530 KB). None is kept now: the page is
+# served from its one copy, or the address redirected to it.
+JUNK_REQUESTS = 1000
+JUNK = [
+    "/?fbclid=IwAR{n}",
+    "/commitments/?utm_source=s{n}&utm_medium=social",
+    "/scorecard/?gclid={n}",
+    "/sitemap-commitments.xml?fbclid={n}",
+    "/themes/theme-3/?page=0{n}",
+    "/commitments/?page={n}&page=1",
+]
+
+
+def _junk(n: int) -> str:
+    return JUNK[n % len(JUNK)].format(n=n)
+
+
+def _canonical(url: str) -> str:
+    """The page a junk address stands for: its path."""
+    return url.split("?")[0]
 
 
 def _requests(server: Server, pages: list[str], n: int) -> None:

@@ -73,3 +73,16 @@ def test_the_actor_index_runs_the_same_queries_for_one_or_fifty(
     with django_assert_num_queries(3):
         html = client.get("/actors/").content.decode()
     assert html.count('<h2 class="h3">') == 50 + 50 + 1
+
+
+def test_an_actor_name_with_an_ampersand_is_escaped_once_in_its_bar(
+    client, make_commitment, make_actor
+):
+    ministry = make_actor(name="Ministry of Science & Technology", slug="most")
+    make_commitment(owner=ministry)
+
+    html = client.get("/actors/").content.decode()
+
+    check_page(html)
+    assert "Ministry of Science &amp; Technology, as lead owner: 1 commitment: 1 pending." in html
+    assert "&amp;amp;" not in html

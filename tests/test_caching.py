@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import datetime
 import pickle
+import shutil
+import socket
+import subprocess
+import time
 
 import pytest
 from django.core.cache import cache
@@ -159,15 +163,148 @@ def test_the_badge_keeps_its_browser_lifetime_but_shared_caches_revalidate(clien
     assert {"public", "max-age=3600", "s-maxage=0", "must-revalidate"} <= directives
 
 
-def test_the_query_order_does_not_make_another_page(rf):
-    a = rf.get("/commitments/?status=delayed&theme=x")
-    b = rf.get("/commitments/?theme=x&status=delayed")
-    c = rf.get("/commitments/?theme=y&status=delayed")
+# What a page is kept under: the parameters its view reads, each once, in one order.
 
-    def key(request):
-        return _page_key(request, "GET", "token", "2026-01-01")
 
-    assert key(a) == key(b) != key(c)
+def _keys_kept() -> set[str]:
+    return {key for key, _value in _pages_kept()}
+
+
+def test_parameters_a_page_does_not_read_are_left_out_of_its_key(client, site):
+    for url in ("/", "/commitments/", site["theme"].get_absolute_url()):
+        client.get(url)
+    kept = _keys_kept()
+
+    for url in (
+        "/?fbclid=IwAR0abc",
+        "/?utm_source=newsletter&utm_medium=email&utm_campaign=may",
+        "/commitments/?gclid=x&mc_eid=y",
+        f"{site['theme'].get_absolute_url()}?ref=twitter",
+        "/?page=2",  # the front page is not paged
+    ):
+        assert client.get(url).status_code == 200, url
+
+    assert _keys_kept() == kept
+
+
+def test_a_page_asked_for_with_tracking_parameters_shows_none_of_them(client, site):
+    # Rendered first with them: the copy kept is the one everybody gets.
+    first = client.get("/commitments/?utm_source=newsletter&q=data&fbclid=IwAR0abc")
+    plain = client.get("/commitments/?q=data")
+
+    assert first.status_code == 200
+    # Not in the language switcher's links, the pages' links, anywhere.
+    for word in ("utm_source", "newsletter", "fbclid", "IwAR0abc"):
+        assert word not in first.text
+    assert plain.wsgi_request._page_cache == "hit"
+    assert plain.content == first.content
+
+
+def test_the_query_order_does_not_make_another_copy(client, site):
+    theme = site["theme"].slug
+    first = client.get(f"/commitments/?status=in_progress&theme={theme}")
+    kept = _keys_kept()
+
+    again = client.get(f"/commitments/?theme={theme}&status=in_progress")
+
+    assert first.status_code == again.status_code == 200
+    assert again.wsgi_request._page_cache == "hit"
+    assert _keys_kept() == kept
+
+
+@pytest.mark.parametrize(
+    "query, canonical",
+    [
+        ("status=in_progress&status=in_progress", "?status=in_progress"),
+        ("status=delayed&status=in_progress", "?status=in_progress"),  # a view reads the last
+        ("status=in_progress&theme=", "?status=in_progress"),
+        ("q=&status=&theme=", ""),
+        ("page=2&page=1", ""),
+    ],
+)
+def test_repeated_and_blank_parameters_are_redirected_never_kept(client, site, query, canonical):
+    response = client.get(f"/commitments/?{query}")
+
+    assert (response.status_code, response["Location"]) == (301, f"/commitments/{canonical}")
+    assert _keys_kept() == set()
+
+
+def test_a_page_is_found_before_anything_else_whatever_tracking_parameters_it_has(client, site):
+    client.get("/")
+
+    with CaptureQueriesContext(connection) as queries:
+        tracked = client.get("/?fbclid=IwAR0abc&utm_source=x")
+    # A parameter some other page reads: looked up again once the view is known.
+    paged = client.get("/?page=2")
+
+    assert tracked.wsgi_request._page_cache == paged.wsgi_request._page_cache == "hit"
+    # Served first thing, before the address was even resolved: no query but, at most, the
+    # content version's.
+    assert tracked.wsgi_request.resolver_match is None
+    assert len(queries) <= 1
+    assert paged.wsgi_request.resolver_match.view_name == "tracker:dashboard"
+
+
+# How much is kept
+
+
+def test_a_page_over_the_size_limit_is_served_but_not_kept(client, site, settings):
+    settings.TRACKER_PAGE_CACHE_MAX_PAGE_BYTES = 5_000
+    small = client.get("/robots.txt")
+    big = client.get("/commitments/")
+
+    again = client.get("/commitments/")
+
+    assert small.status_code == big.status_code == again.status_code == 200
+    assert len(small.content) < 5_000 < len(big.content)
+    assert again.content == big.content
+    assert again.wsgi_request._page_cache == "public"  # rendered again, not a hit
+    assert client.get("/robots.txt").wsgi_request._page_cache == "hit"
+    assert len(_pages_kept()) == 1
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A Redis server of the test's own (Debian's redis-server), or the test is skipped."""
+    if not shutil.which("redis-server"):
+        pytest.skip("needs redis-server (Debian package redis-server)")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_a_page_over_the_size_limit_is_not_kept_in_redis_either(client, site, settings, redis_url):
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {"BACKEND": "tracker.caching.ForgivingRedisCache", "LOCATION": redis_url}
+    }
+    settings.TRACKER_PAGE_CACHE_MAX_PAGE_BYTES = 5_000
+    redis = caches["default"]._cache.get_client()
+
+    client.get("/robots.txt")
+    big = client.get("/commitments/")
+    again = client.get("/commitments/")
+
+    assert len(big.content) > 5_000
+    assert again.wsgi_request._page_cache == "public"  # rendered again
+    assert client.get("/robots.txt").wsgi_request._page_cache == "hit"
+    assert len([key for key in redis.keys("*") if b":page:" in key]) == 1
 
 
 def test_the_host_is_part_of_the_key_since_feeds_print_absolute_addresses(rf, settings):
@@ -175,7 +312,7 @@ def test_the_host_is_part_of_the_key_since_feeds_print_absolute_addresses(rf, se
     a = rf.get("/feeds/updates/", HTTP_HOST="one.example")
     b = rf.get("/feeds/updates/", HTTP_HOST="two.example")
 
-    assert _page_key(a, "GET", "t", "d") != _page_key(b, "GET", "t", "d")
+    assert _page_key(a, "GET", "t", "d", "") != _page_key(b, "GET", "t", "d", "")
 
 
 def test_a_logged_in_editor_is_never_served_a_cached_page_nor_stores_one(editor_client, site):

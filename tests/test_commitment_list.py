@@ -188,3 +188,21 @@ def test_the_filters_choices_are_read_once_per_content_version(
     make_commitment(themes=[theme])
     with django_assert_num_queries(7):
         client.get("/commitments/")
+
+
+def test_commitments_sharing_a_sort_key_keep_one_order_from_page_to_page(
+    client, make_commitment, make_source
+):
+    source = make_source()
+    # Made last to first in the source, so the order they were stored in is not the answer.
+    made = [
+        make_commitment(title=f"Same date {n:02}", position=30 - n, source=source)
+        for n in range(30)
+    ]
+    made.reverse()
+    # All share one status date: the list's own order (the source's) breaks the tie.
+    seen = titles(client.get("/commitments/?order=status_date")) + titles(
+        client.get("/commitments/?order=status_date&page=2")
+    )
+
+    assert seen == [commitment.title for commitment in made]

@@ -187,7 +187,7 @@ def test_ordinary_csv_cells_are_left_alone():
 
 
 def test_the_list_links_to_its_exports_with_its_filters(client, several):
-    html = client.get("/commitments/?theme=infrastructure&page=1").content.decode()
+    html = client.get("/commitments/?theme=infrastructure&view=table").content.decode()
 
     assert 'href="/commitments/export.csv?theme=infrastructure" download>' in html
     assert 'href="/commitments/export.json?theme=infrastructure" download>' in html

@@ -37,11 +37,13 @@ def public_urls(site) -> list[str]:
     """One address of every kind of public page, feed, export, badge, sitemap and dataset."""
     commitment, national = site["commitment"], site["national"]
     theme, owner, partner, source = site["theme"], site["owner"], site["partner"], site["source"]
-    urls = ["/", "/commitments/", "/commitments/?status=delayed", "/commitments/?page=1"]
+    # ?page=1 is redirected to the page without it (issue 21): the table and a tracking
+    # parameter instead, which the page is kept without.
+    urls = ["/", "/commitments/", "/commitments/?status=delayed", "/commitments/?view=table"]
     urls += ["/commitments/print/", "/commitments/export.csv", "/commitments/export.json"]
     for c in (commitment, national):
         base = c.get_absolute_url()
-        urls += [base, f"{base}?page=1", f"{base}feed/", f"{base}badge.svg"]
+        urls += [base, f"{base}?utm_source=x", f"{base}feed/", f"{base}badge.svg"]
     urls += [f"/commitments/{site['draft'].slug}/", f"/commitments/{site['draft'].slug}/feed/"]
     urls += ["/statuses/", "/themes/", theme.get_absolute_url(), f"{theme.get_absolute_url()}feed/"]
     urls += ["/actors/", owner.get_absolute_url(), f"{owner.get_absolute_url()}feed/"]

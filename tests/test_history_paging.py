@@ -67,17 +67,31 @@ def test_the_last_page_shows_the_oldest_updates(client, long_history):
     assert 'rel="next"' not in html
 
 
+@pytest.mark.parametrize("page", ["4", "999", "-1", "0", "abc", "1e3", "9" * 5000])
+def test_a_page_past_the_last_or_no_page_at_all_is_not_found(client, long_history, page):
+    # Not the last page nor the first in its place: each would be one more copy of it.
+    response = client.get("/commitments/long-history/", {"page": page})
+
+    assert response.status_code == 404
+
+
 @pytest.mark.parametrize(
-    "page, shown",
-    [("999", 3), ("-1", 3), ("0", 3), ("abc", 1), ("", 1), ("1e3", 1), ("9" * 5000, 1)],
+    "page, address", [("03", "?page=3"), ("+2", "?page=2"), ("1", ""), ("", "")]
 )
-def test_a_page_out_of_range_shows_the_last_and_garbage_the_first(
-    client, long_history, page, shown
+def test_a_page_number_written_otherwise_is_redirected_to_its_address(
+    client, long_history, page, address
 ):
     response = client.get("/commitments/long-history/", {"page": page})
 
-    assert response.status_code == 200
-    assert f'<li aria-current="page">Page {shown} of 3</li>' in response.content.decode()
+    assert response.status_code == 301
+    assert response["Location"] == f"/commitments/long-history/{address}"
+
+
+def test_the_second_page_links_back_to_the_first_without_a_number(client, long_history):
+    html = client.get("/commitments/long-history/?page=2").content.decode()
+
+    assert 'href="./#timeline-heading" rel="prev"' in html
+    assert 'href="?page=3#timeline-heading" rel="next"' in html
 
 
 def test_a_short_history_has_no_pagination(client, make_commitment):

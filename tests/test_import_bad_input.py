@@ -265,8 +265,8 @@ CASES = {
     # Huge values.
     "title of 10,000 characters": (
         _set("commitments", 0, title="x" * 10_000),
-        ["commitments record 1 (bridge): title: Ensure this value has at most 200 characters "
-         "(it has 10000)."],
+        ["commitments record 1 (bridge): title: Title: at most 200 characters; this one has "
+         "10,000."],
     ),
     "position beyond any integer column": (
         _set("commitments", 1, position=10**30),
@@ -440,7 +440,7 @@ def summit(existing, make_source, make_actor):
           "line 3 (b): title: Contains an invisible control character (U+000C) at character 2",
           "line 4 (c): title: Contains an invisible control character (U+001C) at character 2"]),
         ([f"a,{'x' * 10_000},S,a road,,1,summit,pm,states,,,not_assessed,2026-01-15,"],
-         ["line 2 (a): title: Ensure this value has at most 200 characters (it has 10000)."]),
+         ["line 2 (a): title: Title: at most 200 characters; this one has 10,000."]),
         (["a,A,S,a road,,1,summit,pm,states,,,not_assessed,2026-01-15,,extra"],
          ["line 2: has a different number of cells from the header's 14"]),
     ],

@@ -84,6 +84,44 @@ def test_a_browser_that_prefers_english_or_another_language_stays_on_english_pag
         assert "Accept-Language" in response["Vary"] and "Cookie" in response["Vary"]
 
 
+@pytest.mark.parametrize(
+    "accept", ["id;q=0", "vi;q=0", "en;q=0", "vi;q=0, id;q=0", "id;q=0.0, vi;q=0.000", "id-ID;q=0"]
+)
+def test_a_language_refused_with_q_0_is_never_chosen(client, db, accept):
+    """q=0 means "not acceptable" (RFC 9110): nobody is sent to a language they refused."""
+    response = client.get("/commitments/", HTTP_ACCEPT_LANGUAGE=accept)
+
+    assert response.status_code == 200
+    assert _html_lang(response.content.decode()) == "en"
+
+
+@pytest.mark.parametrize(
+    "accept, address",
+    [
+        ("vi;q=0, id;q=0.5", "/id/commitments/"),
+        ("id;q=0, vi", "/vi/commitments/"),
+        ("en;q=0, vi;q=0, id;q=0.1", "/id/commitments/"),
+        ("id;q=0, en;q=0.2, vi;q=0.1", None),
+    ],
+)
+def test_a_mixed_header_goes_to_the_best_language_not_refused(client, db, accept, address):
+    response = client.get("/commitments/", HTTP_ACCEPT_LANGUAGE=accept)
+
+    if address is None:
+        assert response.status_code == 200
+    else:
+        assert (response.status_code, response["Location"]) == (302, address)
+
+
+def test_the_admin_honours_q_0_too(admin_client):
+    response = admin_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="vi;q=0, id;q=0")
+
+    assert response["Content-Language"] == "en"
+    assert (
+        admin_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="vi;q=0, id")["Content-Language"] == "id"
+    )
+
+
 def test_feeds_downloads_badges_and_the_sitemap_are_never_redirected(client, make_commitment):
     make_commitment(slug="bridge")
     urls = [
@@ -162,7 +200,7 @@ def test_the_switcher_links_to_this_page_with_its_filters_in_each_language(
 def test_each_page_names_its_alternates_and_x_default_in_its_head(client, make_commitment):
     make_commitment(slug="bridge")
 
-    html = client.get("/id/commitments/bridge/?page=1").content.decode()
+    html = client.get("/id/commitments/bridge/?utm_source=x").content.decode()
 
     head = html.split("</head>")[0]
     alternates = dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', head))

@@ -289,8 +289,8 @@ BAD_RECORDS = {
     "huge values": (
         [SPEAKER, _commitment(title="x" * 5000, position=10**30)],
         [
-            "record 3 (tracker.commitment “bridge”): title: Ensure this value has at most 200 "
-            "characters (it has 5000).",
+            "record 3 (tracker.commitment “bridge”): title: Title: at most 200 characters; "
+            "this one has 5,000.",
             "position: Ensure this value is less than or equal to",
         ],
     ),

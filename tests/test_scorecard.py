@@ -145,8 +145,8 @@ def test_a_filter_narrows_the_member_scores_to_its_commitments(client, card):
 def test_an_invalid_filter_is_refused_with_the_reason_shown(client, card, query):
     response = client.get(f"/scorecard/?{query}")
 
-    if query == "theme=":
-        assert response.status_code == 200
+    if query == "theme=":  # a blank field, as the form sends it: dropped by a redirect
+        assert (response.status_code, response["Location"]) == (301, "/scorecard/")
         return
     assert response.status_code == 400
     html = response.content.decode()
@@ -219,7 +219,8 @@ def test_the_scorecards_pages_follow_the_sources_order_and_the_latest_write(clie
         commitment.save()
 
     def shown() -> list:
-        pages = [client.get(f"/scorecard/?page={n}").context["rows"] for n in (1, 2)]
+        pages = [client.get("/scorecard/").context["rows"]]
+        pages.append(client.get("/scorecard/?page=2").context["rows"])
         return [commitment.pk for page in pages for commitment, _cells in page]
 
     def in_order() -> list:

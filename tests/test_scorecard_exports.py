@@ -60,7 +60,9 @@ def _pairs(rows) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("query", ["", "theme=infrastructure", "source=jakarta", "page=2"])
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 def test_the_rows_are_the_scorecards_cells_in_the_same_order(client, card, query, fmt):
-    page = client.get(f"/scorecard/?{query}")
+    # The downloads have no pages: ?page= is not theirs, and is left out (issue 21); on the
+    # scorecard itself a page past the last (this card has one) is not found.
+    page = client.get("/scorecard/" if query == "page=2" else f"/scorecard/?{query}")
     expected = [
         (commitment.slug, member.slug)
         for commitment, cells in page.context["rows"]

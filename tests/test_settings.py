@@ -275,7 +275,9 @@ def test_sqlite_gets_wal_immediate_transactions_and_a_busy_timeout(load_settings
 def test_the_cache_is_per_process_without_redis(load_settings):
     cache = load_settings()["CACHES"]["default"]
 
-    assert cache["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    # Django's local-memory cache, bounded in bytes too (tracker.caching).
+    assert cache["BACKEND"] == "tracker.caching.BoundedLocMemCache"
+    assert cache["OPTIONS"]["MAX_BYTES"] == 64 * 1024 * 1024
 
 
 def test_redis_url_selects_djangos_redis_cache_forgiving_its_outages(load_settings):

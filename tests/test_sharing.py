@@ -49,7 +49,7 @@ def meta(parser, prop: str) -> str | None:
 
 @pytest.mark.parametrize("path, title", PAGES.items())
 def test_every_public_page_has_canonical_and_opengraph_tags(client, bridge, path, title):
-    response = client.get(f"{path}?page=1&utm_source=x" if path == "/commitments/" else path)
+    response = client.get(f"{path}?view=table&utm_source=x" if path == "/commitments/" else path)
 
     assert response.status_code == 200
     parser = check_page(response.content.decode())
@@ -107,8 +107,43 @@ def test_the_badge_can_be_cached_and_embedded_anywhere(client, bridge):
     assert "X-Frame-Options" not in response
     last_modified = response["Last-Modified"]
     assert last_modified == http_date(int(bridge.updated.timestamp()))
-    again = client.get("/commitments/bridge/badge.svg", HTTP_IF_MODIFIED_SINCE=last_modified)
+    # As a browser revalidates: with both validators; the ETag decides (docs/deploy.md).
+    again = client.get(
+        "/commitments/bridge/badge.svg",
+        HTTP_IF_MODIFIED_SINCE=last_modified,
+        HTTP_IF_NONE_MATCH=response["ETag"],
+    )
     assert again.status_code == 304
+
+
+@pytest.mark.parametrize("page_cache_on", [False, True])
+def test_a_badge_changed_within_the_same_second_is_never_called_current_by_date_alone(
+    client, bridge, settings, page_cache_on
+):
+    settings.TRACKER_PAGE_CACHE = page_cache_on
+    first = client.get("/commitments/bridge/badge.svg")
+    # The change lands in the same second as the copy the client has: the dates are equal.
+    changed = bridge.updated.replace(microsecond=(bridge.updated.microsecond + 1) % 1_000_000)
+    bridge.record_update(
+        basis=Basis.SECRETARIAT_VERIFIED,
+        status=Status.COMPLETED,
+        as_of=datetime.date(2026, 4, 2),
+        note="Done.",
+    )
+    Commitment.objects.filter(pk=bridge.pk).update(updated=changed)
+
+    by_date = client.get(
+        "/commitments/bridge/badge.svg", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]
+    )
+    by_both = client.get(
+        "/commitments/bridge/badge.svg",
+        HTTP_IF_MODIFIED_SINCE=first["Last-Modified"],
+        HTTP_IF_NONE_MATCH=first["ETag"],
+    )
+
+    assert by_date["Last-Modified"] == first["Last-Modified"]
+    assert by_date.status_code == by_both.status_code == 200
+    assert "✓ Completed" in by_date.content.decode()
 
 
 def test_a_status_change_gives_a_new_badge(client, bridge):

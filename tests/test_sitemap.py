@@ -273,7 +273,9 @@ SITEMAP_QUERIES = {
     "/sitemap.xml": 7,
     # a count, then the page
     "/sitemap-commitments.xml": 2,
-    "/sitemap-commitments.xml?p=1": 2,
+    # ?p=1 is redirected to the address without it (issue 21); a parameter no sitemap reads
+    # is left out
+    "/sitemap-commitments.xml?utm_source=x": 2,
     # small sections: loaded once
     "/sitemap-themes.xml": 1,
     "/sitemap-actors.xml": 1,

@@ -38,6 +38,7 @@ from tracker.forms import (
     CommitmentEditForm,
     CommitmentForm,
     CommitmentRowForm,
+    SourceForm,
 )
 from tracker.models import (
     TIMELINE_ORDER,
@@ -54,6 +55,7 @@ from tracker.models import (
     count_of,
 )
 from tracker.statuses import SCORED_STATUSES, Record
+from tracker.templatetags.tracker_tags import web_link
 from tracker.validators import WebURLFormField
 from tracker.versions import ContentVersion
 from tracker.widgets import AutocompleteSelect, AutocompleteSelectMultiple
@@ -70,9 +72,8 @@ URL_FIELD_OVERRIDES = {models.URLField: {"form_class": WebURLFormField}}
 def _evidence_link(update: StatusUpdate) -> str:
     if not update.evidence_url:
         return ""
-    return format_html(
-        '<a href="{}" rel="noopener noreferrer">{}</a>', update.evidence_url, update.evidence_url
-    )
+    # As every page writes a stored address: a link only if it is a web address.
+    return web_link(update.evidence_url, rel="noopener noreferrer")
 
 
 def _corrected(update: StatusUpdate) -> str:
@@ -177,6 +178,7 @@ class SourceAdmin(ModelAdmin):
     ordering = ("-event_date", "title")
     prepopulated_fields = {"slug": ("title",)}
     formfield_overrides = URL_FIELD_OVERRIDES
+    form = SourceForm
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest):

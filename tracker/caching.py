@@ -11,6 +11,11 @@ needs no code of its own. Never cached: logged-in visitors and anybody with a se
 messages cookie (their pages are marked private), methods other than GET and HEAD, the health
 check, responses that set a cookie or are not 200, and streamed downloads. Proxies may keep
 public responses but must revalidate (docs/deploy.md).
+
+What a visitor can ask for is bounded. A page is kept under its canonical query: only the
+parameters its view reads (PARAMETERS), each once, sorted; see canonical_query(). And the cache
+is bounded in bytes: no page over TRACKER_PAGE_CACHE_MAX_PAGE_BYTES is kept, and the local
+cache holds TRACKER_CACHE_MAX_BYTES in all (BoundedLocMemCache; Redis: its maxmemory).
 """
 
 from __future__ import annotations
@@ -19,23 +24,29 @@ import datetime
 import functools
 import hashlib
 import logging
-from urllib.parse import parse_qsl, urlencode
+import re
+from threading import RLock
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache, _locks
 from django.core.cache.backends.redis import RedisCache
+from django.core.exceptions import TooManyFieldsSent
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
 from django.utils import timezone, translation
 from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
     patch_cache_control,
 )
+from django.utils.encoding import escape_uri_path
 from django.utils.http import http_date
 from django.views.decorators.http import condition
 
+from tracker.filters import CommitmentFilter, ScorecardFilter
 from tracker.languages import preferred_language
 from tracker.versions import ContentVersion, Version, read_version
 
@@ -46,6 +57,74 @@ CACHED_NAMESPACES = frozenset({"tracker"})
 CACHED_VIEW_NAMES = frozenset({"sitemap", "sitemap-section"})
 # Public views never cached: a health check must ask the database every time.
 UNCACHED_VIEW_NAMES = frozenset({"tracker:healthz"})
+
+# The query parameters each public page reads, by URL name; a page not named reads none. Any
+# other parameter is left out: out of the cache key, and out of the request the view is given
+# (request.GET and the query string), so that a kept page is exactly the page of its key.
+# Left out rather than redirected: a link shared as /?fbclid=… or /commitments/?utm_source=…
+# keeps its address and is served from the one copy kept for it. A page that starts reading a
+# parameter must be named here, or it never sees it (its tests will).
+_LIST_FILTERS = frozenset(CommitmentFilter.base_filters)
+_SCORECARD_FILTERS = frozenset(ScorecardFilter.base_filters)
+PARAMETERS = {
+    "tracker:commitment-list": _LIST_FILTERS | {"page", "view"},
+    "tracker:commitment-print": _LIST_FILTERS,
+    "tracker:commitment-export-csv": _LIST_FILTERS,
+    "tracker:commitment-export-json": _LIST_FILTERS,
+    "tracker:commitment-detail": frozenset({"page"}),
+    "tracker:theme-detail": frozenset({"page"}),
+    "tracker:actor-detail": frozenset({"page"}),
+    "tracker:source-detail": frozenset({"page"}),
+    "tracker:member-detail": frozenset({"page"}),
+    "tracker:scorecard": _SCORECARD_FILTERS | {"page"},
+    "tracker:scorecard-export-csv": _SCORECARD_FILTERS,
+    "tracker:scorecard-export-json": _SCORECARD_FILTERS,
+    "sitemap-section": frozenset({"p"}),  # django.contrib.sitemaps' pages
+}
+# Read by some page: what the cache is first looked up with, before the view is known.
+ANY_PAGES_PARAMETERS = frozenset().union(*PARAMETERS.values())
+# Parameters that are page numbers, where a page reads them.
+PAGE_NUMBERS = frozenset({"page", "p"})
+# A page number as the site writes it (page 1 has none); and a whole number written otherwise:
+# leading zeros, a plus sign, spaces (?page=01, ?page=+1, ?page=%201). ASCII digits only, no
+# "1_0": int() would read those, and each spelling would be one more page.
+_PAGE_NUMBER = re.compile(r"[1-9][0-9]*", re.ASCII)
+_WHOLE_NUMBER = re.compile(r"\s*\+?0*([1-9][0-9]*)\s*", re.ASCII)
+
+
+def canonical_query(query: QueryDict, reads: frozenset[str]) -> tuple[str, bool]:
+    """The query a page reading `reads` is kept under and given, and whether the address must
+    be redirected to it. Raises Http404 for a page number that is no page number.
+
+    Parameters the page does not read are left out, whatever their values; the rest sorted
+    by name. One address per page for what the page does read: a parameter given twice
+    (?page=2&page=3: a view reads the last), a blank one (?status=, as a GET form sends every
+    field) or a page number written otherwise (?page=01, ?page=1 for the first page) is
+    redirected, permanently, to the address without the duplicate or the blank and with the
+    number as the site writes it. Not a whole number from 1 up (?page=abc, 0, -1, 1.5) is not
+    found; a page past the last is the view's to refuse.
+    """
+    pairs, redirect = [], False
+    for name in sorted(reads.intersection(query)):
+        values = query.getlist(name)
+        value = values[-1]
+        redirect |= len(values) > 1
+        if name in PAGE_NUMBERS and value and not _PAGE_NUMBER.fullmatch(value):
+            number = _WHOLE_NUMBER.fullmatch(value)
+            if number is None:
+                raise Http404(f"No such page: {name}={value[:20]!r}")
+            value, redirect = number[1], True
+        if name in PAGE_NUMBERS and value == "1":
+            value = ""
+        if value == "":
+            redirect = True
+            continue
+        pairs.append((name, value))
+    return urlencode(pairs), redirect
+
+
+def _parameters_read(request: HttpRequest) -> frozenset[str]:
+    return PARAMETERS.get(request.resolver_match.view_name, frozenset())
 
 
 # Settings every page shows (who publishes the site, the data's licence). A deployment that
@@ -89,13 +168,10 @@ def may_be_cached(request: HttpRequest) -> bool:
     return getattr(request, "_page_cache", None) in ("public", "hit")
 
 
-def _page_key(request: HttpRequest, method: str, token: str, today: str) -> str:
-    # The query's parameters in a fixed order (by name, values in their order), so
-    # ?a=1&b=2 and ?b=2&a=1 are one page. Scheme and host are part of the address: feeds and
-    # the sitemap print absolute URLs.
-    query = sorted(parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True),
-                   key=lambda pair: pair[0])  # fmt: skip
-    address = f"{request.scheme}://{request.get_host()}{request.path}?{urlencode(query)}"
+def _page_key(request: HttpRequest, method: str, token: str, today: str, query: str) -> str:
+    # `query`: the canonical query (canonical_query()). Scheme and host are part of the
+    # address: feeds and the sitemap print absolute URLs.
+    address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
     digest = hashlib.sha256(address.encode()).hexdigest()
     return f"page:{token}:{today}:{method}:{digest}"
 
@@ -131,10 +207,14 @@ class PublicPageCacheMiddleware:
         request._page_version = version = read_version()
         if version is None:
             return None
+        query = _query_before_the_view(request)
+        if query is None:
+            return None
         token, today = _validators(version)[:2]
-        kept = _cache_get(_page_key(request, request.method, token, today))
+        key = _page_key(request, request.method, token, today, query)
+        kept = _cache_get(key)
         if kept is None:
-            request._page_cache_missed = True
+            request._page_cache_missed = key
             return None
         request._page_cache = "hit"
         # Answered from the kept response's own validator, as a fresh one would be (the
@@ -142,9 +222,19 @@ class PublicPageCacheMiddleware:
         return get_conditional_response(request, etag=kept.get("ETag"), response=kept)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
-        if not settings.TRACKER_PAGE_CACHE or request.method not in ("GET", "HEAD"):
+        if request.method not in ("GET", "HEAD") or not is_public_view(request):
             return None
-        if not is_public_view(request):
+        # For everybody, cache or no cache: one address per page, whoever asks.
+        query, redirect = canonical_query(request.GET, _parameters_read(request))
+        if redirect:
+            path = escape_uri_path(request.path)
+            return HttpResponsePermanentRedirect(f"{path}?{query}" if query else path)
+        if request.META.get("QUERY_STRING", "") != query:
+            # The view is given the canonical query alone, so what it renders (its links, the
+            # language switcher's, a printout's address) is the page of the key.
+            request.META["QUERY_STRING"] = query
+            request.GET = QueryDict(query)
+        if not settings.TRACKER_PAGE_CACHE:
             return None
         if any(name in request.COOKIES for name in _personal_cookie_names()):
             request._page_cache = "personal"
@@ -157,8 +247,9 @@ class PublicPageCacheMiddleware:
 
         def cached_view(request, *args, **kwargs):
             # Only now: a 304 (answered by condition() before this runs) needs no key.
-            key = _page_key(request, request.method, token, today)
-            kept = None if getattr(request, "_page_cache_missed", False) else _cache_get(key)
+            key = _page_key(request, request.method, token, today, query)
+            missed = getattr(request, "_page_cache_missed", None)
+            kept = None if key == missed else _cache_get(key)
             if kept is not None:
                 request._page_cache = "hit"
                 return get_conditional_response(request, etag=kept.get("ETag"), response=kept)
@@ -205,6 +296,23 @@ class PublicPageCacheMiddleware:
         return response
 
 
+def _query_before_the_view(request: HttpRequest) -> str | None:
+    """The canonical query to look a page up with before its view is known, or None when the
+    address is to be redirected or refused (process_view does that).
+
+    Built from the parameters any page reads. It is the key process_view builds from the
+    view's own unless the address has a parameter that some page reads but this one does not
+    (?page=2 on the front page); then this lookup misses, and process_view looks again.
+    """
+    if not request.META.get("QUERY_STRING"):
+        return ""
+    try:
+        query, redirect = canonical_query(request.GET, ANY_PAGES_PARAMETERS)
+    except (Http404, TooManyFieldsSent):
+        return None
+    return None if redirect else query
+
+
 def _may_come_from_cache(request: HttpRequest) -> bool:
     return (
         settings.TRACKER_PAGE_CACHE
@@ -233,6 +341,10 @@ def _cache_get(key: str) -> HttpResponse | None:
 
 
 def _cache_set(key: str, response: HttpResponse) -> None:
+    if len(response.content) > settings.TRACKER_PAGE_CACHE_MAX_PAGE_BYTES:
+        # Served, not kept: one such page would push out dozens of ordinary ones (a printout
+        # of every commitment is megabytes), in a worker's memory or in Redis alike.
+        return
     # Kept as its parts, the content in one chunk: cheaper to read back than a pickled
     # response, and a view that wrote its page in pieces (a feed: one per XML element) would
     # otherwise be sent in thousands of small writes on every hit.
@@ -321,3 +433,83 @@ class ForgivingRedisCache(RedisCache):
 
     def clear(self):
         return self._forgive("clear", False)
+
+
+# Bytes kept by each BoundedLocMemCache, by name: shared by the instances of one name (one per
+# thread) as LocMemCache shares its entries.
+_bytes_kept: dict[str, int] = {}
+
+
+class BoundedLocMemCache(LocMemCache):
+    """Django's local-memory cache (the cache without REDIS_URL), bounded in bytes too.
+
+    LocMemCache counts entries only: 2,000 pages of 2 MB each would be 4 GB in each worker.
+    This one counts the bytes it keeps, each entry's key and pickled value, and before keeping
+    a value evicts the least recently used entries until the value fits within MAX_BYTES (in
+    OPTIONS, with MAX_ENTRIES, which still applies). A value larger than MAX_BYTES is not
+    kept at all. Python's own overhead per entry (a few hundred bytes) is not counted:
+    MAX_ENTRIES bounds that.
+    """
+
+    def __init__(self, name, params):
+        # LocMemCache's lock for this name, reentrant, made before LocMemCache makes a plain
+        # one: incr() and clear() below hold it around LocMemCache's own, which take it too.
+        _locks.setdefault(name, RLock())
+        super().__init__(name, params)
+        self._name = name
+        self._max_bytes = params.get("OPTIONS", {}).get("MAX_BYTES", 64 * 1024 * 1024)
+        _bytes_kept.setdefault(name, 0)
+
+    @property
+    def bytes_kept(self) -> int:
+        """The bytes of every key and value kept now."""
+        return _bytes_kept[self._name]
+
+    # Each of these is called by LocMemCache with the lock held.
+
+    def _set(self, key, value, timeout=DEFAULT_TIMEOUT):
+        self._delete(key)  # its older value, if any, is counted out
+        size = len(key) + len(value)
+        if size > self._max_bytes:
+            return
+        while self._cache and _bytes_kept[self._name] + size > self._max_bytes:
+            self._evict_least_recently_used()
+        super()._set(key, value, timeout)
+        _bytes_kept[self._name] += size
+
+    def _evict_least_recently_used(self) -> None:
+        # LocMemCache keeps the most recently used first.
+        key, value = self._cache.popitem()
+        del self._expire_info[key]
+        _bytes_kept[self._name] -= len(key) + len(value)
+
+    def _cull(self):
+        # Over MAX_ENTRIES: as LocMemCache, the least recently used third (CULL_FREQUENCY 3),
+        # or everything (CULL_FREQUENCY 0); counting the bytes freed.
+        count = len(self._cache)
+        if self._cull_frequency:
+            count //= self._cull_frequency
+        for _ in range(count):
+            self._evict_least_recently_used()
+
+    def _delete(self, key):
+        value = self._cache.get(key)
+        if not super()._delete(key):
+            return False
+        _bytes_kept[self._name] -= len(key) + len(value)
+        return True
+
+    def incr(self, key, delta=1, version=None):
+        # LocMemCache.incr() writes the new value in place, not through _set(): count the
+        # difference.
+        stored = self.make_and_validate_key(key, version=version)
+        with self._lock:
+            before = len(self._cache.get(stored, b""))
+            value = super().incr(key, delta, version)
+            _bytes_kept[self._name] += len(self._cache[stored]) - before
+        return value
+
+    def clear(self):
+        with self._lock:
+            super().clear()
+            _bytes_kept[self._name] = 0

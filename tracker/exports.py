@@ -48,6 +48,7 @@ from tracker.models import (
     score_of,
 )
 from tracker.publisher import add_license_link, attribution, data_license, publisher, site_url
+from tracker.validators import web_address
 
 # Rows are fetched in chunks: each chunk costs one query plus one per prefetched relation,
 # so memory stays flat however large the table grows.
@@ -59,6 +60,9 @@ INT = "integer"
 DATE = "date"
 BOOL = "boolean"
 URL = "url"  # a path on this site, written as an absolute URL
+# An address an editor or importer stored (evidence, a source's original) is written only if it
+# is a web address (tracker.validators.web_address), else as empty, as if none was given: the
+# programs reading these files put it in a link. docs/data.md, "Addresses".
 SLUG = "slug"
 SLUGS = "list of slugs"
 TEXTS = "list of text"
@@ -175,7 +179,8 @@ COMMITMENT_COLUMNS: list[Column] = [
     Column("latest_note", _("The note of its latest public status update; empty if none."), TEXT,
            lambda c: c.latest_note),
     Column("latest_evidence_url", _("The evidence link of its latest public status update; "
-           "empty if none or if that update gave none."), TEXT, lambda c: c.latest_evidence_url),
+           "empty if none or if that update gave none."), TEXT,
+           lambda c: web_address(c.latest_evidence_url)),
     Column("title_vi", _("The title in Vietnamese, written by the editors; empty: the "
            "English title is shown."),
            TEXT, lambda o: o.title_vi, field="title_vi"),
@@ -205,7 +210,7 @@ SOURCE_COLUMNS: list[Column] = [
            lambda s: s.publisher, field="publisher"),
     Column("author", _("Who wrote it; may be empty."), TEXT, lambda s: s.author, field="author"),
     Column("url", _("Where the document itself is published; may be empty."), TEXT,
-           lambda s: s.url, field="url"),
+           lambda s: web_address(s.url), field="url"),
     Column("published_on", _("Publication date; empty when unknown."), DATE,
            lambda s: s.published_on, field="published_on"),
     Column("retrieved_on", _("When the tracker's copy of the full text was taken; empty when "
@@ -269,7 +274,7 @@ UPDATE_COLUMNS: list[Column] = [
     Column("note", _("Why the status is what it is, in plain text."), TEXT,
            lambda u: u.note, field="note"),
     Column("evidence_url", _("A public document that supports the note; may be empty."), TEXT,
-           lambda u: u.evidence_url, field="evidence_url"),
+           lambda u: web_address(u.evidence_url), field="evidence_url"),
     Column("basis", _("What the assessment rests on: self_reported, secretariat_verified or "
            "independent; empty for updates recorded before the tracker asked."), TEXT,
            lambda u: u.basis, field="basis"),
@@ -532,7 +537,7 @@ SCORECARD_COLUMNS: list[Column] = [
     Column("note", _("The note of the member's latest public update on it; empty if none."), TEXT,
            lambda p: p.latest_note or ""),
     Column("evidence_url", _("The evidence link of that update; may be empty."), TEXT,
-           lambda p: p.latest_evidence_url or ""),
+           lambda p: web_address(p.latest_evidence_url)),
     Column("page_url", _("The member's row on the commitment's public page."), URL,
            lambda p: p.get_absolute_url()),
 ]  # fmt: skip

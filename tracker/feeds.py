@@ -32,6 +32,7 @@ from tracker.models import (
     count_of,
 )
 from tracker.text import xml_safe
+from tracker.validators import web_address
 
 FEED_LENGTH = 50
 
@@ -152,7 +153,9 @@ class UpdatesFeed(Feed):
             lines[0] = f"{update.member.translated('name')[0]}: {lines[0]}"
         if update.note:
             lines.append(update.note)
-        if update.evidence_url:
+        # Feed readers turn addresses in an entry into links: only a web address is given
+        # (tracker.validators.web_address; docs/data.md, "Addresses").
+        if web_address(update.evidence_url):
             lines.append(gettext("Evidence: %(url)s") % {"url": update.evidence_url})
         return {"content": "\n\n".join(lines)}
 

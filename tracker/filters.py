@@ -135,6 +135,18 @@ class TranslatedChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = _TranslatedChoiceField
 
 
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """A visitor's sort, then the list's own order: many commitments share a status date (or
+    a title), and without a tiebreaker the database may return them in a different order for
+    each page, so a commitment could be shown on two pages and another on none."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        if value:
+            qs = qs.order_by(*qs.query.order_by, *Commitment._meta.ordering)
+        return qs
+
+
 class CommitmentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -192,7 +204,7 @@ class CommitmentFilter(django_filters.FilterSet):
         queryset=Source.objects.filter(_in_published("source")),
         empty_label=_("Any source"),
     )
-    order = django_filters.OrderingFilter(
+    order = StableOrderingFilter(
         label=_("Sort by"),
         fields=(("position", "position"), ("title", "title"), ("status_date", "status_date")),
         field_labels={

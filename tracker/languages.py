@@ -11,6 +11,7 @@ beside it, labelled (`quote_translation_<language>`).
 
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse, translate
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.http import require_safe
 
 # Languages whose texts editors write beside the English ones.
@@ -73,8 +75,27 @@ def _is_page(match) -> bool:
 
 def preferred_language(request: HttpRequest) -> str:
     """The visitor's language cookie if it names one of ours, else the best of Accept-Language
-    (English when it names none of ours)."""
-    return translation.get_language_from_request(request, check_path=False)
+    (English when it names none of ours).
+
+    As Django's get_language_from_request(), but a language given q=0 is never chosen: q=0
+    means "not acceptable" (RFC 9110, 12.4.2), and Django takes it as a preference like any
+    other, so "id;q=0" sent a visitor to /id/.
+    """
+    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if cookie:
+        with contextlib.suppress(LookupError):
+            return translation.get_supported_language_variant(cookie)
+    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    # Best first; parsed by Django, which bounds the header's length and refuses a malformed
+    # one whole.
+    for language, quality in parse_accept_lang_header(header):
+        if language == "*":
+            break
+        if quality == 0:
+            continue
+        with contextlib.suppress(LookupError):
+            return translation.get_supported_language_variant(language)
+    return settings.LANGUAGE_CODE
 
 
 class PreferredLanguageMiddleware:

@@ -54,8 +54,40 @@ from tracker.statuses import (  # noqa: F401  (the vocabulary, re-exported)
     statuses_in,
 )
 from tracker.text import find_passage
-from tracker.validators import WEB_URL_MESSAGE, PlainTextModel, WebURLFormField
+from tracker.validators import (
+    WEB_URL_MESSAGE,
+    LimitedCharField,
+    LimitedTextField,
+    PlainTextModel,
+    WebURLFormField,
+)
 from tracker.versions import ContentVersion
+
+# The longest text each field takes, in characters (docs/data.md, "Length limits"): roomy for
+# what the field is for, and short enough that no text can swell a page, a feed, the page
+# cache or a worker's memory (issue 21: a 2 MB note did). A translation of a quote may run
+# longer than the quote. The longest values in fixtures/ are a tenth of these or less.
+TITLE_MAX_LENGTH = 200
+SUMMARY_MAX_LENGTH = 2_000
+QUOTE_MAX_LENGTH = 5_000
+QUOTE_TRANSLATION_MAX_LENGTH = 10_000
+NOTE_MAX_LENGTH = 5_000
+DESCRIPTION_MAX_LENGTH = 1_000
+SOURCE_TITLE_MAX_LENGTH = 300
+# A source's text can be a long report: 2,000,000 characters is some 700 printed pages.
+FULL_TEXT_MAX_LENGTH = 2_000_000
+
+
+def length_limits(prefix: str, **limits: int) -> list[models.CheckConstraint]:
+    """The database's side of each field's max_length (see tracker.validators.LengthLimited),
+    so a write behind full_clean()'s back is refused too: SQLite does not enforce a
+    varchar's length, and nothing enforces a text's."""
+    return [
+        models.CheckConstraint(
+            condition=Q(**{f"{name}__length__lte": limit}), name=f"{prefix}_{name}_length"
+        )
+        for name, limit in limits.items()
+    ]
 
 
 class WebURLField(models.URLField):
@@ -138,9 +170,9 @@ class Source(PlainTextModel):
         max_length=100,
         help_text=_("Used in addresses, e.g. adgmin-2026-hanoi."),
     )
-    title = models.CharField(
+    title = LimitedCharField(
         _("title"),
-        max_length=300,
+        max_length=SOURCE_TITLE_MAX_LENGTH,
         help_text=_("The document's title, e.g. “ASEAN digital ministers meet in Hanoi”."),
     )
     publisher = models.CharField(
@@ -176,8 +208,9 @@ class Source(PlainTextModel):
             "When the commitments were made, e.g. 2026-01-15. Status histories start here."
         ),
     )
-    full_text = models.TextField(
+    full_text = LimitedTextField(
         _("full text"),
+        max_length=FULL_TEXT_MAX_LENGTH,
         help_text=_(
             "The document's complete text; each commitment quotes a passage of it verbatim."
         ),
@@ -199,6 +232,9 @@ class Source(PlainTextModel):
         ordering = ["-event_date", "title"]
         verbose_name = _("source")
         verbose_name_plural = _("sources")
+        constraints = length_limits(
+            "source", title=SOURCE_TITLE_MAX_LENGTH, full_text=FULL_TEXT_MAX_LENGTH
+        )
 
     def __str__(self) -> str:
         return f"{self.event_name} ({self.event_date:%-d %B %Y})"
@@ -329,8 +365,11 @@ class Theme(Translatable, PlainTextModel):
     name = models.CharField(
         _("name"), max_length=100, unique=True, help_text=_("e.g. Trust and safety.")
     )
-    description = models.TextField(
-        _("description"), blank=True, help_text=_("One or two plain sentences.")
+    description = LimitedTextField(
+        _("description"),
+        max_length=DESCRIPTION_MAX_LENGTH,
+        blank=True,
+        help_text=_("One or two plain sentences."),
     )
     name_vi = models.CharField(
         _("name (Vietnamese)"),
@@ -344,13 +383,15 @@ class Theme(Translatable, PlainTextModel):
         blank=True,
         help_text=_("e.g. Kepercayaan dan keamanan; empty: the English name is shown."),
     )
-    description_vi = models.TextField(
+    description_vi = LimitedTextField(
         _("description (Vietnamese)"),
+        max_length=DESCRIPTION_MAX_LENGTH,
         blank=True,
         help_text=_("Empty: the English description is shown."),
     )
-    description_id = models.TextField(
+    description_id = LimitedTextField(
         _("description (Indonesian)"),
+        max_length=DESCRIPTION_MAX_LENGTH,
         blank=True,
         help_text=_("Empty: the English description is shown."),
     )
@@ -364,6 +405,12 @@ class Theme(Translatable, PlainTextModel):
         ordering = ["position", "name"]
         verbose_name = _("theme")
         verbose_name_plural = _("themes")
+        constraints = length_limits(
+            "theme",
+            description=DESCRIPTION_MAX_LENGTH,
+            description_vi=DESCRIPTION_MAX_LENGTH,
+            description_id=DESCRIPTION_MAX_LENGTH,
+        )
 
     def __str__(self) -> str:
         return self.name
@@ -588,62 +635,73 @@ class Commitment(Editable, Translatable, PlainTextModel):
         validators=[validate_commitment_slug],
         help_text=_("Used in the public address, e.g. connect-national-data-centres."),
     )
-    title = models.CharField(
+    title = LimitedCharField(
         _("title"),
-        max_length=200,
+        max_length=TITLE_MAX_LENGTH,
         help_text=_(
             "Short and action-first, e.g. “Connect national data centres across the region”."
         ),
     )
-    summary = models.TextField(
+    summary = LimitedTextField(
         _("summary"),
+        max_length=SUMMARY_MAX_LENGTH,
         help_text=_("What was promised, in plain language, in one to three sentences."),
     )
-    quote = models.TextField(
+    quote = LimitedTextField(
         _("quote"),
+        max_length=QUOTE_MAX_LENGTH,
         help_text=_("The passage of the source that makes the commitment, copied verbatim."),
     )
-    title_vi = models.CharField(
+    title_vi = LimitedCharField(
         _("title (Vietnamese)"),
-        max_length=200,
+        max_length=TITLE_MAX_LENGTH,
         blank=True,
         help_text=_(
             "e.g. “Kết nối các trung tâm dữ liệu quốc gia trong khu vực”; empty: the English "
             "title is shown."
         ),
     )
-    title_id = models.CharField(
+    title_id = LimitedCharField(
         _("title (Indonesian)"),
-        max_length=200,
+        max_length=TITLE_MAX_LENGTH,
         blank=True,
         help_text=_(
             "e.g. “Menghubungkan pusat data nasional di kawasan”; empty: the English title is "
             "shown."
         ),
     )
-    summary_vi = models.TextField(
-        _("summary (Vietnamese)"), blank=True, help_text=_("Empty: the English summary is shown.")
+    summary_vi = LimitedTextField(
+        _("summary (Vietnamese)"),
+        max_length=SUMMARY_MAX_LENGTH,
+        blank=True,
+        help_text=_("Empty: the English summary is shown."),
     )
-    summary_id = models.TextField(
-        _("summary (Indonesian)"), blank=True, help_text=_("Empty: the English summary is shown.")
+    summary_id = LimitedTextField(
+        _("summary (Indonesian)"),
+        max_length=SUMMARY_MAX_LENGTH,
+        blank=True,
+        help_text=_("Empty: the English summary is shown."),
     )
     # The quote itself is never translated: these are editors' translations, shown beside it
     # and labelled as translations, for readers of a language the source is not in.
-    quote_translation_en = models.TextField(
+    quote_translation_en = LimitedTextField(
         _("translation of the quote (English)"),
+        max_length=QUOTE_TRANSLATION_MAX_LENGTH,
         blank=True,
         help_text=_("For a source that is not in English: the quote in English, shown beside it."),
     )
-    quote_translation_vi = models.TextField(
+    quote_translation_vi = LimitedTextField(
         _("translation of the quote (Vietnamese)"),
+        max_length=QUOTE_TRANSLATION_MAX_LENGTH,
         blank=True,
         help_text=_(
             "The quote in Vietnamese, shown beside the verbatim quote and labelled as a "
             "translation."
         ),
     )
-    quote_translation_id = models.TextField(
+    quote_translation_id = LimitedTextField(
         _("translation of the quote (Indonesian)"),
+        max_length=QUOTE_TRANSLATION_MAX_LENGTH,
         blank=True,
         help_text=_(
             "The quote in Indonesian, shown beside the verbatim quote and labelled as a "
@@ -766,6 +824,19 @@ class Commitment(Editable, Translatable, PlainTextModel):
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=CommitmentKind.values), name="commitment_kind_valid"
+            ),
+            *length_limits(
+                "commitment",
+                title=TITLE_MAX_LENGTH,
+                title_vi=TITLE_MAX_LENGTH,
+                title_id=TITLE_MAX_LENGTH,
+                summary=SUMMARY_MAX_LENGTH,
+                summary_vi=SUMMARY_MAX_LENGTH,
+                summary_id=SUMMARY_MAX_LENGTH,
+                quote=QUOTE_MAX_LENGTH,
+                quote_translation_en=QUOTE_TRANSLATION_MAX_LENGTH,
+                quote_translation_vi=QUOTE_TRANSLATION_MAX_LENGTH,
+                quote_translation_id=QUOTE_TRANSLATION_MAX_LENGTH,
             ),
         ]
         indexes = [
@@ -966,8 +1037,9 @@ class StatusUpdate(PlainTextModel):
     as_of = models.DateField(
         _("as of"), help_text=_("The date the status describes, e.g. 2026-06-30.")
     )
-    note = models.TextField(
+    note = LimitedTextField(
         _("note"),
+        max_length=NOTE_MAX_LENGTH,
         blank=True,
         help_text=_(
             "Why the status is what it is, in plain text, e.g. “Ministers adopted the "
@@ -1042,6 +1114,7 @@ class StatusUpdate(PlainTextModel):
             models.CheckConstraint(
                 condition=Q(basis__in=[*Basis.values, ""]), name="statusupdate_basis_valid"
             ),
+            *length_limits("statusupdate", note=NOTE_MAX_LENGTH),
         ]
         indexes = [
             # The head of one chain (the timeline rule) and a member's latest updates.

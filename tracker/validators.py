@@ -7,8 +7,12 @@ from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
+from django.db.models.functions import Length
+from django.utils.formats import number_format
+from django.utils.functional import lazy
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -72,6 +76,117 @@ class WebURLFormField(forms.URLField):
         return super().to_python(value)
 
 
+def web_address(value: str | None) -> str:
+    """`value` if it is a web address a browser may open (http or https), else "".
+
+    The one rule every output applies to a stored address before linking it: the forms and
+    importers refuse anything else, but a value written behind their back (the shell, SQL, an
+    older row) could be javascript:, data:, vbscript: or //another.site. Its first character
+    must be the scheme's: a browser ignores leading spaces and controls in an href, so
+    " javascript:" would run.
+    """
+    if not value or not isinstance(value, str):
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme.lower() in ("http", "https") and parts.netloc and value[0].isalpha():
+        return value
+    return ""
+
+
+# Length limits (docs/data.md). A limit holds in three places: full_clean() (so the admin and
+# every importer), every form built from the field (its widget gets maxlength, so a browser
+# stops at the limit), and a CheckConstraint in the database, so a write behind their backs
+# (the shell, SQL) is refused too. The message names the field and both numbers.
+
+
+def too_long_message(label: str, limit: int, length: int) -> str:
+    """ "Note: at most 5,000 characters; this one has 5,210." in the active language."""
+    return gettext("%(field)s: at most %(limit)s characters; this one has %(length)s.") % {
+        "field": capfirst(label),
+        "limit": number_format(limit, force_grouping=True),
+        "length": number_format(length, force_grouping=True),
+    }
+
+
+class CharacterLimit(MaxLengthValidator):
+    """At most `limit_value` characters, refused with too_long_message() naming `label`."""
+
+    def __init__(self, limit_value: int, label: str) -> None:
+        super().__init__(limit_value)
+        self.label = label
+
+    def __call__(self, value) -> None:
+        if isinstance(value, str) and len(value) > self.limit_value:
+            raise ValidationError(
+                too_long_message(str(self.label), self.limit_value, len(value)), code=self.code
+            )
+
+
+def _limit_in_words(limit: int) -> str:
+    return gettext("At most %(limit)s characters.") % {
+        "limit": number_format(limit, force_grouping=True)
+    }
+
+
+_limit_in_words_lazy = lazy(_limit_in_words, str)
+
+
+class LimitedTextFormField(forms.CharField):
+    """A form's text field with a length limit, counted as the browser counts it.
+
+    Browsers post a line break typed in a textarea as CRLF but count it as one character
+    against maxlength; kept as CRLF, a note the browser let through could be refused here.
+    Line breaks are stored as LF (which every page, feed and export writes alike).
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n") if value else value
+
+
+class LengthLimited:
+    """A CharField or TextField whose max_length is checked with too_long_message() by the
+    model and by every form built from it, and stated in the form's help text."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.max_length is None:
+            raise TypeError(f"{type(self).__name__} needs a max_length.")
+
+    def _limit(self) -> CharacterLimit:
+        return CharacterLimit(self.max_length, self.verbose_name)
+
+    @property
+    def validators(self) -> list:
+        # Django's own MaxLengthValidator (CharField's) says neither the field nor the number
+        # with grouping; TextField has none at all.
+        kept = [v for v in super().validators if not isinstance(v, MaxLengthValidator)]
+        return [*kept, self._limit()]
+
+    def formfield(self, **kwargs):
+        field = super().formfield(**{"form_class": LimitedTextFormField, **kwargs})
+        field.validators = [
+            *(v for v in field.validators if not isinstance(v, MaxLengthValidator)),
+            CharacterLimit(self.max_length, field.label or self.verbose_name),
+        ]
+        limit = _limit_in_words_lazy(self.max_length)
+        field.help_text = format_lazy("{} {}", field.help_text, limit) if field.help_text else limit
+        return field
+
+
+class LimitedCharField(LengthLimited, models.CharField):
+    """A CharField whose limit is stated and refused in the tracker's words (LengthLimited)."""
+
+
+class LimitedTextField(LengthLimited, models.TextField):
+    """A TextField with a limit (Django enforces a TextField's max_length nowhere)."""
+
+
+# `field__length__lte=N` in a CheckConstraint: the limit in the database.
+models.CharField.register_lookup(Length)
+models.TextField.register_lookup(Length)
+
+
 class PlainTextModel(models.Model):
     """Refuses control characters in every text field, however the record is written."""
 
@@ -96,21 +211,24 @@ class PlainTextModel(models.Model):
             raise ValidationError(errors)
 
     def get_constraints(self):
-        # A check that a field holds one of its choices says in the database what
-        # clean_fields() has checked already; validated again, each costs three queries (a
-        # savepoint and a SELECT) per record saved.
+        # A check that a field holds one of its choices, or no more than its max_length,
+        # says in the database what clean_fields() has checked already; validated again, each
+        # costs three queries (a savepoint and a SELECT) per record saved.
         return [
-            (model, [c for c in constraints if not _restates_choices(model, c)])
+            (model, [c for c in constraints if not _restates_field(model, c)])
             for model, constraints in super().get_constraints()
         ]
 
 
-def _restates_choices(model, constraint) -> bool:
+def _restates_field(model, constraint) -> bool:
     if not isinstance(constraint, models.CheckConstraint):
         return False
     children = constraint.condition.children
     if len(children) != 1 or not isinstance(children[0], tuple):
         return False
-    lookup, _values = children[0]
+    lookup, value = children[0]
     name, _, kind = lookup.partition("__")
-    return kind == "in" and bool(model._meta.get_field(name).choices)
+    field = model._meta.get_field(name)
+    if kind == "length__lte":
+        return isinstance(field, LengthLimited) and field.max_length == value
+    return kind == "in" and bool(field.choices)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from datetime import datetime
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -15,7 +14,14 @@ from django.db.models import (
     Q,
 )
 from django.forms import ChoiceField
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -23,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
+from django.utils.http import http_date
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_safe
@@ -259,9 +266,15 @@ class CommitmentListView(FilterView):
         return paginator
 
     def get(self, request, *args, **kwargs):
-        clean = _without_empty_parameters(request)
-        if clean is not None:
-            return HttpResponseRedirect(clean)
+        # Blank and repeated parameters are redirected before this (tracker.caching); cards are
+        # the list without ?view=, so any other view but the table is too: each spelling would
+        # be one more copy of the same page.
+        if request.GET.get("view", "table") != "table":
+            query = request.GET.copy()
+            del query["view"]
+            return HttpResponsePermanentRedirect(
+                f"{request.path}?{query.urlencode()}" if query else request.path
+            )
         with _the_version_read_once():
             response = super().get(request, *args, **kwargs)
             if self.filterset.is_bound and not self.filterset.is_valid():
@@ -301,24 +314,6 @@ class CommitmentListView(FilterView):
 def _is_filtered(request: HttpRequest) -> bool:
     """Whether the list's address narrows it (paging, sorting and the view do not)."""
     return any(value for key, value in request.GET.items() if key not in ("page", "order", "view"))
-
-
-def _without_empty_parameters(request: HttpRequest) -> str | None:
-    """The clean address of a request whose query has empty parameters, or None.
-
-    A GET form sends every field, so a search alone gives "?q=bridge&status=&theme=&…". The
-    list redirects that to "?q=bridge": addresses stay short, shareable and cacheable.
-    """
-    if all(all(values) for _key, values in request.GET.lists()):
-        return None
-    query = request.GET.copy()
-    for key, values in request.GET.lists():
-        kept = [value for value in values if value]
-        if kept:
-            query.setlist(key, kept)
-        else:
-            del query[key]
-    return f"{request.path}?{query.urlencode()}" if query else request.path
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -398,8 +393,8 @@ def commitment_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("member")
     )
     # A page at a time: a history of thousands of updates would otherwise make a page of
-    # megabytes. A page number out of range shows the last page, garbage the first.
-    page = Paginator(updates, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    # megabytes.
+    page = _page_or_404(request, updates, per_page=HISTORY_PAGE_SIZE)
     span = find_passage(commitment.source.full_text, commitment.quote)
     passage_url = commitment.source.get_absolute_url()
     if span:
@@ -470,17 +465,15 @@ def _badge_etag(request: HttpRequest, slug: str) -> str | None:
     return commitment and f"{commitment.pk}-{commitment.updated.timestamp()}"
 
 
-def _badge_last_modified(request: HttpRequest, slug: str) -> datetime | None:
-    commitment = _badge_commitment(request, slug)
-    return commitment and commitment.updated
-
-
 # Validated per commitment, not per content version: an embedding page revalidates a badge
 # only when its commitment changes (from the page cache too, which answers with this ETag).
+# Only the ETag answers 304, as for every page (docs/deploy.md): Last-Modified is sent, but
+# HTTP dates have whole seconds, so If-Modified-Since alone could call a badge changed within
+# the same second current.
 # /commitments/<slug>/badge.svg
 @require_safe
 @allow_embedding
-@condition(etag_func=_badge_etag, last_modified_func=_badge_last_modified)
+@condition(etag_func=_badge_etag)
 def commitment_badge(request: HttpRequest, slug: str) -> HttpResponse:
     """A small SVG with a commitment's current status, for articles and reports to embed."""
     commitment = _badge_commitment(request, slug)
@@ -518,6 +511,7 @@ def commitment_badge(request: HttpRequest, slug: str) -> HttpResponse:
         render_to_string("tracker/badge.svg", ctx, request=request),
         content_type="image/svg+xml; charset=utf-8",
     )
+    response["Last-Modified"] = http_date(commitment.updated.timestamp())
     # Browsers keep it for an hour; shared caches revalidate every time.
     patch_cache_control(
         response, public=True, max_age=BADGE_MAX_AGE, s_maxage=0, must_revalidate=True
@@ -534,14 +528,18 @@ def status_list(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/status_list.html", {"buckets": buckets})
 
 
-def _page_or_404(request: HttpRequest, queryset, total: int | None = None):
-    """The page `?page=` asks for, TRACKER_PAGE_SIZE commitments long, or 404.
+def _page_or_404(
+    request: HttpRequest, items, total: int | None = None, per_page: int | None = None
+):
+    """The page `?page=` asks for, `per_page` items long (TRACKER_PAGE_SIZE), or 404.
 
     A page number that is not a whole number from 1 to the last page (0, -1, "abc", a
     number of twenty digits) is not found: a clear answer, never the wrong page, never a 500.
+    (One written otherwise, ?page=01 or ?page=1, never gets here: the page cache's middleware
+    redirects it to the address the site writes, tracker.caching.canonical_query().)
     `total`, when the tallies know it, spares the count query.
     """
-    paginator = Paginator(queryset, settings.TRACKER_PAGE_SIZE)
+    paginator = Paginator(items, per_page or settings.TRACKER_PAGE_SIZE)
     if total is not None:
         paginator.count = total  # a cached_property: set, it is never queried
     try:
@@ -765,7 +763,7 @@ def _scorecard(request: HttpRequest) -> HttpResponse:
         commitments = filterset.qs
         is_filtered = filterset.is_bound and any(filterset.form.cleaned_data.values())
         if is_filtered:
-            page = Paginator(commitments, SCORECARD_PAGE_SIZE).get_page(request.GET.get("page"))
+            page = _page_or_404(request, commitments, per_page=SCORECARD_PAGE_SIZE)
             rows = list(page.object_list)
         else:
             # Every published per-member commitment, in order: their keys kept under the
@@ -774,7 +772,7 @@ def _scorecard(request: HttpRequest) -> HttpResponse:
             order = figures.kept(
                 "scorecard-order", lambda: list(commitments.values_list("pk", flat=True))
             )
-            page = Paginator(order, SCORECARD_PAGE_SIZE).get_page(request.GET.get("page"))
+            page = _page_or_404(request, order, per_page=SCORECARD_PAGE_SIZE)
             by_pk = commitments.in_bulk(page.object_list)
             rows = page.object_list = [by_pk[pk] for pk in page.object_list]
         # Each row's figures from the grid's own statuses: annotated in SQL, they were
@@ -894,7 +892,7 @@ def member_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .with_latest_update()
         .order_by(*(f"commitment__{field}" for field in SCORECARD_ORDER))
     )
-    page = Paginator(progress, MEMBER_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _page_or_404(request, progress, per_page=MEMBER_PAGE_SIZE)
     # What the member state's own government or bodies must deliver on their own, e.g. Viet
     # Nam's ministry's offer: not carried out by every member, so not in the table above.
     owned = figures.with_member_figures(

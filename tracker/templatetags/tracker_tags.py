@@ -16,6 +16,7 @@ from django.utils.translation import gettext, ngettext
 from tracker.caching import may_be_cached
 from tracker.languages import active_language
 from tracker.models import BUCKET_DEFINITIONS, STATUS_INFO, STATUS_SCORE, Bucket, Status, bucket_of
+from tracker.validators import web_address
 
 register = template.Library()
 
@@ -39,6 +40,62 @@ def _with_values(message: str, **values) -> SafeString:
     """A translated message with markup, its %(name)s values escaped, as {% blocktranslate %}
     does it."""
     return mark_safe(message % {name: conditional_escape(v) for name, v in values.items()})
+
+
+# Addresses stored by editors and importers (evidence, a source's original). Every page, the
+# admin's and the fragments below included, writes them through web_link(): a web address
+# becomes a link, anything else (javascript:, data:, //another.site, written behind the forms'
+# back) is shown as text, so a reader or an editor sees what is stored and nothing runs.
+
+
+def web_link(url: str, content=None, rel: str = "nofollow noopener") -> SafeString:
+    """`url` as a link with `content` as its text (the address itself when None), if it is a
+    web address (tracker.validators.web_address); else `content` and the address as text."""
+    if web_address(url):
+        return format_html(
+            '<a href="{}" rel="{}">{}</a>', url, rel, url if content is None else content
+        )
+    if content is None:
+        return conditional_escape(url)
+    return format_html(
+        '{} <span class="not-a-link">({})</span>',
+        content,
+        _with_values(gettext("not a web address: %(address)s"), address=url),
+    )
+
+
+class _LinkNode(template.Node):
+    def __init__(self, url, rel, nodelist) -> None:
+        self.url, self.rel, self.nodelist = url, rel, nodelist
+
+    def render(self, context) -> SafeString:
+        url = self.url.resolve(context)
+        if not url:
+            return ""
+        content = self.nodelist.render(context) if self.nodelist else None
+        rel = self.rel.resolve(context) if self.rel else "nofollow noopener"
+        return web_link(url, content or None, rel)
+
+
+@register.tag("link")
+def link_tag(parser, token) -> _LinkNode:
+    """{% link url %}text{% endlink %}, or {% link url rel="noopener" %}{% endlink %} for the
+    address as its own text: web_link() in a template. Nothing at all for an empty `url`."""
+    bits = token.split_contents()
+    if len(bits) not in (2, 3) or (len(bits) == 3 and not bits[2].startswith("rel=")):
+        raise template.TemplateSyntaxError('Use {% link url %}…{% endlink %}, or rel="…" too.')
+    url = parser.compile_filter(bits[1])
+    rel = parser.compile_filter(bits[2].removeprefix("rel=")) if len(bits) == 3 else None
+    nodelist = parser.parse(("endlink",))
+    parser.delete_first_token()
+    return _LinkNode(url, rel, nodelist)
+
+
+@register.filter(name="web_address")
+def web_address_filter(url: str) -> str:
+    """The address if it is a web address, else "": for an attribute that is not a link
+    (<blockquote cite>)."""
+    return web_address(url)
 
 
 # Kept per language for the life of the process, as Django keeps the catalogues and formats
@@ -231,11 +288,15 @@ def update_list(updates, empty_message: str, show_commitment=False, per_member=F
         evidence = ""
         if update.evidence_url:
             evidence = format_html(
-                '<p class="update__evidence"><a href="{}" rel="nofollow noopener">{}'
-                '<span class="visually-hidden"> {}</span></a></p>',
-                update.evidence_url,
-                gettext("Evidence"),
-                _with_values(gettext("for the update of %(date)s"), date=as_of["date"]),
+                '<p class="update__evidence">{}</p>',
+                web_link(
+                    update.evidence_url,
+                    format_html(
+                        '{}<span class="visually-hidden"> {}</span>',
+                        gettext("Evidence"),
+                        _with_values(gettext("for the update of %(date)s"), date=as_of["date"]),
+                    ),
+                ),
             )
         items.append(
             format_html(
@@ -526,11 +587,18 @@ def bucket_summary(
     # Each label and definition translated once: a lazy text is translated again on every use.
     labels = {share.bucket: str(share.label).lower() for share in used}
     words = ", ".join(f"{share.count} {labels[share.bucket]}" for share in used) or gettext("none")
-    summary = ngettext(
-        "%(label)s: %(count)s commitment: %(words)s.",
-        "%(label)s: %(count)s commitments: %(words)s.",
-        total,
-    ) % {"label": label, "count": total, "words": words}
+    # The label may come escaped already (a {% blocktranslate asvar %} with a name in it):
+    # escaped once here, and the sentence marked safe, so "&" is not written "&amp;amp;".
+    summary = _with_values(
+        ngettext(
+            "%(label)s: %(count)s commitment: %(words)s.",
+            "%(label)s: %(count)s commitments: %(words)s.",
+            total,
+        ),
+        label=label,
+        count=total,
+        words=words,
+    )
     # As {% widthratio share.offset 100 scale %} drew them: the scale cut to a whole number.
     width = int(100 * scale)
     bars = format_html_join(
