@@ -278,3 +278,45 @@ def test_a_table_is_read_record_by_record_not_whole(db, tmp_path, monkeypatch):
     assert first.raw["note"] == "Begun."
     assert source.bytes_read() < tables.tables["updates"][1] + 3 * 4096 < source.size / 10
     records.close()
+
+
+# The models' CheckConstraints, decided without a query per record.
+
+
+def _examples(model, condition):
+    """Instances at and around each limit of the condition's lookups."""
+    for lookup, arg in condition.children:
+        name, _, rest = lookup.partition("__")
+        if rest.startswith("length"):
+            values = ["é" * (arg - 1), "é" * arg, "é" * (arg + 1)]
+        elif rest == "in":
+            values = [next(iter(arg)), "bogus"]
+        else:
+            values = [arg, "other"]
+        for value in values:
+            yield model(**{name: value})
+
+
+@pytest.mark.parametrize(
+    "model", [m for m in apps.get_app_config("tracker").get_models() if m._meta.constraints]
+)
+def test_the_constraints_decided_without_the_database_are_decided_as_it_decides_them(db, model):
+    from django.core.exceptions import ValidationError
+    from django.db.models import CheckConstraint
+
+    decided_here = 0
+    for constraint in model._meta.constraints:
+        if not isinstance(constraint, CheckConstraint):
+            continue
+        for obj in _examples(model, constraint.condition):
+            decided = importing._decide(constraint.condition, obj)
+            if decided is None:
+                continue
+            decided_here += 1
+            try:
+                constraint.validate(model, obj)
+                database = True
+            except ValidationError:
+                database = False
+            assert decided == database, (constraint.name, obj)
+    assert decided_here or not any(isinstance(c, CheckConstraint) for c in model._meta.constraints)

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.core.management.base import CommandError, OutputWrapper
 from django.db import models
 
@@ -667,9 +667,10 @@ def _cell_limit() -> Iterator[None]:
 class ModelRules:
     """full_clean() for many records of one model, costing few queries.
 
-    A model's CheckConstraints are checked by the database (one query each, each time):
-    their outcome depends only on the values of the fields they name, so it is worked out once
-    for each set of values. Uniqueness is checked by the caller, many records at a time.
+    A model's CheckConstraints are checked by the database, one query each, each time. The
+    simple ones (a value among choices, a text's length) are decided here instead, as the
+    database decides them; any other is asked of the database once for each set of values of
+    the fields it names. Uniqueness is checked by the caller, many records at a time.
     """
 
     def __init__(self) -> None:
@@ -692,17 +693,68 @@ class ModelRules:
             names = sorted(condition.referenced_base_fields)
             if exclude & set(names):
                 continue
-            key = (type(obj), constraint.name, *(getattr(obj, name, None) for name in names))
-            if key not in self._outcomes:
-                try:
-                    constraint.validate(type(obj), obj, exclude=exclude)
-                    self._outcomes[key] = None
-                except ValidationError as error:
-                    self._outcomes[key] = error
-            if (error := self._outcomes[key]) is not None:
+            if (error := self._check(constraint, condition, names, obj, exclude)) is not None:
                 errors.setdefault(NON_FIELD_ERRORS, []).extend(error.error_list)
         if errors:
             raise ValidationError(errors)
+
+    def _check(self, constraint, condition, names, obj, exclude) -> ValidationError | None:
+        decided = _decide(condition, obj)
+        if decided is not None:
+            if decided:
+                return None
+            return ValidationError(
+                constraint.get_violation_error_message(), code=constraint.violation_error_code
+            )
+        key = (type(obj), constraint.name, *(getattr(obj, name, None) for name in names))
+        if key not in self._outcomes:
+            if len(self._outcomes) > 10_000:  # values that hardly repeat: keep memory flat
+                self._outcomes.clear()
+            try:
+                constraint.validate(type(obj), obj, exclude=exclude)
+                self._outcomes[key] = None
+            except ValidationError as error:
+                self._outcomes[key] = error
+        return self._outcomes[key]
+
+
+# Lookups a CheckConstraint's condition may use that are decided here as SQL decides them.
+_LOOKUPS = {
+    "exact": lambda value, arg: value == arg,
+    "in": lambda value, arg: value in arg,
+    "length__lte": lambda value, arg: len(value) <= arg,
+    "length__lt": lambda value, arg: len(value) < arg,
+    "length__gte": lambda value, arg: len(value) >= arg,
+    "length__gt": lambda value, arg: len(value) > arg,
+}
+
+
+def _decide(condition, obj: models.Model) -> bool | None:
+    """Whether `obj` meets a constraint's condition, or None when only the database can say
+    (another lookup, a relation, an expression, a NULL)."""
+    if condition.negated or condition.connector != "AND":
+        return None
+    for child in condition.children:
+        if not isinstance(child, tuple):
+            decided = _decide(child, obj) if hasattr(child, "children") else None
+            if decided is not True:
+                return decided
+            continue
+        lookup, arg = child
+        name, _, rest = lookup.partition("__")
+        test = _LOOKUPS.get(rest or "exact")
+        try:
+            field = obj._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        if test is None or field.is_relation or not isinstance(arg, int | str | list | tuple):
+            return None
+        value = getattr(obj, field.attname)
+        if value is None or (rest.startswith("length") and not isinstance(value, str)):
+            return None
+        if not test(value, arg):
+            return False
+    return True
 
 
 # Progress on a terminal.
