@@ -301,6 +301,22 @@ BAD_RECORDS = {
             "(U+0007)"
         ],
     ),
+    "a source whose address is not a web address": (
+        [
+            {
+                **SOURCE,
+                "fields": {
+                    **SOURCE["fields"],
+                    "slug": "ftp-source",
+                    "url": "ftp://example.org/report.pdf",
+                },
+            }
+        ],
+        [
+            "record 2 (tracker.source “ftp-source”): url: Enter a web address starting with "
+            "http:// or https://"
+        ],
+    ),  # fmt: skip
     "a NUL character in a slug": (
         [_actor(slug="spe\x00aker")],
         ["record 2 (tracker.actor “spe\\u0000aker”): slug: Contains an invisible control"],

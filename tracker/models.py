@@ -182,7 +182,7 @@ class Source(PlainTextModel):
         help_text=_("Who published it, e.g. Viet Nam News Agency."),
     )
     author = models.CharField(_("author"), max_length=200, blank=True, help_text=_("e.g. Du Lam."))
-    url = models.URLField(
+    url = WebURLField(
         _("URL"), blank=True, max_length=500, help_text=_("Where the document is published.")
     )
     published_on = models.DateField(
