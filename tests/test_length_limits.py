@@ -27,6 +27,8 @@ DOCS = Path(__file__).resolve().parent.parent / "docs" / "data.md"
 # Every limited field, as docs/data.md lists it: (model, field, limit).
 LIMITS = [
     (Source, "title", 300),
+    (Source, "title_vi", 300),
+    (Source, "title_id", 300),
     (Source, "full_text", 2_000_000),
     (Theme, "description", 1_000),
     (Theme, "description_vi", 1_000),
@@ -42,6 +44,9 @@ LIMITS = [
     (Commitment, "quote_translation_vi", 10_000),
     (Commitment, "quote_translation_id", 10_000),
     (StatusUpdate, "note", 5_000),
+    (StatusUpdate, "note_translation_en", 10_000),
+    (StatusUpdate, "note_translation_vi", 10_000),
+    (StatusUpdate, "note_translation_id", 10_000),
 ]
 
 IDS = [f"{model.__name__}.{name}" for model, name, _limit in LIMITS]

@@ -54,6 +54,9 @@ def _text_fields(model) -> list[models.Field]:
         # A code too short to hold a payload (a source's language, 35 characters), whose
         # validator refuses anything but letters, digits and hyphens.
         and not (field.max_length and field.max_length < 60)
+        # A translation of a note into its own language (English, by default) is refused by a
+        # constraint: the note itself holds that text.
+        and field.name != "note_translation_en"
     ]
 
 

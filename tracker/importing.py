@@ -690,6 +690,8 @@ class ModelRules:
             condition = getattr(constraint, "condition", None)
             if not isinstance(constraint, models.CheckConstraint) or condition is None:
                 continue
+            if constraint.name in getattr(obj, "CHECKED_BY_CLEAN", ()):  # by full_clean()
+                continue
             names = sorted(condition.referenced_base_fields)
             if exclude & set(names):
                 continue

@@ -72,6 +72,7 @@ SUMMARY_MAX_LENGTH = 2_000
 QUOTE_MAX_LENGTH = 5_000
 QUOTE_TRANSLATION_MAX_LENGTH = 10_000
 NOTE_MAX_LENGTH = 5_000
+NOTE_TRANSLATION_MAX_LENGTH = 10_000
 DESCRIPTION_MAX_LENGTH = 1_000
 SOURCE_TITLE_MAX_LENGTH = 300
 # A source's text can be a long report: 2,000,000 characters is some 700 printed pages.
@@ -161,7 +162,7 @@ class MemberStateQuerySet(models.QuerySet):
         return self.filter(Exists(MemberProgress.objects.public().filter(member=OuterRef("pk"))))
 
 
-class Source(PlainTextModel):
+class Source(Translatable, PlainTextModel):
     """A document that commitments are drawn from, such as a report on a summit."""
 
     slug = models.SlugField(
@@ -226,6 +227,45 @@ class Source(PlainTextModel):
         ),
     )
 
+    # The project's translations of the document's title and of the event, shown with the
+    # original one click away; the full text and the quotes are never translated in place.
+    title_vi = LimitedCharField(
+        _("title (Vietnamese)"),
+        max_length=SOURCE_TITLE_MAX_LENGTH,
+        blank=True,
+        help_text=_("The tracker's translation of the title. Empty: the original is shown."),
+    )
+    title_id = LimitedCharField(
+        _("title (Indonesian)"),
+        max_length=SOURCE_TITLE_MAX_LENGTH,
+        blank=True,
+        help_text=_("The tracker's translation of the title. Empty: the original is shown."),
+    )
+    event_name_vi = models.CharField(
+        _("event name (Vietnamese)"),
+        max_length=300,
+        blank=True,
+        help_text=_("The event's name in Vietnamese. Empty: the English name is shown."),
+    )
+    event_name_id = models.CharField(
+        _("event name (Indonesian)"),
+        max_length=300,
+        blank=True,
+        help_text=_("The event's name in Indonesian. Empty: the English name is shown."),
+    )
+    event_place_vi = models.CharField(
+        _("event place (Vietnamese)"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. Hà Nội, Việt Nam. Empty: the English name is shown."),
+    )
+    event_place_id = models.CharField(
+        _("event place (Indonesian)"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. Hanoi, Vietnam. Empty: the English name is shown."),
+    )
+
     objects = SlugManager.from_queryset(SourceQuerySet)()
 
     class Meta:
@@ -233,7 +273,11 @@ class Source(PlainTextModel):
         verbose_name = _("source")
         verbose_name_plural = _("sources")
         constraints = length_limits(
-            "source", title=SOURCE_TITLE_MAX_LENGTH, full_text=FULL_TEXT_MAX_LENGTH
+            "source",
+            title=SOURCE_TITLE_MAX_LENGTH,
+            full_text=FULL_TEXT_MAX_LENGTH,
+            title_vi=SOURCE_TITLE_MAX_LENGTH,
+            title_id=SOURCE_TITLE_MAX_LENGTH,
         )
 
     def __str__(self) -> str:
@@ -1013,6 +1057,10 @@ class StatusUpdateQuerySet(models.QuerySet):
 SMALL_SET = 200
 
 
+# The languages a note may be written in and translated into: the site's.
+NOTE_LANGUAGES = [("en", _("English")), ("vi", _("Vietnamese")), ("id", _("Indonesian"))]
+
+
 class StatusUpdate(PlainTextModel):
     """An entry in a commitment's history: a status as of a date, with the reason. Append-only."""
 
@@ -1045,6 +1093,34 @@ class StatusUpdate(PlainTextModel):
             "Why the status is what it is, in plain text, e.g. “Ministers adopted the "
             "framework at their June meeting.”"
         ),
+    )
+    # The note as its author wrote it is `note`, in `note_language`; translations into the
+    # site's other languages sit beside it. Adding or improving a translation later is not a
+    # correction of the facts, so it is the one change an existing update takes.
+    note_language = models.CharField(
+        _("language of the note"),
+        max_length=8,
+        choices=NOTE_LANGUAGES,
+        default="en",
+        help_text=_("The language the note was written in: its original."),
+    )
+    note_translation_en = LimitedTextField(
+        _("translation of the note (English)"),
+        max_length=NOTE_TRANSLATION_MAX_LENGTH,
+        blank=True,
+        help_text=_("The note in English, when it was written in another language."),
+    )
+    note_translation_vi = LimitedTextField(
+        _("translation of the note (Vietnamese)"),
+        max_length=NOTE_TRANSLATION_MAX_LENGTH,
+        blank=True,
+        help_text=_("The note in Vietnamese, when it was written in another language."),
+    )
+    note_translation_id = LimitedTextField(
+        _("translation of the note (Indonesian)"),
+        max_length=NOTE_TRANSLATION_MAX_LENGTH,
+        blank=True,
+        help_text=_("The note in Indonesian, when it was written in another language."),
     )
     evidence_url = WebURLField(
         _("evidence URL"),
@@ -1097,6 +1173,9 @@ class StatusUpdate(PlainTextModel):
 
     objects = StatusUpdateQuerySet.as_manager()
 
+    # Constraints clean() checks already, field by field (see PlainTextModel.get_constraints()).
+    CHECKED_BY_CLEAN = ("statusupdate_note_translations_valid",)
+
     class Meta:
         ordering = list(TIMELINE_ORDER)
         verbose_name = _("status update")
@@ -1114,7 +1193,32 @@ class StatusUpdate(PlainTextModel):
             models.CheckConstraint(
                 condition=Q(basis__in=[*Basis.values, ""]), name="statusupdate_basis_valid"
             ),
-            *length_limits("statusupdate", note=NOTE_MAX_LENGTH),
+            *length_limits(
+                "statusupdate",
+                note=NOTE_MAX_LENGTH,
+                note_translation_en=NOTE_TRANSLATION_MAX_LENGTH,
+                note_translation_vi=NOTE_TRANSLATION_MAX_LENGTH,
+                note_translation_id=NOTE_TRANSLATION_MAX_LENGTH,
+            ),
+            models.CheckConstraint(
+                condition=Q(note_language__in=[code for code, _name in NOTE_LANGUAGES]),
+                name="statusupdate_note_language_valid",
+            ),
+            # A translation translates a note, and never into the note's own language.
+            # StatusUpdate.clean() says the same field by field (CHECKED_BY_CLEAN).
+            models.CheckConstraint(
+                condition=(
+                    ~Q(note="")
+                    | Q(note_translation_en="", note_translation_vi="", note_translation_id="")
+                )
+                & Q(
+                    *(
+                        ~Q(note_language=code) | Q(**{f"note_translation_{code}": ""})
+                        for code, _name in NOTE_LANGUAGES
+                    )
+                ),
+                name="statusupdate_note_translations_valid",
+            ),
         ]
         indexes = [
             # The head of one chain (the timeline rule) and a member's latest updates.
@@ -1145,6 +1249,23 @@ class StatusUpdate(PlainTextModel):
     def is_status_change(self) -> bool:
         return self.status != self.previous_status
 
+    def translation_problems(self) -> dict[str, str]:
+        """What is wrong with the note's translations, by field: a translation needs a note,
+        in another language than the translation's. No query."""
+        problems = {}
+        for code, name in NOTE_LANGUAGES:
+            field = f"note_translation_{code}"
+            if not getattr(self, field):
+                continue
+            if code == self.note_language:
+                problems[field] = gettext(
+                    "The note is written in %(language)s, so it needs no translation into "
+                    "%(language)s: leave this empty."
+                ) % {"language": name}
+            elif not self.note.strip():
+                problems[field] = gettext("There is no note to translate: write the note first.")
+        return problems
+
     def clean(self) -> None:
         """The rules every new update must meet, however it is recorded (queries the history)."""
         errors: dict[str, str] = {}
@@ -1154,6 +1275,7 @@ class StatusUpdate(PlainTextModel):
                 if self.corrects_id is not None
                 else gettext("Write a note saying why: it is shown with the update.")
             )
+        errors.update(self.translation_problems())
         if self.is_status_change and not self.is_public:
             errors["is_public"] = gettext(
                 "A change of status is always public. Tick “public”, or keep the current "

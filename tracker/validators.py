@@ -214,8 +214,13 @@ class PlainTextModel(models.Model):
         # A check that a field holds one of its choices, or no more than its max_length,
         # says in the database what clean_fields() has checked already; validated again, each
         # costs three queries (a savepoint and a SELECT) per record saved.
+        # Likewise a constraint the model's clean() checks field by field (CHECKED_BY_CLEAN).
+        checked = set(getattr(self, "CHECKED_BY_CLEAN", ()))
         return [
-            (model, [c for c in constraints if not _restates_field(model, c)])
+            (
+                model,
+                [c for c in constraints if not _restates_field(model, c) and c.name not in checked],
+            )
             for model, constraints in super().get_constraints()
         ]
 
