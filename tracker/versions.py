@@ -11,7 +11,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from typing import NamedTuple
@@ -78,10 +78,24 @@ class ContentVersion(PlainTextModel):
         try:
             with transaction.atomic(using=using):
                 yield
+                while write.at_end:
+                    _name, (callback, items) = write.at_end.popitem()
+                    callback(items)
                 if write.changed:
                     cls._move_on(using)
         finally:
             _writes.current = None
+
+    @classmethod
+    def at_end_of_write(cls, name: str, items: Iterable, callback: Callable[[set], None]) -> None:
+        """Collect `items` under `name`, then call `callback` with all of them once, at the end
+        of the write in progress, inside its transaction (now, when none is in progress): work
+        a write asks for many times, such as rewriting a search document, is done once."""
+        write = getattr(_writes, "current", None)
+        if write is None:
+            callback(set(items))
+            return
+        write.at_end.setdefault(name, (callback, set()))[1].update(items)
 
     @classmethod
     def _move_on(cls, using: str | None) -> None:
@@ -342,7 +356,10 @@ _inherited: list[_Listener] = []
 
 
 class _Write:
-    changed = False
+    def __init__(self) -> None:
+        self.changed = False
+        # Work for the end of the write: name -> (callback, the items collected for it).
+        self.at_end: dict[str, tuple[Callable[[set], None], set]] = {}
 
 
 # The write in progress on this thread, if any (ContentVersion.one_write()).
