@@ -112,6 +112,7 @@ def _fill() -> None:
     """Synthetic data, labelled as such. Bulk-written for speed: this is not an edit path."""
     from django.core.management import call_command
 
+    from tracker import search
     from tracker.models import (
         Actor,
         Commitment,
@@ -161,6 +162,8 @@ def _fill() -> None:
             source=sources[i % len(sources)],
             slug=f"synthetic-{i}",
             title=f"Synthetic commitment {i}",
+            # Every tenth in Vietnamese too, for the searches in that language.
+            title_vi=f"Cam kết tổng hợp {i} về trung tâm dữ liệu" if i % 10 == 0 else "",
             summary="Synthetic summary for benchmarking. " * 3,
             quote="Synthetic text.",
             position=i,
@@ -214,7 +217,8 @@ def _fill() -> None:
             StatusUpdate.objects.bulk_create(batch)
             batch = []
     StatusUpdate.objects.bulk_create(batch)
-    # bulk_create() is no write path: it says so itself.
+    # bulk_create() is no write path: it says so itself, and writes the search documents.
+    search.rebuild()
     ContentVersion.bump()
     from django.db import connection
 
@@ -239,6 +243,11 @@ def _pages() -> list[str]:
         "/commitments/",
         "/commitments/?page=40",
         "/commitments/?q=synthetic&theme=theme-3&order=-status_date",
+        # Searches (issue 22): a word in every commitment, ranked; a rare pair; Vietnamese
+        # without its accents, in a tenth of them.
+        "/commitments/?q=synthetic",
+        "/commitments/?q=commitment+4242",
+        "/vi/commitments/?q=trung+tam+du+lieu",
         f"/commitments/{slug}/",
         f"/commitments/{tracked.values_list('slug', flat=True).first()}/",
         f"/commitments/{slug}/badge.svg",

@@ -7,7 +7,11 @@ class TrackerConfig(AppConfig):
     verbose_name = _("Commitments tracker")
 
     def ready(self) -> None:
-        from tracker import checks  # noqa: F401  (registers the system checks)
+        from tracker import (
+            checks,  # noqa: F401  (registers the system checks)
+            search,
+        )
         from tracker.caching import connect_signals
 
         connect_signals(self)
+        search.connect_signals(self)

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from tracker import search
 from tracker.statuses import Status, members_status
 from tracker.versions import ContentVersion
 
@@ -142,6 +143,8 @@ class Editable:
                 **values, version=F("version") + 1, updated=now, updated_by=user
             )
             ContentVersion.bump()
+            if search.COMMITMENT_FIELDS & set(fields):  # update() sends no signal
+                search.changed([self.pk])
             # The edited fields are this instance's own; the status fields come from the update.
             for name in STATUS_FIELDS & set(values):
                 setattr(self, name, values[name])

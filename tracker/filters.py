@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from tracker import figures
+from tracker import figures, search
 from tracker.models import (
     Actor,
     Bucket,
@@ -27,9 +27,9 @@ from tracker.models import (
     statuses_in,
 )
 
-# Each word of a search adds a clause over five columns and a subquery: unbounded, a long
-# search costs seconds and then fails in the database ("Expression tree is too large").
-SEARCH_MAX_WORDS = 10
+# A search is bounded: each word adds up to three forms to the full-text query, and a search
+# box is for a few words, not a document.
+SEARCH_MAX_WORDS = search.MAX_TERMS
 SEARCH_MAX_CHARS = 200
 
 
@@ -94,9 +94,15 @@ def validate_search_words(value: str) -> None:
         )
 
 
+def validate_search(value: str) -> None:
+    """Something to search for, in few enough words (tracker.search.parse())."""
+    search.parse(value)
+
+
 def _search_help() -> str:
     return gettext(
-        "Words from the title, summary, quote or an actor's name. At most %(limit)d words."
+        "Words from the title, summary, quote, notes, the source or who is involved, in any of "
+        "the three languages, with or without accents. At most %(limit)d words."
     ) % {"limit": SEARCH_MAX_WORDS}
 
 
@@ -156,7 +162,7 @@ class CommitmentFilter(django_filters.FilterSet):
         # the template gives the help text and the error those ids.
         widget=forms.TextInput(attrs={"type": "search"}),
         max_length=SEARCH_MAX_CHARS,
-        validators=[validate_search_words],
+        validators=[validate_search_words, validate_search],
         error_messages={
             "max_length": _(
                 "Use at most %(limit_value)d characters; this search has %(show_value)d."
@@ -255,27 +261,8 @@ class CommitmentFilter(django_filters.FilterSet):
             ]
 
     def search(self, queryset, name, value):
-        # A word given twice narrows nothing further.
-        for word in dict.fromkeys(value.split()):
-            queryset = queryset.filter(
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                # A Vietnamese or Indonesian word finds the editors' translations too.
-                | Q(title_vi__icontains=word)
-                | Q(title_id__icontains=word)
-                | Q(summary_vi__icontains=word)
-                | Q(summary_id__icontains=word)
-                | Q(quote__icontains=word)
-                | Q(proposer__name__icontains=word)
-                | Q(owner__name__icontains=word)
-                # A subquery, not a join, so a word matching two partners lists a row once.
-                | Q(
-                    pk__in=Commitment.partners.through.objects.filter(
-                        actor__name__icontains=word
-                    ).values("commitment_id")
-                )
-            )
-        return queryset
+        # Validated by then (validate_search()).
+        return search.filter_and_rank(queryset, search.parse(value))
 
     def filter_bucket(self, queryset, name, value):
         return queryset.filter(status__in=statuses_in(Bucket(value)))

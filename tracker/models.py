@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.edits import STATUS_FIELDS, Editable, EditConflict, MemberUpdatesInvalid  # noqa: F401
 from tracker.languages import Translatable, active_language
+from tracker.search import SearchDocument  # noqa: F401  (a model of the app: registered here)
 from tracker.statuses import (  # noqa: F401  (the vocabulary, re-exported)
     BUCKET_DEFINITIONS,
     FINISHED_BUCKETS,

@@ -35,7 +35,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_safe
 from django_filters.views import FilterView
 
-from tracker import charts, figures
+from tracker import charts, figures, search
 from tracker.annotate import annotate
 from tracker.filters import (
     SCORECARD_ORDER,
@@ -304,10 +304,15 @@ class CommitmentListView(FilterView):
         query["view"] = "table"
         ctx["table_query"] = query.urlencode()
         ctx["is_filtered"] = _is_filtered(self.request)
+        ctx["search_query"] = None
         if not self.filterset.form.errors and ctx.get("page_obj") is not None:
             page = ctx["page_obj"]
             page.object_list = figures.with_member_figures(page.object_list)
             ctx["commitments"] = ctx["object_list"] = page.object_list
+            if self.filterset.is_bound and (searched := self.filterset.form.cleaned_data["q"]):
+                # What matched, and where, for the page's cards: one query.
+                ctx["search_query"] = search.parse(searched)
+                search.found_elsewhere(page.object_list, ctx["search_query"])
         return ctx
 
 

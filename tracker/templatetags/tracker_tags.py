@@ -13,6 +13,7 @@ from django.utils.html import conditional_escape, format_html, format_html_join,
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
+from tracker import search
 from tracker.caching import may_be_cached
 from tracker.languages import active_language
 from tracker.models import BUCKET_DEFINITIONS, STATUS_INFO, STATUS_SCORE, Bucket, Status, bucket_of
@@ -348,6 +349,7 @@ def promise(commitment) -> SafeString:
 
 CARD = """<li class="card">
   <h3 class="card__title"><a href="{url}">{title}</a></h3>
+  {found}
   <p class="card__status">{status}{members}</p>
   {overdue}
   <dl class="facts">
@@ -361,10 +363,13 @@ CARD = """<li class="card">
 
 
 @register.simple_tag
-def commitment_cards(commitments) -> SafeString:
+def commitment_cards(commitments, query: search.Query | None = None) -> SafeString:
     """Commitments as the lists' cards: each one's status, who must deliver it, its kind, who
     proposed it and its themes. Reads their owners, proposers, member groups and themes (fetch
-    them with views._cards()) and their members' figures (figures.with_member_figures())."""
+    them with views._cards()) and their members' figures (figures.with_member_figures()).
+
+    With the search `query`: its words highlighted in the title, and where else the
+    commitment matched (`found_in`, from search.found_elsewhere()) under it."""
     language = active_language()
     labels = {
         "deliverer_label": gettext("Must deliver it"),
@@ -411,7 +416,10 @@ def commitment_cards(commitments) -> SafeString:
             format_html(
                 CARD,
                 url=commitment.get_absolute_url(),
-                title=_translated(commitment, "title", language),
+                title=_translated(commitment, "title", language)
+                if query is None
+                else highlighted(commitment, "title", query),
+                found=_found(getattr(commitment, "found_in", None)),
                 status=_status_badge(commitment.status, commitment.status_date or None, language),
                 members=members,
                 overdue=overdue_notice(commitment.target_date) if commitment.is_overdue else "",
@@ -427,6 +435,31 @@ def commitment_cards(commitments) -> SafeString:
             )
         )
     return SafeString("".join(cards))
+
+
+@register.simple_tag
+def highlighted(obj, field: str, query: search.Query | None) -> SafeString:
+    """`obj`'s `field` in the page's language (else English, marked so), with the searched
+    words in <mark>."""
+    if query is None:
+        return _translated(obj, field, active_language())
+    text, text_language = obj.translated(field)
+    marked = search.highlight(text, query)
+    if text_language == active_language():
+        return marked
+    return format_html('<span lang="{}">{}</span>', text_language, marked)
+
+
+def _found(found: search.Found | None) -> SafeString:
+    if found is None:
+        return SafeString("")
+    return format_html(
+        '<p class="card__found"><span class="card__found-where">{}</span> '
+        '<span lang="{}">{}</span></p>',
+        found.where,
+        found.language,
+        found.text,
+    )
 
 
 @register.simple_tag

@@ -44,6 +44,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models
 from django.utils import timezone
 
+from tracker import search
 from tracker.exports import (
     DATASET_FORMAT,
     DATASET_TABLES,
@@ -879,7 +880,9 @@ class Importer:
         self._write_updates("member_updates")
         self._write_updates("updates")
         self._write_member_progress()
-        # bulk_create() sends no signal: the public pages' version moves on here, once.
+        # bulk_create() sends no signal: the search documents are written here, and the public
+        # pages' version moves on, once.
+        search.reindex(kept.pk for kept in self.commitments.values())
         ContentVersion.bump()
 
     def _write_commitments(self) -> None:

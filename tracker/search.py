@@ -1,0 +1,722 @@
+"""Search in every language: ranked, blind to accents and case, finding word forms.
+
+Each commitment has one search document (SearchDocument): the words of its titles, summaries,
+quote and the quote's translations, its actors' names, its public notes and their
+translations, and the passage of the source around its quote, in every language, each word
+already normalised here, in Python:
+
+- accents and case folded ("Trung Tâm" and "trung tam" are one word, đ is d);
+- English words spelt one way (centre/center, organisation/organization) and stemmed
+  (centres/centre/centers: "center"), Indonesian words stemmed (Snowball's stemmers, the ones
+  PostgreSQL's dictionaries are built from), Vietnamese syllables kept as they are: the
+  language has no inflection to stem.
+
+A search is normalised by the same code, each word in every language's way, so a word matches
+in whichever language it was written, and both databases match exactly the same words:
+PostgreSQL by full-text search over a weighted tsvector (a GIN index), SQLite by FTS5. Each
+ranks by its own measure (ts_rank_cd, bm25) with the same weights: a title before a summary or
+the quote, before a note, before the source's passage. Matching words are highlighted in Python
+in the text shown, by the same normalisation, so what is marked is what was found.
+
+The documents are kept in step by the models' signals, within the transaction of the write
+(at the end of ContentVersion.one_write(), once per commitment), and by the write paths that
+send no signal (Commitment.save_edit(), the importers). `manage.py rebuild_search_index`
+writes them all afresh.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import json
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import snowballstemmer
+from django.core.exceptions import ValidationError
+from django.db import connection, connections, models
+from django.utils.formats import date_format
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from tracker.languages import active_language
+from tracker.text import find_passage
+from tracker.versions import ContentVersion
+
+# Weights by column, as PostgreSQL's A-D and FTS5's column weights: titles count most.
+COLUMNS = ("titles", "texts", "notes", "passage")
+FTS5_WEIGHTS = (10.0, 4.0, 2.0, 1.0)
+# ts_rank_cd's weights are given as {D, C, B, A}.
+TS_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
+
+# The most words a search may have once normalised: each becomes up to three alternatives.
+MAX_TERMS = 10
+
+# Words of the source around a quote that the passage keeps at most, each side.
+PASSAGE_CHARS = 1_000
+
+
+# Normalising words.
+
+# Letters NFKD does not take apart: Vietnamese đ above all.
+_FOLD = str.maketrans({"đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ı": "i"})
+# A word: letters and digits, with any combining marks (text in decomposed form).
+_WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+")
+
+
+def fold(text: str) -> str:
+    """`text` without accents, in lower case: "Trung Tâm Dữ Liệu" -> "trung tam du lieu"."""
+    text = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+
+def words(text: str) -> list[str]:
+    """The folded words of `text`."""
+    return _WORD.findall(fold(text))
+
+
+# British spellings, as American ones: one spelling in the index and in the search, so either
+# finds the other. Whole words first, then endings.
+_SPELLINGS = {
+    "centre": "center",
+    "centres": "centers",
+    "centred": "centered",
+    "metre": "meter",
+    "metres": "meters",
+    "litre": "liter",
+    "litres": "liters",
+    "fibre": "fiber",
+    "fibres": "fibers",
+    "theatre": "theater",
+    "calibre": "caliber",
+    "programme": "program",
+    "programmes": "programs",
+    "defence": "defense",
+    "licence": "license",
+    "licences": "licenses",
+    "catalogue": "catalog",
+    "catalogues": "catalogs",
+    "dialogue": "dialog",
+    "dialogues": "dialogs",
+    "analogue": "analog",
+    "enrol": "enroll",
+    "enrolment": "enrollment",
+    "fulfil": "fulfill",
+    "fulfilment": "fulfillment",
+    "instalment": "installment",
+    "grey": "gray",
+    "tyre": "tire",
+    "aluminium": "aluminum",
+}
+_ENDINGS = [
+    # organise, organised, organisation, digitalisation, realising...
+    (re.compile(r"^(\w{3,})is(e|es|ed|ing|er|ers|ation|ations)$"), r"\1iz\2"),
+    # analyse, paralysed
+    (re.compile(r"^(\w{2,})ys(e|es|ed|ing)$"), r"\1yz\2"),
+    # labour, colour, favourable, behaviours, neighbouring, honour...
+    (
+        re.compile(r"^(lab|col|fav|behavi|neighb|hon|harb|rum|vap|flav|hum|endeav|sav)our(\w*)$"),
+        r"\1or\2",
+    ),
+    # travelled, modelling, labelled, cancelled, fuelled, signalling, counselled, levelled
+    (
+        re.compile(
+            r"^(travel|model|label|cancel|fuel|signal|counsel|level|total|channel|tunnel)"
+            r"l(ed|ing|er|ers)$"
+        ),
+        r"\1\2",
+    ),
+]
+
+
+def american(word: str) -> str:
+    """A folded English word spelt the American way (the index's one spelling)."""
+    if word in _SPELLINGS:
+        return _SPELLINGS[word]
+    for pattern, replacement in _ENDINGS:
+        if pattern.match(word):
+            return pattern.sub(replacement, word)
+    return word
+
+
+@functools.cache
+def _stemmer(language: str):
+    return snowballstemmer.stemmer(language)
+
+
+# Stemmed words are kept: a page of results stems the same few hundred words again and again.
+@functools.lru_cache(maxsize=65_536)
+def _stem(language: str, word: str) -> str:
+    return _stemmer(language).stemWord(word)
+
+
+def term(word: str, language: str) -> str:
+    """The index's form of a folded `word` written in `language`."""
+    if language == "en":
+        return _stem("english", american(word))
+    if language == "id":
+        return _stem("indonesian", word)
+    # Vietnamese, and languages the tracker has no stemmer for: the folded word itself.
+    return word
+
+
+def alternatives(word: str) -> tuple[str, ...]:
+    """The index's forms of a folded searched `word` in each language it may be written in."""
+    return tuple(dict.fromkeys((term(word, "en"), term(word, "id"), word)))
+
+
+def terms(text: str, language: str) -> str:
+    """`text` as the index holds it: its words' forms, separated by spaces."""
+    return " ".join(term(word, language) for word in words(text))
+
+
+# A search.
+
+
+@dataclass(frozen=True)
+class Query:
+    """A search as the index reads it: each word, with its forms in each language."""
+
+    text: str
+    words: tuple[tuple[str, ...], ...]
+
+    @functools.cached_property
+    def forms(self) -> frozenset[str]:
+        return frozenset(form for forms in self.words for form in forms)
+
+    def fts5(self) -> str:
+        """The FTS5 query: every word, in any of its forms."""
+        return " AND ".join(
+            "(" + " OR ".join(f'"{form}"' for form in forms) + ")" for forms in self.words
+        )
+
+    def tsquery(self) -> str:
+        """The same for PostgreSQL's to_tsquery('simple', …)."""
+        return " & ".join(
+            "(" + " | ".join(f"'{form}'" for form in forms) + ")" for forms in self.words
+        )
+
+    def matches(self, word: str) -> bool:
+        """Whether a folded `word` of a text shown is one that was searched for, in any
+        language's form."""
+        return not self.forms.isdisjoint(alternatives(word))
+
+
+# Characters a search may not hold: control characters (tab and line breaks aside, which are
+# spaces to a search box), as in every other text the tracker takes.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def parse(text: str) -> Query:
+    """The search `text` as a Query; ValidationError, saying why, if nothing can be searched."""
+    if _CONTROL.search(text):
+        raise ValidationError(
+            gettext("The search contains control characters; type it again as plain text."),
+            code="control",
+        )
+    found = list(dict.fromkeys(words(text)))
+    if not found:
+        raise ValidationError(
+            gettext(
+                "There is nothing to search for in “%(search)s”: type a word, with letters or "
+                "digits."
+            )
+            % {"search": text.strip()},
+            code="no_words",
+        )
+    if len(found) > MAX_TERMS:
+        raise ValidationError(
+            ngettext(
+                "Use at most %(limit)d words; this search has %(count)d.",
+                "Use at most %(limit)d words; this search has %(count)d.",
+                MAX_TERMS,
+            )
+            % {"limit": MAX_TERMS, "count": len(found)},
+            code="too_many_words",
+        )
+    return Query(text, tuple(alternatives(word) for word in found))
+
+
+def filter_and_rank(queryset: models.QuerySet, query: Query) -> models.QuerySet:
+    """The commitments of `queryset` that have every word of `query`, best first, then in
+    the source's order; annotated `search_rank`, greater is better."""
+    table = SearchDocument._meta.db_table
+    # The reverse one-to-one join names the document table by its own name (joined once).
+    joined = queryset.filter(search_document__isnull=False)
+    if connection.vendor == "postgresql":
+        condition = f"{table}.vector @@ to_tsquery('simple', %s)"
+        rank = f"ts_rank_cd('{TS_WEIGHTS}', {table}.vector, to_tsquery('simple', %s))"
+        params = rank_params = [query.tsquery()]
+    else:
+        condition = f"{table} MATCH %s"
+        weights = ", ".join(str(weight) for weight in FTS5_WEIGHTS)
+        # bm25() is lower for a better match; it reads the MATCH of the same query.
+        rank = f"-bm25({table}, {weights})"
+        params, rank_params = [query.fts5()], []
+    return (
+        joined.filter(models.expressions.RawSQL(condition, params, models.BooleanField()))
+        .annotate(search_rank=models.expressions.RawSQL(rank, rank_params, models.FloatField()))
+        .order_by("-search_rank", "position", "pk")
+    )
+
+
+# Highlighting.
+
+
+def highlight(text: str, query: Query | None) -> SafeString:
+    """`text`, escaped, with each word that was searched for in <mark>."""
+    if query is None or not text:
+        return conditional_escape(text)
+    parts, end = [], 0
+    for match in _WORD.finditer(text):
+        if query.matches(fold(match.group())):
+            parts.append(conditional_escape(text[end : match.start()]))
+            parts.append(f"<mark>{conditional_escape(match.group())}</mark>")
+            end = match.end()
+    parts.append(conditional_escape(text[end:]))
+    return mark_safe("".join(parts))  # noqa: S308 (every part escaped above)
+
+
+def has_match(text: str, query: Query) -> bool:
+    return any(query.matches(fold(match.group())) for match in _WORD.finditer(text))
+
+
+# Words of context shown each side of the first match in an excerpt.
+EXCERPT_WORDS = 14
+
+
+def excerpt(text: str, query: Query) -> SafeString | None:
+    """A few words of `text` around its first match, highlighted; None if nothing matches."""
+    spans = list(_WORD.finditer(text))
+    first = next((i for i, m in enumerate(spans) if query.matches(fold(m.group()))), None)
+    if first is None:
+        return None
+    start_word = max(0, first - EXCERPT_WORDS)
+    end_word = min(len(spans) - 1, first + EXCERPT_WORDS * 2)
+    start = spans[start_word].start() if start_word else 0
+    end = spans[end_word].end() if end_word < len(spans) - 1 else len(text)
+    shown = highlight(" ".join(text[start:end].split()), query)
+    before = "… " if start else ""
+    after = " …" if end < len(text) else ""
+    return mark_safe(f"{before}{shown}{after}")  # noqa: S308 (highlight() escapes)
+
+
+@dataclass
+class Found:
+    """Where a search matched, beyond the title and summary shown on a card."""
+
+    where: str  # what the text is, in words: "the quote", "a note of 3 March 2026"…
+    language: str
+    text: SafeString
+
+
+def found_elsewhere(commitments: list, query: Query) -> None:
+    """Give each commitment of a page of results `found_in`: an excerpt, highlighted, of the
+    first text beyond its title that has the search's words — its summary as shown, else
+    the quote, its translations, the actors' names, the notes, the source's passage, in the
+    reader's language first — or None. One query for the page (the search documents)."""
+    originals = dict(
+        SearchDocument.objects.filter(pk__in=[c.pk for c in commitments]).values_list(
+            "pk", "originals"
+        )
+    )
+    language = active_language()
+    for commitment in commitments:
+        summary, summary_language = commitment.translated("summary")
+        pieces = [["summary", summary_language, "", summary]]
+        others = json.loads(originals.get(commitment.pk) or "[]")
+        # The reader's language first, then the others, each in the document's order.
+        pieces += sorted(others, key=lambda piece: piece[1] != language)
+        commitment.found_in = None
+        for kind, piece_language, label, text in pieces:
+            if (shown := excerpt(text, query)) is not None:
+                commitment.found_in = Found(_where(kind, label), piece_language, shown)
+                break
+
+
+def _where(kind: str, label: str) -> str:
+    if kind == "summary":
+        return gettext("Summary:")
+    if kind == "quote":
+        return gettext("In the quote:")
+    if kind == "quote_translation":
+        return gettext("In the translation of the quote:")
+    if kind == "note":
+        return gettext("In a note of %(date)s:") % {"date": _date(label)}
+    if kind == "actor":
+        return gettext("Who is involved:")
+    return gettext("In the source, around the quote:")
+
+
+def _date(iso: str) -> str:
+    return date_format(datetime.date.fromisoformat(iso), "DATE_FORMAT")
+
+
+# The index.
+
+
+class SearchDocument(models.Model):
+    """A commitment's words, normalised, by weight; `originals`, the texts they come from, for
+    excerpts. On PostgreSQL a table with a generated, GIN-indexed tsvector `vector`; on SQLite
+    an FTS5 table. Both made by migration 0020; written only by this module, in SQL."""
+
+    commitment = models.OneToOneField(
+        "tracker.Commitment",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        db_column="rowid",
+        related_name="search_document",
+        verbose_name=_("commitment"),
+    )
+    titles = models.TextField(_("words of the titles"))
+    texts = models.TextField(_("words of the summaries, quote and names"))
+    notes = models.TextField(_("words of the notes"))
+    passage = models.TextField(_("words of the source's passage"))
+    originals = models.TextField(_("texts shown in excerpts"))
+
+    class Meta:
+        app_label = "tracker"
+        db_table = "tracker_searchdocument"
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+
+    def __str__(self) -> str:
+        return f"Search document of commitment {self.pk}"
+
+
+def _passage(full_text: str, quote: str) -> str:
+    """The paragraph of the source around its quote (at most PASSAGE_CHARS each side)."""
+    found = find_passage(full_text, quote) if quote else None
+    if found is None:
+        return ""
+    start, end = found
+    low = max(0, start - PASSAGE_CHARS)
+    high = min(len(full_text), end + PASSAGE_CHARS)
+    paragraph_start = full_text.rfind("\n", low, start)
+    paragraph_end = full_text.find("\n", end, high)
+    return full_text[
+        (paragraph_start + 1 if paragraph_start >= 0 else low) : (
+            paragraph_end if paragraph_end >= 0 else high
+        )
+    ].strip()
+
+
+def _documents(ids: list[int], using: str) -> list[tuple]:
+    """The search documents of the commitments `ids`, as rows to write: six queries for any
+    number of them (the sources' texts read once each)."""
+    from tracker.models import Actor, Commitment, Source, StatusUpdate
+
+    translations = ("vi", "id")
+    rows = list(
+        Commitment.objects.using(using)
+        .filter(pk__in=ids)
+        .values(
+            "pk",
+            "title",
+            *(f"title_{code}" for code in translations),
+            "summary",
+            *(f"summary_{code}" for code in translations),
+            "quote",
+            "quote_translation_en",
+            *(f"quote_translation_{code}" for code in translations),
+            "heading",
+            "source_id",
+            "proposer_id",
+            "owner_id",
+        )
+    )
+    partners = defaultdict(list)
+    for commitment_id, actor_id in (
+        Commitment.partners.through.objects.using(using)
+        .filter(commitment_id__in=ids)
+        .values_list("commitment_id", "actor_id")
+    ):
+        partners[commitment_id].append(actor_id)
+    actor_ids = {row["proposer_id"] for row in rows} | {row["owner_id"] for row in rows}
+    actor_ids |= {actor for actors in partners.values() for actor in actors}
+    actors = {
+        actor["pk"]: actor
+        for actor in Actor.objects.using(using)
+        .filter(pk__in=actor_ids - {None})
+        .values("pk", "name", "name_vi", "name_id")
+    }
+    notes = defaultdict(list)
+    for note in (
+        StatusUpdate.objects.using(using)
+        .filter(commitment_id__in=ids, is_public=True)
+        .exclude(note="")
+        .order_by("as_of", "created", "pk")
+        .values(
+            "commitment_id",
+            "as_of",
+            "note",
+            "note_language",
+            "note_translation_en",
+            "note_translation_vi",
+            "note_translation_id",
+        )
+    ):
+        notes[note["commitment_id"]].append(note)
+    sources = {
+        source["pk"]: source
+        for source in Source.objects.using(using)
+        .filter(pk__in={row["source_id"] for row in rows})
+        .values("pk", "full_text", "language")
+    }
+    documents = []
+    for row in rows:
+        source = sources[row["source_id"]]
+        source_language = source["language"].split("-")[0].lower()
+        titles = [(row["title"], "en")] + [(row[f"title_{code}"], code) for code in translations]
+        texts = [(row["summary"], "en")] + [(row[f"summary_{code}"], code) for code in translations]
+        texts += [(row["quote"], source_language), (row["heading"], source_language)]
+        originals = [["quote", source_language, "", row["quote"]]]
+        for code in ("en", *translations):
+            if translated := row[f"quote_translation_{code}"]:
+                texts.append((translated, code))
+                originals.append(["quote_translation", code, "", translated])
+        involved = [row["proposer_id"], row["owner_id"], *partners[row["pk"]]]
+        for actor_id in dict.fromkeys(involved):
+            if (actor := actors.get(actor_id)) is None:
+                continue
+            texts.append((actor["name"], "en"))
+            originals.append(["actor", "en", "", actor["name"]])
+            for code in translations:
+                if actor[f"name_{code}"]:
+                    texts.append((actor[f"name_{code}"], code))
+                    originals.append(["actor", code, "", actor[f"name_{code}"]])
+        note_texts = []
+        for note in notes[row["pk"]]:
+            label = note["as_of"].isoformat()
+            note_texts.append((note["note"], note["note_language"]))
+            originals.append(["note", note["note_language"], label, note["note"]])
+            for code in ("en", *translations):
+                if translated := note[f"note_translation_{code}"]:
+                    note_texts.append((translated, code))
+                    originals.append(["note", code, label, translated])
+        passage = _passage(source["full_text"], row["quote"])
+        if passage:
+            originals.append(["passage", source_language, "", passage])
+        documents.append(
+            (
+                row["pk"],
+                _join(titles),
+                _join(texts),
+                _join(note_texts),
+                terms(passage, source_language),
+                json.dumps(originals, ensure_ascii=False),
+            )
+        )
+    return documents
+
+
+def _join(pieces: Iterable[tuple[str, str]]) -> str:
+    return " ".join(filter(None, (terms(text, language) for text, language in pieces)))
+
+
+# Commitments per batch of a reindex: the queries' IN lists stay short.
+BATCH = 500
+
+
+def batched(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def reindex(ids: Iterable[int], using: str | None = None) -> int:
+    """Write the search documents of the commitments `ids` afresh (removing those of
+    commitments that no longer exist); returns how many were written."""
+    using = using or "default"
+    table = connections[using].ops.quote_name(SearchDocument._meta.db_table)
+    written = 0
+    for chunk in batched(sorted(set(ids)), BATCH):
+        documents = _documents(list(chunk), using)
+        with connections[using].cursor() as cursor:
+            placeholders = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {table} WHERE rowid IN ({placeholders})", list(chunk))
+            if documents:
+                cursor.executemany(
+                    f"INSERT INTO {table} (rowid, {', '.join(COLUMNS)}, originals) "
+                    "VALUES (%s, %s, %s, %s, %s, %s)",
+                    documents,
+                )
+        written += len(documents)
+    return written
+
+
+def rebuild(using: str | None = None, progress=None) -> int:
+    """Every search document afresh; returns how many."""
+    from tracker.models import Commitment
+
+    using = using or "default"
+    table = connections[using].ops.quote_name(SearchDocument._meta.db_table)
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")
+    ids = list(Commitment.objects.using(using).order_by("pk").values_list("pk", flat=True))
+    written = 0
+    for chunk in batched(ids, BATCH * 4):
+        written += reindex(chunk, using)
+        if progress is not None:
+            progress(written, len(ids))
+    return written
+
+
+def out_of_step(using: str | None = None) -> list[int]:
+    """The commitments whose search document is missing or differs from what their texts
+    make now, and documents of commitments that no longer exist (by id)."""
+    from tracker.models import Commitment
+
+    using = using or "default"
+    ids = list(Commitment.objects.using(using).order_by("pk").values_list("pk", flat=True))
+    stale = []
+    for chunk in batched(ids, BATCH):
+        fresh = {row[0]: row for row in _documents(chunk, using)}
+        stored = {
+            row[0]: row
+            for row in SearchDocument.objects.using(using)
+            .filter(pk__in=chunk)
+            .values_list("pk", *COLUMNS, "originals")
+        }
+        stale += [pk for pk in chunk if fresh.get(pk) != stored.get(pk)]
+    known = set(ids)
+    stale += [
+        pk
+        for pk in SearchDocument.objects.using(using).values_list("pk", flat=True)
+        if pk not in known
+    ]
+    return stale
+
+
+def missing(using: str | None = None) -> list[int]:
+    """The commitments without a search document (one query)."""
+    from tracker.models import Commitment
+
+    return list(
+        Commitment.objects.using(using or "default")
+        .filter(search_document__isnull=True)
+        .values_list("pk", flat=True)
+    )
+
+
+# Keeping the documents in step.
+
+
+def changed(ids: Iterable[int], using: str | None = None) -> None:
+    """The texts of the commitments `ids` changed: their documents are written afresh at the
+    end of the write in progress (once each, however many changes it made), else now."""
+    ContentVersion.at_end_of_write("search", ids, lambda ids: reindex(ids, using))
+
+
+# The fields whose change makes a commitment's document change.
+COMMITMENT_FIELDS = frozenset(
+    {
+        "title",
+        "title_vi",
+        "title_id",
+        "summary",
+        "summary_vi",
+        "summary_id",
+        "quote",
+        "quote_translation_en",
+        "quote_translation_vi",
+        "quote_translation_id",
+        "heading",
+        "source",
+        "proposer",
+        "owner",
+    }
+)
+
+
+def _commitment_saved(sender, instance, update_fields=None, using=None, **kwargs) -> None:
+    if update_fields is None or COMMITMENT_FIELDS & set(update_fields):
+        changed([instance.pk], using)
+
+
+def _partners_changed(sender, instance, action, pk_set=None, using=None, **kwargs) -> None:
+    if not action.startswith("post_"):
+        return
+    from tracker.models import Commitment
+
+    if isinstance(instance, Commitment):
+        changed([instance.pk], using)
+    else:  # an actor's commitments, changed from the actor's side
+        changed(pk_set or [], using)
+
+
+def _update_saved(sender, instance, using=None, **kwargs) -> None:
+    if instance.is_public and instance.note:
+        changed([instance.commitment_id], using)
+
+
+def _update_deleted(sender, instance, using=None, **kwargs) -> None:
+    changed([instance.commitment_id], using)
+
+
+def _actor_saved(sender, instance, created=False, using=None, **kwargs) -> None:
+    if created:
+        return
+    from tracker.models import Commitment
+
+    involved = (
+        Commitment.objects.using(using)
+        .filter(
+            models.Q(proposer=instance) | models.Q(owner=instance) | models.Q(partners=instance)
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    changed(involved, using)
+
+
+def _source_saving(sender, instance, raw=False, using=None, **kwargs) -> None:
+    """Before a source is saved: whether its text or language is about to change (one query,
+    compared in the database), so its commitments' passages are rewritten only then."""
+    if instance.pk is None:
+        return
+    instance._search_text_changed = not (
+        type(instance)
+        .objects.using(using)
+        .filter(pk=instance.pk, full_text=instance.full_text, language=instance.language)
+        .exists()
+    )
+
+
+def _source_saved(sender, instance, created=False, using=None, **kwargs) -> None:
+    if created or not getattr(instance, "_search_text_changed", False):
+        return
+    changed(instance.commitments.using(using).values_list("pk", flat=True), using)
+
+
+def _after_migrate(sender, using=None, **kwargs) -> None:
+    """Documents for commitments that have none: those made before the index existed."""
+    if ids := missing(using):
+        reindex(ids, using)
+
+
+def connect_signals(app_config) -> None:
+    from django.db.models.signals import (
+        m2m_changed,
+        post_delete,
+        post_migrate,
+        post_save,
+        pre_save,
+    )
+
+    from tracker.models import Actor, Commitment, Source, StatusUpdate
+
+    post_save.connect(_commitment_saved, sender=Commitment, dispatch_uid="search-commitment")
+    m2m_changed.connect(
+        _partners_changed, sender=Commitment.partners.through, dispatch_uid="search-partners"
+    )
+    post_save.connect(_update_saved, sender=StatusUpdate, dispatch_uid="search-update")
+    post_delete.connect(_update_deleted, sender=StatusUpdate, dispatch_uid="search-update-del")
+    post_save.connect(_actor_saved, sender=Actor, dispatch_uid="search-actor")
+    pre_save.connect(_source_saving, sender=Source, dispatch_uid="search-source-pre")
+    post_save.connect(_source_saved, sender=Source, dispatch_uid="search-source")
+    post_migrate.connect(_after_migrate, sender=app_config, dispatch_uid="search-migrate")
