@@ -379,6 +379,10 @@ USE_TZ = True
 # "15 tháng 1 năm 2026" and "15 Januari 2026" in Vietnamese and Indonesian (config/formats/vi,
 # config/formats/id).
 FORMAT_MODULE_PATH = ["config.formats"]
+# Counts are grouped by thousands as each language writes them: "1,234", "1.234" (docs/glossary.md).
+# Numbers meant for machines (page numbers in links, anchors, drawing coordinates) are written
+# with `unlocalize`, `{% localize off %}` or str(), never through the page's format.
+USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

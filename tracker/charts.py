@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import accumulate
 
+from django.utils.formats import localize
 from django.utils.translation import gettext, ngettext
 
 from tracker.models import STATUS_INFO, Bucket, Status
@@ -62,7 +63,8 @@ class _Row:
 
 
 def _plural(n: int) -> str:
-    return ngettext("%(count)d commitment", "%(count)d commitments", n) % {"count": n}
+    # localize(): "1,234", "1.234" in Vietnamese and Indonesian, as the page's own figures.
+    return ngettext("%(count)s commitment", "%(count)s commitments", n) % {"count": localize(n)}
 
 
 def _fmt(x: float) -> str:
@@ -111,7 +113,7 @@ def _bar_chart(id: str, title: str, category: str, rows: list[tuple[str, int, st
     ]
     none = [label for label, count, _, _ in rows if not count]
     total = sum(bar.count for bar in bars)
-    description = f"{_plural(total)}: " + "; ".join(f"{b.label}: {b.count}" for b in bars)
+    description = f"{_plural(total)}: " + "; ".join(f"{b.label}: {localize(b.count)}" for b in bars)
     if not bars:
         description = gettext("No commitments")
     elif none:
@@ -184,7 +186,7 @@ def _describe(row: StackedRow) -> str:
     """E.g. "Innovation: 3 commitments: 1 pending, 2 active, 0 done, 0 closed."."""
     if not row.total:
         return gettext("%(label)s: no commitments.") % {"label": row.full_label}
-    shares = ", ".join(f"{share.count} {share.label.lower()}" for share in row.shares)
+    shares = ", ".join(f"{localize(share.count)} {share.label.lower()}" for share in row.shares)
     return f"{row.full_label}: {_plural(row.total)}: {shares}."
 
 
@@ -295,15 +297,15 @@ def score_chart(id: str, title: str, members: Iterable) -> ScoreChart:
         )
     description = " ".join(
         ngettext(
-            "%(member)s: %(score)s, assessed on %(assessed)d of %(count)d commitment.",
-            "%(member)s: %(score)s, assessed on %(assessed)d of %(count)d commitments.",
+            "%(member)s: %(score)s, assessed on %(assessed)s of %(count)s commitment.",
+            "%(member)s: %(score)s, assessed on %(assessed)s of %(count)s commitments.",
             bar.tracked,
         )
         % {
             "member": bar.full_label,
             "score": format_score(bar.score),
-            "assessed": bar.assessed,
-            "count": bar.tracked,
+            "assessed": localize(bar.assessed),
+            "count": localize(bar.tracked),
         }
         for bar in bars
     )

@@ -262,13 +262,13 @@ def update_list(updates, empty_message: str, show_commitment=False, per_member=F
                 words = _with_values(
                     gettext('Corrects <a href="%(url)s#update-%(id)s">the update of %(date)s</a>'),
                     url=commitment_url,
-                    id=localize(update.corrects_id),
+                    id=str(update.corrects_id),
                     date=corrected,
                 )
             else:
                 words = _with_values(
                     gettext('Corrects <a href="#update-%(id)s">the update of %(date)s</a>'),
-                    id=localize(update.corrects_id),
+                    id=str(update.corrects_id),
                     date=corrected,
                 )
             corrects = format_html('<p class="update__corrects">{}</p>', words)
@@ -302,7 +302,7 @@ def update_list(updates, empty_message: str, show_commitment=False, per_member=F
         items.append(
             format_html(
                 UPDATE,
-                pk=localize(update.pk),
+                pk=str(update.pk),
                 iso=as_of["iso"],
                 date=as_of["date"],
                 commitment=commitment_link,
@@ -552,10 +552,14 @@ def spread_words(parts: list[SpreadPart]) -> str:
         if number == 0:
             words.append(
                 gettext("%(count)s of %(total)s %(status)s")
-                % {"count": part.count, "total": total, "status": part.label.lower()}
+                % {
+                    "count": localize(part.count),
+                    "total": localize(total),
+                    "status": part.label.lower(),
+                }
             )
         else:
-            words.append(f"{part.count} {part.label.lower()}")
+            words.append(f"{localize(part.count)} {part.label.lower()}")
     return " · ".join(words)
 
 
@@ -619,7 +623,8 @@ def bucket_summary(
     used = [share for share in shares if share.count]
     # Each label and definition translated once: a lazy text is translated again on every use.
     labels = {share.bucket: str(share.label).lower() for share in used}
-    words = ", ".join(f"{share.count} {labels[share.bucket]}" for share in used) or gettext("none")
+    words = ", ".join(f"{localize(share.count)} {labels[share.bucket]}" for share in used)
+    words = words or gettext("none")
     # The label may come escaped already (a {% blocktranslate asvar %} with a name in it):
     # escaped once here, and the sentence marked safe, so "&" is not written "&amp;amp;".
     summary = _with_values(
@@ -629,7 +634,7 @@ def bucket_summary(
             total,
         ),
         label=label,
-        count=total,
+        count=localize(total),
         words=words,
     )
     # As {% widthratio share.offset 100 scale %} drew them: the scale cut to a whole number.
