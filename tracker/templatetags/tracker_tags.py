@@ -13,13 +13,12 @@ from django.urls import reverse
 from django.utils.formats import date_format, localize, number_format
 from django.utils.html import conditional_escape, format_html, format_html_join, linebreaks
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 
 from tracker.caching import may_be_cached
 from tracker.languages import active_language
 from tracker.models import (
     BUCKET_DEFINITIONS,
-    NOTE_LANGUAGES,
     STATUS_INFO,
     STATUS_SCORE,
     Bucket,
@@ -723,8 +722,17 @@ def note_in(obj, language: str, prefix: str = "") -> tuple[str, str, bool]:
     return note, original, False
 
 
+# The languages' names as a sentence uses them ("not yet translated into English"): lower case
+# in Vietnamese and Indonesian there ("tiếng Việt", "bahasa Indonesia"), unlike in a list.
+SENTENCE_LANGUAGE_NAMES = {
+    "en": pgettext_lazy("language name within a sentence", "English"),
+    "vi": pgettext_lazy("language name within a sentence", "Vietnamese"),
+    "id": pgettext_lazy("language name within a sentence", "Indonesian"),
+}
+
+
 def _language_name(code: str) -> str:
-    return str(dict(NOTE_LANGUAGES).get(code, code))
+    return str(SENTENCE_LANGUAGE_NAMES.get(code, code))
 
 
 def note_label(original: str, language: str, translated: bool) -> str:
