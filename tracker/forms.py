@@ -431,7 +431,8 @@ class StatusUpdateForm(forms.Form):
     # Offered in the editor's own language; a form posted without it (a script) is English,
     # the model's default.
     note_language = forms.ChoiceField(
-        label=StatusUpdate._meta.get_field("note_language").verbose_name,
+        # Not "Language of the note:", which a label lookup for "Note:" also finds.
+        label=_("The note's language"),
         choices=NOTE_LANGUAGES,
         required=False,
         initial=_editor_language,
