@@ -52,8 +52,9 @@ def test_the_dataset_holds_every_public_table(client, make_commitment, make_acto
     assert [c["slug"] for c in data["commitments"]] == ["bridge"]
     assert data["updates"] == [
         {"commitment": "bridge", "as_of": "2026-03-01", "status": "in_progress",
-         "previous_status": "not_assessed", "note": "Begun.", "evidence_url": "",
-         "basis": "secretariat_verified"}
+         "previous_status": "not_assessed", "note": "Begun.", "note_language": "en",
+         "note_translation_en": "", "note_translation_vi": "", "note_translation_id": "",
+         "evidence_url": "", "basis": "secretariat_verified"}
     ]  # fmt: skip
 
 

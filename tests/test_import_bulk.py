@@ -57,7 +57,9 @@ def record_one_by_one(data: dict, publish: bool = True) -> None:
                "theme_names", "member_group", "status", "status_derived_from", "members_tracked",
                "members_assessed", "members_done", "status_label", "bucket", "overdue",
                "last_reviewed", "latest_note", "latest_evidence_url", "score", "partners",
-               "themes", "source", "proposer", "owner"}  # fmt: skip
+               "themes", "source", "proposer", "owner", "latest_note_language",
+               "latest_note_translation_en", "latest_note_translation_vi",
+               "latest_note_translation_id"}  # fmt: skip
     for record in data["commitments"]:
         commitment = Commitment(
             **{k: v for k, v in record.items() if k not in skipped},

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker import admin_pages
 from tracker.forms import (
+    NOTE_TRANSLATIONS,
     CommitmentChangeForm,
     CommitmentEditForm,
     CommitmentForm,
@@ -41,6 +42,7 @@ from tracker.forms import (
     SourceForm,
 )
 from tracker.models import (
+    NOTE_LANGUAGES,
     TIMELINE_ORDER,
     Actor,
     Commitment,
@@ -282,6 +284,25 @@ class ReadOnlyHistoryMixin:
     def correction(self, obj: StatusUpdate) -> str:
         return _corrected(obj)
 
+    @admin.display(description=_("translations"))
+    def translations(self, obj: StatusUpdate) -> str:
+        """The languages the note is translated into, linked to the page that adds and
+        improves translations (the one change an update takes). No query."""
+        if not obj.note.strip():
+            return "—"
+        done = [
+            str(name)
+            for code, name in NOTE_LANGUAGES
+            if code != obj.note_language and getattr(obj, f"note_translation_{code}")
+        ]
+        return format_html(
+            '{} <a href="{}">{}<span class="visually-hidden"> {}</span></a>',
+            ", ".join(done) if done else gettext("none yet"),
+            reverse("admin:tracker_statusupdate_translate", args=[obj.pk]),
+            gettext("Translate"),
+            gettext("the note of the update of %(date)s") % {"date": date_format(obj.as_of)},
+        )
+
 
 # Updates shown on a commitment's change page; the whole history is one link away.
 HISTORY_SHOWN = 20
@@ -318,6 +339,8 @@ class StatusUpdateInline(ReadOnlyHistoryMixin, admin.TabularInline):
         "as_of",
         "status_change",
         "note",
+        "note_language",
+        "translations",
         "evidence",
         "basis",
         "correction",
@@ -524,7 +547,11 @@ class CommitmentAdmin(ModelAdmin):
     update_fieldset = (
         _("Record a status update"),
         {
-            "fields": tuple(CommitmentChangeForm.FIELD_NAMES.values()),
+            "fields": tuple(
+                name
+                for name in CommitmentChangeForm.FIELD_NAMES.values()
+                if name not in NOTE_TRANSLATIONS
+            ),
             "description": _(
                 "Leave “New status” empty to save the commitment without an update. Updates are "
                 "added to the history below and cannot be edited afterwards: to put one right, "
@@ -573,7 +600,11 @@ class CommitmentAdmin(ModelAdmin):
         # The version and snapshot the page was loaded with, checked when it is saved, are
         # hidden inputs outside the fieldsets (admin/tracker/commitment/change_form.html).
         if self.has_record_permission(request, obj):
-            return (*self.fieldsets, self.update_fieldset)
+            return (
+                *self.fieldsets,
+                self.update_fieldset,
+                *admin_pages.update_fieldsets(NOTE_TRANSLATIONS)[1:],
+            )
         return self.fieldsets
 
     def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
@@ -795,8 +826,9 @@ class StatusUpdateAdmin(ReadOnlyHistoryMixin, ModelAdmin):
         "author",
         "is_public",
         "created",
+        "translations",
     )
-    list_filter = ("status", "basis", "is_public", "as_of")
+    list_filter = ("status", "basis", "is_public", "note_language", "as_of")
     # The commitments a word names are found first, in their own table; then each update
     # whose commitment is not among them is read for its note.
     search_fields = ("commitment__title", "note")
@@ -810,6 +842,11 @@ class StatusUpdateAdmin(ReadOnlyHistoryMixin, ModelAdmin):
         "status_change",
         "as_of",
         "note",
+        "note_language",
+        "note_translation_en",
+        "note_translation_vi",
+        "note_translation_id",
+        "translations",
         "evidence",
         "basis",
         "correction",
@@ -818,6 +855,24 @@ class StatusUpdateAdmin(ReadOnlyHistoryMixin, ModelAdmin):
         "created",
     )
     readonly_fields = fields
+
+    def has_translate_permission(self, request: HttpRequest, obj: StatusUpdate) -> bool:
+        """Adding or improving a note's translations: whoever may record updates on its
+        commitment (the Editors group), as a translation is not a correction of the facts."""
+        return request.user.has_perm("tracker.add_statusupdate") and request.user.has_perm(
+            "tracker.change_commitment"
+        )
+
+    def get_urls(self):
+        pages = [
+            # /admin/tracker/statusupdate/<pk>/translate/: the note's translations only
+            path(
+                "<int:object_id>/translate/",
+                self.admin_site.admin_view(partial(admin_pages.translate_note, model_admin=self)),
+                name="tracker_statusupdate_translate",
+            ),
+        ]
+        return pages + super().get_urls()
 
 
 class MemberStateInline(admin.TabularInline):

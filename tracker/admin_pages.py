@@ -1,8 +1,11 @@
-"""The commitment admin's own pages: "Update status", the member grid and the bulk status change.
+"""The admin's own pages: "Update status", the member grid, the bulk status change, and the
+page that adds translations to an update's note.
 
-Each records status updates through Commitment.save_edit() and uses the admin only through its
-public API (permissions, messages, the admin site's context), which CommitmentAdmin passes in:
-CommitmentAdmin.get_urls() registers the two pages, and its actions the bulk status change.
+The first three record status updates through Commitment.save_edit(); the last changes an
+existing update's translations and nothing else. Each uses the admin only through its public
+API (permissions, messages, the admin site's context), which the model admin passes in:
+CommitmentAdmin.get_urls() registers two pages and its actions the bulk status change,
+StatusUpdateAdmin.get_urls() the translation page.
 """
 
 from __future__ import annotations
@@ -15,20 +18,28 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from tracker.forms import BulkStatusForm, MemberGridForm, SingleStatusForm
+from tracker.forms import (
+    NOTE_TRANSLATIONS,
+    BulkStatusForm,
+    MemberGridForm,
+    NoteTranslationForm,
+    SingleStatusForm,
+)
 from tracker.models import (
+    NOTE_LANGUAGES,
     TIMELINE_ORDER,
     Commitment,
     EditConflict,
     MemberUpdatesInvalid,
     StatusUpdate,
 )
+from tracker.versions import ContentVersion
 
 # How many of a commitment's latest updates the "Update status" page shows beside its form.
 UPDATES_BESIDE_FORM = 5
@@ -38,6 +49,31 @@ def describe_status_change(update: StatusUpdate) -> str:
     if update.is_status_change:
         return f"{update.get_previous_status_display()} → {update.get_status_display()}"
     return gettext("%(status)s (unchanged)") % {"status": update.get_status_display()}
+
+
+def update_fieldsets(fields, title=None) -> list[tuple]:
+    """An update form's fields laid out as the admin lays out a change form: the note's
+    translations in a section of their own, collapsed (an HTML <details>), as they are
+    optional and often written later, on the update's translation page."""
+    fields = list(fields)
+    main = [name for name in fields if name not in NOTE_TRANSLATIONS]
+    translations = [name for name in fields if name in NOTE_TRANSLATIONS]
+    fieldsets = [(title, {"fields": main})]
+    if translations:
+        fieldsets.append(
+            (
+                gettext("Translations of the note"),
+                {
+                    "fields": translations,
+                    "classes": ["collapse"],
+                    "description": gettext(
+                        "Optional: the note in the site's other languages. Leave the note's own "
+                        "language empty. Translations can also be added later."
+                    ),
+                },
+            )
+        )
+    return fieldsets
 
 
 def log_changes(request: HttpRequest, commitments: list[Commitment], message: str) -> None:
@@ -127,9 +163,7 @@ def update_status(
         "updates": updates,
         "form": form,
         "adminform": admin.helpers.AdminForm(
-            form,
-            [(None, {"fields": [n for n in form.fields if n != "loaded_version"]})],
-            {},
+            form, update_fieldsets(n for n in form.fields if n != "loaded_version"), {}
         ),
         "media": model_admin.media + form.media,
     }
@@ -254,7 +288,8 @@ def _member_grid_page(
     commitment: Commitment,
     form: MemberGridForm,
 ) -> HttpResponse:
-    shared = ["as_of", "note", "evidence_url", "basis", "is_public"]
+    shared = ["as_of", "note", "note_language", *NOTE_TRANSLATIONS, "evidence_url", "basis"]
+    shared.append("is_public")
     context = {
         **model_admin.admin_site.each_context(request),
         "title": gettext("Member states’ statuses on “%(title)s”") % {"title": commitment},
@@ -262,7 +297,7 @@ def _member_grid_page(
         "commitment": commitment,
         "form": form,
         "adminform": admin.helpers.AdminForm(
-            form, [(gettext("For every row given a status"), {"fields": shared})], {}
+            form, update_fieldsets(shared, gettext("For every row given a status")), {}
         ),
         "media": model_admin.media + form.media,
     }
@@ -392,10 +427,84 @@ def _change_status_page(
         "form": form,
         # Laid out like the change form, so the page looks and reads like the rest.
         "adminform": admin.helpers.AdminForm(
-            form, [(gettext("The update"), {"fields": list(form.fields)})], {}
+            form, update_fieldsets(form.fields, gettext("The update")), {}
         ),
         "commitments": [(c, versions.get(c.pk)) for c in commitments],
         "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         "media": model_admin.media + form.media,
     }
     return TemplateResponse(request, "admin/tracker/commitment/change_status.html", context)
+
+
+# /admin/tracker/statusupdate/<pk>/translate/: translations of an update's note
+
+
+def translate_note(
+    request: HttpRequest, object_id: int, *, model_admin: admin.ModelAdmin
+) -> HttpResponse:
+    """Add or improve the translations of an update's note, and change nothing else of it.
+
+    Saved with the row locked and checked against the translations the form was loaded with
+    (NoteTranslationForm.save()), in one write that moves the content version on; logged in
+    the admin's history with the languages changed.
+    """
+    update = get_object_or_404(
+        StatusUpdate.objects.select_related("commitment", "member", "author"), pk=object_id
+    )
+    if not model_admin.has_translate_permission(request, update):
+        raise PermissionDenied
+    back = reverse("admin:tracker_statusupdate_change", args=[update.pk])
+    if not update.note.strip():
+        model_admin.message_user(
+            request, gettext("This update has no note to translate."), messages.WARNING
+        )
+        return HttpResponseRedirect(back)
+    if request.method != "POST":
+        form = NoteTranslationForm(update)
+        return _translate_note_page(request, model_admin, update, form)
+    form = NoteTranslationForm(update, request.POST)
+    if not form.is_valid():
+        return _translate_note_page(request, model_admin, update, form)
+    with ContentVersion.one_write():
+        current = StatusUpdate.objects.select_for_update().get(pk=update.pk)
+        changed = form.save(current)
+    if form.errors:
+        return _translate_note_page(request, model_admin, current, form)
+    if not changed:
+        model_admin.message_user(
+            request, gettext("No translation was changed, so nothing was saved."), messages.INFO
+        )
+        return HttpResponseRedirect(back)
+    names = dict(NOTE_LANGUAGES)
+    # The admin's history is a shared record: its entries are written in English.
+    with translation.override("en"):
+        languages = ", ".join(
+            str(names[name.removeprefix("note_translation_")]) for name in changed
+        )
+    model_admin.log_change(request, current, f"Changed the note's translations: {languages}.")
+    model_admin.message_user(
+        request,
+        gettext("Saved the translations of the note of “%(update)s”.") % {"update": current},
+        messages.SUCCESS,
+    )
+    return HttpResponseRedirect(back)
+
+
+def _translate_note_page(
+    request: HttpRequest,
+    model_admin: admin.ModelAdmin,
+    update: StatusUpdate,
+    form: NoteTranslationForm,
+) -> HttpResponse:
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": gettext("Translations of the note of “%(update)s”") % {"update": update},
+        "subtitle": None,
+        "opts": model_admin.opts,
+        "original": update,
+        "update": update,
+        "form": form,
+        "adminform": admin.helpers.AdminForm(form, [(None, {"fields": form.names})], {}),
+        "media": model_admin.media + form.media,
+    }
+    return TemplateResponse(request, "admin/tracker/statusupdate/translate_note.html", context)

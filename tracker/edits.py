@@ -238,15 +238,24 @@ class Editable:
         corrects: StatusUpdate | None = None,
         member: MemberState | None = None,
         expected_version: int | None = None,
+        note_language: str = "en",
+        note_translation_en: str = "",
+        note_translation_vi: str = "",
+        note_translation_id: str = "",
     ) -> StatusUpdate:
         """Record one status update and nothing else: save_edit() with no field edits.
 
-        With `member`, the update is that member state's, on its own chain.
+        With `member`, the update is that member state's, on its own chain. The note is in
+        `note_language`, with any translations of it into the site's other languages.
         """
         update = {
             "status": status,
             "as_of": as_of,
             "note": note,
+            "note_language": note_language,
+            "note_translation_en": note_translation_en,
+            "note_translation_vi": note_translation_vi,
+            "note_translation_id": note_translation_id,
             "basis": basis,
             "evidence_url": evidence_url,
             "is_public": is_public,

@@ -181,6 +181,15 @@ COMMITMENT_COLUMNS: list[Column] = [
     Column("latest_evidence_url", _("The evidence link of its latest public status update; "
            "empty if none or if that update gave none."), TEXT,
            lambda c: web_address(c.latest_evidence_url)),
+    Column("latest_note_language", _("The language latest_note is written in (en, vi, id); "
+           "empty if there is no note."), TEXT,
+           lambda c: c.latest_note_language if c.latest_note else ""),
+    Column("latest_note_translation_en", _("An editors' English translation of latest_note; "
+           "may be empty."), TEXT, lambda c: c.latest_note_translation_en),
+    Column("latest_note_translation_vi", _("An editors' Vietnamese translation of latest_note; "
+           "may be empty."), TEXT, lambda c: c.latest_note_translation_vi),
+    Column("latest_note_translation_id", _("An editors' Indonesian translation of latest_note; "
+           "may be empty."), TEXT, lambda c: c.latest_note_translation_id),
     Column("title_vi", _("The title in Vietnamese, written by the editors; empty: the "
            "English title is shown."),
            TEXT, lambda o: o.title_vi, field="title_vi"),
@@ -273,6 +282,15 @@ UPDATE_COLUMNS: list[Column] = [
     Column("previous_status", _("The status it replaced."), TEXT, lambda u: u.previous_status),
     Column("note", _("Why the status is what it is, in plain text."), TEXT,
            lambda u: u.note, field="note"),
+    Column("note_language", _("The language the note was written in, its original: en, vi "
+           "or id."), TEXT, lambda u: u.note_language, field="note_language"),
+    Column("note_translation_en", _("An editors' English translation of the note, when it was "
+           "written in another language; may be empty."),
+           TEXT, lambda u: u.note_translation_en, field="note_translation_en"),
+    Column("note_translation_vi", _("An editors' Vietnamese translation of the note; may be "
+           "empty."), TEXT, lambda u: u.note_translation_vi, field="note_translation_vi"),
+    Column("note_translation_id", _("An editors' Indonesian translation of the note; may be "
+           "empty."), TEXT, lambda u: u.note_translation_id, field="note_translation_id"),
     Column("evidence_url", _("A public document that supports the note; may be empty."), TEXT,
            lambda u: web_address(u.evidence_url), field="evidence_url"),
     Column("basis", _("What the assessment rests on: self_reported, secretariat_verified or "
@@ -536,6 +554,14 @@ SCORECARD_COLUMNS: list[Column] = [
     Column("status_date", _("The date the status describes."), DATE, lambda p: p.status_date),
     Column("note", _("The note of the member's latest public update on it; empty if none."), TEXT,
            lambda p: p.latest_note or ""),
+    Column("note_language", _("The language that note is written in (en, vi, id); empty if "
+           "there is no note."), TEXT, lambda p: p.latest_note_language if p.latest_note else ""),
+    Column("note_translation_en", _("An editors' English translation of that note; may be "
+           "empty."), TEXT, lambda p: p.latest_note_translation_en or ""),
+    Column("note_translation_vi", _("An editors' Vietnamese translation of that note; may be "
+           "empty."), TEXT, lambda p: p.latest_note_translation_vi or ""),
+    Column("note_translation_id", _("An editors' Indonesian translation of that note; may be "
+           "empty."), TEXT, lambda p: p.latest_note_translation_id or ""),
     Column("evidence_url", _("The evidence link of that update; may be empty."), TEXT,
            lambda p: web_address(p.latest_evidence_url)),
     Column("page_url", _("The member's row on the commitment's public page."), URL,

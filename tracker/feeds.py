@@ -1,7 +1,8 @@
 """Atom feeds of public status updates: the whole site, one commitment, a theme, an actor, a
 member state. A member state's update is labelled with the member ("Viet Nam: In progress").
 
-Each entry is one update: its title says what changed, its content is the note as plain text,
+Each entry is one update: its title says what changed, its content is the note as plain text
+(in the feed's language if it is written or translated into it, else the original, saying so),
 its link goes to the update on the commitment's page. Drafts and internal notes are never
 in a feed: every feed starts from `StatusUpdate.objects.public()`. Each feed runs a fixed
 number of queries: the object (if any), then one for its entries.
@@ -21,6 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from tracker import figures
+from tracker.languages import active_language
 from tracker.models import (
     HISTORY_PAGE_SIZE,
     Actor,
@@ -31,6 +33,7 @@ from tracker.models import (
     Theme,
     count_of,
 )
+from tracker.templatetags.tracker_tags import note_in, note_label
 from tracker.text import xml_safe
 from tracker.validators import web_address
 
@@ -152,7 +155,15 @@ class UpdatesFeed(Feed):
         if update.member_id is not None:
             lines[0] = f"{update.member.translated('name')[0]}: {lines[0]}"
         if update.note:
-            lines.append(update.note)
+            # In the feed's language when there is a translation into it, the original below
+            # it; else the original, saying it is not yet translated.
+            language = active_language()
+            text, _language, translated = note_in(update, language)
+            lines.append(text)
+            if update.note_language != language:
+                lines.append(note_label(update.note_language, language, translated))
+            if translated:
+                lines.append(update.note)
         # Feed readers turn addresses in an entry into links: only a web address is given
         # (tracker.validators.web_address; docs/data.md, "Addresses").
         if web_address(update.evidence_url):

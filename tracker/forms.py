@@ -13,10 +13,11 @@ from django.forms.utils import ErrorDict
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models import (
+    NOTE_LANGUAGES,
     TIMELINE_ORDER,
     Basis,
     Commitment,
@@ -24,6 +25,7 @@ from tracker.models import (
     Status,
     StatusUpdate,
 )
+from tracker.validators import validate_plain_text
 
 # How many of a commitment's latest updates the change form offers to correct.
 CORRECTABLE_UPDATES = 50
@@ -352,6 +354,37 @@ def _as_of_field(**kwargs) -> forms.Field:
     return field
 
 
+# A note's translations, in the order the forms show them.
+NOTE_TRANSLATIONS = tuple(f"note_translation_{code}" for code, _name in NOTE_LANGUAGES)
+
+
+def _editor_language() -> str:
+    """The language a new note is taken to be in: the editor's admin language (their language
+    cookie, tracker.languages.AdminLanguageMiddleware)."""
+    language = get_language()
+    return language if language in dict(NOTE_LANGUAGES) else "en"
+
+
+def _translation_field(name: str) -> forms.Field:
+    # Marked with its language, so spelling checkers and screen readers treat it as such.
+    language = name.removeprefix("note_translation_")
+    field = _update_field(
+        name,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60, "lang": language}),
+    )
+    # The model refuses control characters too, but in the member grid a shared field's
+    # error would land on each row: said by the field, it is said once, where it was typed.
+    field.validators.append(validate_plain_text)
+    return field
+
+
+def translation_errors(note: str, language: str, translations: dict[str, str]) -> dict:
+    """StatusUpdate.translation_problems() for a form's values, by field."""
+    update = StatusUpdate(note=note or "", note_language=language, **translations)
+    return update.translation_problems()
+
+
 class CorrectsChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: StatusUpdate) -> str:
         note = obj.note if len(obj.note) <= 60 else obj.note[:59] + "…"
@@ -371,7 +404,17 @@ class StatusUpdateForm(forms.Form):
     # StatusUpdate's field → this form's field, in the order the pages show them.
     FIELD_NAMES = {
         name: name
-        for name in ("status", "as_of", "note", "evidence_url", "basis", "is_public", "corrects")
+        for name in (
+            "status",
+            "as_of",
+            "note",
+            "note_language",
+            *NOTE_TRANSLATIONS,
+            "evidence_url",
+            "basis",
+            "is_public",
+            "corrects",
+        )
     }
 
     status = forms.ChoiceField(
@@ -385,6 +428,19 @@ class StatusUpdateForm(forms.Form):
         error_messages={"required": _("Write a note saying why: it is shown with the update.")},
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
     )
+    # Offered in the editor's own language; a form posted without it (a script) is English,
+    # the model's default.
+    note_language = forms.ChoiceField(
+        # Not "Language of the note:", which a label lookup for "Note:" also finds.
+        label=_("The note's language"),
+        choices=NOTE_LANGUAGES,
+        required=False,
+        initial=_editor_language,
+        help_text=StatusUpdate._meta.get_field("note_language").help_text,
+    )
+    note_translation_en = _translation_field("note_translation_en")
+    note_translation_vi = _translation_field("note_translation_vi")
+    note_translation_id = _translation_field("note_translation_id")
     evidence_url = _update_field(
         "evidence_url", required=False, widget=admin_widgets.AdminURLFieldWidget
     )
@@ -407,6 +463,23 @@ class StatusUpdateForm(forms.Form):
     def __init__(self, *args, member: MemberState | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.member = member
+
+    def clean_note_language(self) -> str:
+        return self.cleaned_data.get("note_language") or "en"
+
+    def clean(self):
+        cleaned = super().clean()
+        if "note_language" in self.fields:
+            translations = {
+                name: cleaned.get(name) or "" for name in NOTE_TRANSLATIONS if name in self.fields
+            }
+            problems = translation_errors(
+                cleaned.get("note"), cleaned.get("note_language") or "en", translations
+            )
+            for name, message in problems.items():
+                if name not in self.errors:
+                    self.add_error(name, message)
+        return cleaned
 
     def update(self) -> dict:
         """save_edit()'s `update`, or one of its `member_updates` for a member's form."""
@@ -511,6 +584,8 @@ class CommitmentChangeForm(StatusUpdateForm, CommitmentEditForm):
                 )
                 if cleaned.get(field)
             ]
+            if any(cleaned.get(name) for name in NOTE_TRANSLATIONS):
+                filled.append(str(_("translation of the note")))
             if filled:
                 listed = (
                     filled[0]
@@ -542,6 +617,9 @@ class CommitmentChangeForm(StatusUpdateForm, CommitmentEditForm):
         update.note = update.note or ""
         update.evidence_url = update.evidence_url or ""
         update.basis = update.basis or ""
+        update.note_language = update.note_language or "en"
+        for name in NOTE_TRANSLATIONS:
+            setattr(update, name, getattr(update, name) or "")
         update.is_public = bool(update.is_public)
         exclude = [model for model, form in self.FIELD_NAMES.items() if form in failed]
         try:
@@ -612,8 +690,11 @@ class SingleStatusForm(StatusUpdateForm):
 class MemberStatusForm(StatusUpdateForm):
     """One member state's row of the member grid: a new status and a note of its own."""
 
-    # Asked once for every row, by MemberGridForm.
+    # Asked once for every row, by MemberGridForm. A row's own note is in the language chosen
+    # there; translations are given there for the shared note, and later for a row's own note
+    # on the update's translation page.
     as_of = evidence_url = basis = is_public = corrects = None
+    note_language = note_translation_en = note_translation_vi = note_translation_id = None
 
     def __init__(self, data=None, *, member: MemberState):
         super().__init__(data, prefix=member.slug, member=member)
@@ -709,10 +790,16 @@ class MemberGridForm(StatusUpdateForm):
     def member_updates(self) -> list[dict]:
         """The `member_updates` for Commitment.save_edit(): one per row given a status."""
         shared = self.update()
-        return [
-            {**shared, **form.update(), "note": form.cleaned_data["note"] or shared["note"]}
-            for form in self.chosen()
-        ]
+        updates = []
+        for form in self.chosen():
+            update = {**shared, **form.update()}
+            if form.cleaned_data["note"]:
+                # The shared translations translate the shared note, not a row's own.
+                update.update(dict.fromkeys(NOTE_TRANSLATIONS, ""), note=form.cleaned_data["note"])
+            else:
+                update["note"] = shared["note"]
+            updates.append(update)
+        return updates
 
     def add_member_errors(self, by_member: dict) -> None:
         """Put save_edit()'s errors on each member's row, naming the field they are about."""
@@ -730,3 +817,104 @@ class MemberGridForm(StatusUpdateForm):
                     rows[member].add_error(
                         "note" if field == "note" else "status", f"{label}{message}"
                     )
+
+
+NOTE_TRANSLATION_SALT = "tracker.forms.note-translations"
+
+
+class NoteTranslationForm(forms.Form):
+    """The translations of an existing update's note, and nothing else of it.
+
+    An update is never edited: a translation is not a correction of the facts, so it is the one
+    thing added to it later. The form carries what the translations were when it was loaded
+    (`loaded`, signed); save() refuses a translation somebody else changed meanwhile and
+    writes only those the editor changed, so nobody's work is overwritten unseen.
+    """
+
+    loaded = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, update: StatusUpdate, data=None):
+        super().__init__(data)
+        self.update = update
+        # No translation into the note's own language: the note is that.
+        self.names = [
+            name for name in NOTE_TRANSLATIONS if name != f"note_translation_{update.note_language}"
+        ]
+        for name in self.names:
+            self.fields[name] = _translation_field(name)
+            self.initial[name] = getattr(update, name)
+        if not self.is_bound:
+            self.initial["loaded"] = self._sign(update)
+
+    def _sign(self, update: StatusUpdate) -> str:
+        return signing.dumps(
+            {name: _plain(getattr(update, name)) for name in self.names},
+            salt=NOTE_TRANSLATION_SALT,
+        )
+
+    def _loaded(self) -> dict | None:
+        try:
+            return signing.loads(self.cleaned_data.get("loaded", ""), salt=NOTE_TRANSLATION_SALT)
+        except signing.BadSignature:
+            return None
+
+    def save(self, current: StatusUpdate) -> list[str]:
+        """Write the translations the editor changed onto `current`, the update as locked in
+        the database now; the names of those written. Nothing is written when one of them was
+        changed by somebody else since the form was loaded: each such field gets an error
+        (the form is then invalid) and the form carries the new state, so saving again
+        replaces theirs."""
+        loaded = self._loaded()
+        if loaded is None:
+            self.add_error(
+                None,
+                gettext(
+                    "This form cannot tell whether somebody else changed the translations since "
+                    "you opened it, so nothing has been saved. Check the current translations, "
+                    "then save again."
+                ),
+            )
+            self._refresh(current, keep=self.names)
+            return []
+        changed = [
+            name for name in self.names if _plain(self.cleaned_data[name]) != loaded.get(name)
+        ]
+        stale = [name for name in changed if _plain(getattr(current, name)) != loaded.get(name)]
+        for name in stale:
+            now = getattr(current, name)
+            self.add_error(
+                name,
+                gettext(
+                    "Somebody else changed this translation while you were editing it, so "
+                    "nothing has been saved. It now reads: %(value)s. Your text is kept here: "
+                    "saving again replaces theirs."
+                )
+                % {"value": f"“{now}”" if now else gettext("nothing")},
+            )
+        if stale:
+            self._refresh(current, keep=changed)
+            return []
+        for name in changed:
+            setattr(current, name, self.cleaned_data[name])
+        problems = current.translation_problems()
+        try:
+            others = [field.name for field in current._meta.fields if field.name not in changed]
+            current.clean_fields(exclude=others)
+        except ValidationError as error:
+            problems.update({name: messages[0] for name, messages in error.message_dict.items()})
+        for name, message in problems.items():
+            self.add_error(name if name in self.fields else None, message)
+        if problems:
+            return []
+        if changed:
+            current.save(update_fields=changed)
+        return changed
+
+    def _refresh(self, current: StatusUpdate, keep: list[str]) -> None:
+        """Carry the current translations as loaded (the editor has been told of them) and
+        show them in the fields the editor left alone; the editor's own text stays in `keep`."""
+        self.data = self.data.copy()
+        self.data["loaded"] = self._sign(current)
+        for name in self.names:
+            if name not in keep:
+                self.data[name] = getattr(current, name)

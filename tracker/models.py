@@ -589,7 +589,7 @@ class CommitmentQuerySet(models.QuerySet):
         ("" when none): subqueries, no query per row."""
         latest = StatusUpdate.objects.filter(commitment=OuterRef("pk"), member__isnull=True)
         return self.annotate(
-            latest_note=latest.latest_public("note", default=""),
+            **latest.latest_public_note(default=""),
             latest_evidence_url=latest.latest_public("evidence_url", default=""),
         )
 
@@ -1028,6 +1028,13 @@ class StatusUpdateQuerySet(models.QuerySet):
             return newest
         return Coalesce(newest, Value(default), output_field=models.TextField())
 
+    def latest_public_note(self, default=None) -> dict[str, Subquery | Coalesce]:
+        """`latest_note` with its language and translations (`latest_note_language`,
+        `latest_note_translation_vi`, …) of the newest public update: annotations, so a page
+        shows the note in its reader's language without a query more."""
+        fields = ["note", "note_language", *(f"note_translation_{c}" for c, _n in NOTE_LANGUAGES)]
+        return {f"latest_{field}": self.latest_public(field, default) for field in fields}
+
     # Updates on a set of commitments: a small set is read through its own updates and
     # sorted; a large one by reading the site's timeline in index order, testing each update,
     # and stopping after a page. SQLite picks the first plan for a join whatever the size (a
@@ -1391,13 +1398,14 @@ class MemberProgressQuerySet(models.QuerySet):
         return {(row.commitment_id, row.member_id): row for row in self.order_by()}
 
     def with_latest_update(self) -> MemberProgressQuerySet:
-        """With the id, note and evidence link of each row's latest public update."""
+        """With the id, note (its language and translations too) and evidence link of each
+        row's latest public update."""
         chain = StatusUpdate.objects.filter(
             commitment=OuterRef("commitment"), member=OuterRef("member")
         )
         return self.annotate(
             latest_update_id=chain.latest_public("pk"),
-            latest_note=chain.latest_public("note"),
+            **chain.latest_public_note(),
             latest_evidence_url=chain.latest_public("evidence_url"),
         )
 

@@ -7,16 +7,25 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django import template
+from django.conf import settings
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils.formats import date_format, localize, number_format
 from django.utils.html import conditional_escape, format_html, format_html_join, linebreaks
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 
 from tracker import search
 from tracker.caching import may_be_cached
 from tracker.languages import active_language
-from tracker.models import BUCKET_DEFINITIONS, STATUS_INFO, STATUS_SCORE, Bucket, Status, bucket_of
+from tracker.models import (
+    BUCKET_DEFINITIONS,
+    STATUS_INFO,
+    STATUS_SCORE,
+    Bucket,
+    Status,
+    bucket_of,
+)
 from tracker.validators import web_address
 
 register = template.Library()
@@ -272,13 +281,8 @@ def update_list(updates, empty_message: str, show_commitment=False, per_member=F
                     date=corrected,
                 )
             corrects = format_html('<p class="update__corrects">{}</p>', words)
-        note = ""
-        if update.note:
-            note = format_html(
-                # As the linebreaks filter: the note escaped, then its lines as paragraphs.
-                '<div class="update__note">{}</div>',
-                mark_safe(linebreaks(update.note, autoescape=True)),
-            )
+        # In the reader's language, or the original marked with its own (_note_html()).
+        note = _note_html(update, language)
         basis = ""
         if update.basis:
             basis = format_html(
@@ -734,3 +738,92 @@ def admin_edit_link(context, obj=None) -> str:
         gettext("Edit in admin"),
         obj,
     )
+
+
+# Notes of status updates in the reader's language (issue 22). A note is written in one of the
+# site's languages (`note_language`) and may carry editors' translations into the others
+# (`note_translation_<code>`). The reader gets the original if it is in their language, else
+# the translation into it, else the original marked with its language and a line saying so.
+# Rows annotated with an update's note (MemberProgress.with_latest_update(),
+# Commitment.with_latest_note()) carry the same fields under a prefix ("latest_").
+
+
+def note_in(obj, language: str, prefix: str = "") -> tuple[str, str, bool]:
+    """`obj`'s note in `language` if there is one: (text, its language, whether it is a
+    translation); else the original and its language. Reads loaded fields only: no query."""
+    note = getattr(obj, f"{prefix}note", "") or ""
+    original = getattr(obj, f"{prefix}note_language", "") or settings.LANGUAGE_CODE
+    if original != language:
+        translation = getattr(obj, f"{prefix}note_translation_{language}", "") or ""
+        if translation and note:
+            return translation, language, True
+    return note, original, False
+
+
+# The languages' names as a sentence uses them ("not yet translated into English"): lower case
+# in Vietnamese and Indonesian there ("tiếng Việt", "bahasa Indonesia"), unlike in a list.
+SENTENCE_LANGUAGE_NAMES = {
+    "en": pgettext_lazy("language name within a sentence", "English"),
+    "vi": pgettext_lazy("language name within a sentence", "Vietnamese"),
+    "id": pgettext_lazy("language name within a sentence", "Indonesian"),
+}
+
+
+def _language_name(code: str) -> str:
+    return str(SENTENCE_LANGUAGE_NAMES.get(code, code))
+
+
+def note_label(original: str, language: str, translated: bool) -> str:
+    """The line beside a note that is not the original in the reader's language, as text."""
+    if translated:
+        return gettext("Translated from %(original)s by the tracker’s editors.") % {
+            "original": _language_name(original)
+        }
+    return gettext("Original in %(original)s; not yet translated into %(language)s.") % {
+        "original": _language_name(original),
+        "language": _language_name(language),
+    }
+
+
+def _note_html(
+    obj, language: str, prefix: str = "", *, br: bool = False, printing: bool = False
+) -> SafeString:
+    """The note as the pages show it (see note_in()); `br`: its lines joined by <br>, as in a
+    table cell; `printing`: the original under a translation is open, so it is printed."""
+    text, text_language, translated = note_in(obj, language, prefix)
+    if not text:
+        return SafeString("")
+
+    def lines(value: str, lang: str = "") -> SafeString:
+        # As the linebreaks filters: the note escaped, then its lines as paragraphs or <br>.
+        body = mark_safe(linebreaks(value, autoescape=True)) if not br else linebreaksbr(value)
+        if br:
+            return format_html('<span lang="{}">{}</span>', lang, body) if lang else body
+        attribute = format_html(' lang="{}"', lang) if lang else ""
+        return format_html('<div class="update__note"{}>{}</div>', attribute, body)
+
+    if text_language == language and not translated:
+        # The original in the reader's language: the markup the pages have always had.
+        return lines(text)
+    original = getattr(obj, f"{prefix}note_language", "") or settings.LANGUAGE_CODE
+    label = note_label(original, language, translated)
+    if not translated:
+        return format_html(
+            '<p class="update__language muted">{}</p>{}', label, lines(text, text_language)
+        )
+    return format_html(
+        '{}<details class="update__original"{}><summary>{} {}</summary>{}</details>',
+        lines(text, language),
+        mark_safe(" open") if printing else "",
+        label,
+        gettext("Show the original"),
+        lines(getattr(obj, f"{prefix}note"), original),
+    )
+
+
+@register.simple_tag
+def update_note(obj, prefix: str = "", br: bool = False, printing: bool = False) -> SafeString:
+    """{% update_note update %}: a status update's note in the page's language, the original
+    one click away under a translation, and a visible line where there is no translation;
+    {% update_note row "latest_" br=True %} for a row annotated with its latest note."""
+    return _note_html(obj, active_language(), prefix, br=br, printing=printing)

@@ -116,6 +116,9 @@ OPTIONAL = {
     *(f"{name}_{language}" for name in ("title", "summary", "name", "role", "description")
       for language in ("vi", "id")),
     *(f"quote_translation_{language}" for language in ("en", "vi", "id")),
+    # Files written before issue 22: notes in English, untranslated.
+    "note_language",
+    *(f"note_translation_{language}" for language in ("en", "vi", "id")),
 }  # fmt: skip
 # Dates are written one way only: Python 3.11's date.fromisoformat() also takes 20260401 and
 # 2026-W14-3, which a spreadsheet would not read back the same.

@@ -1,7 +1,8 @@
 """Import member states' statuses on commitments from a spreadsheet (CSV), all or nothing.
 
 Columns (docs/data.md): commitment (slug), member (slug), status, as_of (YYYY-MM-DD), note,
-evidence_url, basis, and optionally public (true/false; true when absent or empty). Each row
+evidence_url, basis, and optionally public (true/false; true when absent or empty),
+note_language (en, vi or id; en when absent or empty) and note_translation_en, _vi, _id. Each row
 becomes one update of that member's history on that commitment, recorded through
 Commitment.save_edit(), the admin's own write path.
 
@@ -49,7 +50,8 @@ from tracker.models import (
 from tracker.validators import validate_plain_text
 
 COLUMNS = ["commitment", "member", "status", "as_of", "note", "evidence_url", "basis"]
-OPTIONAL = ["public"]
+TRANSLATIONS = ["note_translation_en", "note_translation_vi", "note_translation_id"]
+OPTIONAL = ["public", "note_language", *TRANSLATIONS]
 TRUE, FALSE = {"", "true", "yes", "1"}, {"false", "no", "0"}
 # Rows read, looked up and checked together: a few queries per batch, not per row.
 BATCH = 500
@@ -183,6 +185,9 @@ def _update(cells: dict[str, str], as_of: datetime.date) -> dict:
         "status": cells["status"],
         "as_of": as_of,
         "note": cells["note"],
+        # Spreadsheets written before notes had a language are English and untranslated.
+        "note_language": cells.get("note_language") or "en",
+        **{name: cells.get(name, "") for name in TRANSLATIONS},
         "evidence_url": cells["evidence_url"],
         "basis": cells["basis"],
         "is_public": cells.get("public", "").lower() in TRUE,
@@ -217,7 +222,8 @@ def _write(records: list[Record], versions: dict[int, int]) -> list[str]:
 class Command(BaseCommand):
     help = (
         "Record member states' statuses from a CSV (columns: commitment, member, status, as_of, "
-        "note, evidence_url, basis, public), through the admin's write path. Every row is "
+        "note, evidence_url, basis, public, note_language, note_translation_en, _vi, _id), "
+        "through the admin's write path. Every row is "
         "checked first; a file with any problem is reported line by line and nothing is "
         "written."
     )
