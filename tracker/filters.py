@@ -127,7 +127,7 @@ class _TranslatedChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj) -> str:
         if isinstance(obj, Source):
-            return f"{obj.event_name} ({date_format(obj.event_date)})"
+            return f"{obj.translated('event_name')[0]} ({date_format(obj.event_date)})"
         return obj.translated("name")[0]
 
 
