@@ -382,3 +382,13 @@ def test_a_translation_with_a_control_character_is_refused_like_any_text(adgmin)
             obj.full_clean()
         assert field in error.value.message_dict, field
         obj.refresh_from_db()
+
+
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [("vi", "Tiêu đề (giảm dần)"), ("id", "Judul (menurun)"), ("", "Title (descending)")],
+)
+def test_the_sort_options_read_in_the_pages_language(client, translated, language, label):
+    html = _html(client, f"/{language}/commitments/".replace("//", "/"))
+
+    assert f'<option value="-title">{label}</option>' in html
