@@ -297,6 +297,8 @@ def test_lists_mark_each_translated_title_and_link_to_the_english_page(client, a
         ("/themes/", "%2Fthemes%2F"),
         ("/actors/", "%2Factors%2F"),
         ("/", "%2F"),
+        ("/members/viet-nam/", "%2Fmembers%2Fviet-nam%2F"),
+        ("/scorecard/", "%2Fscorecard%2F"),
     ]:
         html = _html(client, f"/{language}{url}")
         assert '<p class="translation-notice">' in html, url
@@ -321,6 +323,8 @@ def test_english_pages_show_no_mark(client, adgmin):
         "/actors/",
         "/actors/pham-minh-chinh/",
         "/sources/adgmin-2026-hanoi/",
+        "/members/viet-nam/",
+        "/scorecard/",
     ]:
         html = _html(client, url)
         for marker in ("translated-mark", "translation-note", "translation-notice"):

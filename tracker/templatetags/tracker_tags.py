@@ -672,7 +672,11 @@ def _original_language(obj) -> str:
 
 
 def _is_translation(obj, field: str, language: str) -> bool:
-    """Whether `field` of `obj` is shown in the editors' translation on a `language` page."""
+    """Whether `field` of `obj` ("commitment.title": of its commitment) is shown in the
+    editors' translation on a `language` page."""
+    *path, field = field.split(".")
+    for name in path:
+        obj = getattr(obj, name)
     return obj.translated(field, language)[1] in CONTENT_LANGUAGES
 
 
@@ -747,9 +751,15 @@ def _in_english(context) -> SafeString:
 def translation_notice(context, objects, *fields: str) -> str:
     """Above a list on a page in Vietnamese or Indonesian: what the asterisks mean, and the
     same page in English. Nothing when no `fields` of `objects` is shown in translation.
-    `objects` may be rows whose first item is the object, as the theme and actor lists have."""
+    `objects` may be rows holding the object, as the theme and actor lists and the scorecard's
+    key have them: (theme, counts), (number, commitment)."""
     language = active_language()
-    objects = [row[0] if isinstance(row, tuple | list) else row for row in objects]
+    objects = [
+        next(item for item in row if hasattr(item, "translated"))
+        if isinstance(row, tuple | list)
+        else row
+        for row in objects
+    ]
     if not any(_is_translation(obj, field, language) for obj in objects for field in fields):
         return ""
     return format_html(
