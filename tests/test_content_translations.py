@@ -361,6 +361,8 @@ def test_the_source_is_named_in_the_pages_language_and_downloads_keep_the_origin
     front = _html(client, f"/{language}/")
 
     assert f"<h1>{title}</h1>" in page and f"<dd>{event}, {place}, <time" in page
+    # The report's own section headings stay as it has them, marked as English.
+    assert ' lang="en">Digital infrastructure</a>' in page
     assert f'<a href="/{language}/sources/{source.slug}/">{title}</a>' in commitment
     assert f"<dd>{event}, {place}, <time" in commitment
     assert f">{event}</a></li>" in commitment  # the breadcrumb
