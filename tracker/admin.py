@@ -182,6 +182,47 @@ class SourceAdmin(ModelAdmin):
     formfield_overrides = URL_FIELD_OVERRIDES
     form = SourceForm
     show_full_result_count = False
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "title",
+                    "slug",
+                    "event_name",
+                    "event_place",
+                    "event_date",
+                    "author",
+                    "publisher",
+                    "url",
+                    "published_on",
+                    "retrieved_on",
+                    "language",
+                    "full_text",
+                )
+            },
+        ),
+        (
+            _("Translations"),
+            {
+                "fields": (
+                    "title_vi",
+                    "event_name_vi",
+                    "event_place_vi",
+                    "title_id",
+                    "event_name_id",
+                    "event_place_id",
+                ),
+                "classes": ("collapse",),
+                "description": _(
+                    "The title, the event and its place in Vietnamese and Indonesian, shown on "
+                    "the pages in those languages as the tracker's translation, with the "
+                    "original one click away; where one is empty, the page shows the original. "
+                    "The full text is never translated: quotes are passages of it."
+                ),
+            },
+        ),
+    )
 
     def get_queryset(self, request: HttpRequest):
         # A counting subquery per row (an index lookup), not a GROUP BY over every commitment.

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.forms.models import ModelChoiceIterator
-from django.forms.utils import flatatt
+from django.forms.utils import flatatt, pretty_name
 from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
@@ -133,7 +133,7 @@ class _TranslatedChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj) -> str:
         if isinstance(obj, Source):
-            return f"{obj.event_name} ({date_format(obj.event_date)})"
+            return f"{obj.translated('event_name')[0]} ({date_format(obj.event_date)})"
         return obj.translated("name")[0]
 
 
@@ -141,10 +141,27 @@ class TranslatedChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = _TranslatedChoiceField
 
 
+# "%s (descending)" % a label, worded when shown, in the page's language.
+_percent = lazy(lambda message, value: str(message) % value, str)
+
+
 class StableOrderingFilter(django_filters.OrderingFilter):
     """A visitor's sort, then the list's own order: many commitments share a status date (or
     a title), and without a tiebreaker the database may return them in a different order for
     each page, so a commitment could be shown on two pages and another on none."""
+
+    # django-filter's own words, in our catalogue: it has none in Vietnamese or Indonesian.
+    descending_fmt = _("%s (descending)")
+
+    def build_choices(self, fields, labels):
+        # As django-filter's, but lazy: it words "Title (descending)" once, at import, so in
+        # English on every page.
+        choices = []
+        for field, param in fields.items():
+            label = labels.get(field, pretty_name(param))
+            descending = labels.get(f"-{param}", _percent(self.descending_fmt, label))
+            choices += [(param, label), (f"-{param}", descending)]
+        return choices
 
     def filter(self, qs, value):
         qs = super().filter(qs, value)

@@ -13,16 +13,18 @@ from django.urls import reverse
 from django.utils.formats import date_format, localize, number_format
 from django.utils.html import conditional_escape, format_html, format_html_join, linebreaks
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 
 from tracker import search
 from tracker.caching import may_be_cached
-from tracker.languages import active_language
+from tracker.languages import CONTENT_LANGUAGES, active_language
 from tracker.models import (
     BUCKET_DEFINITIONS,
     STATUS_INFO,
     STATUS_SCORE,
     Bucket,
+    Source,
     Status,
     bucket_of,
 )
@@ -184,6 +186,7 @@ def commitments_made_at(source, list_url: str) -> SafeString:
     """ "12 commitments made at the Summit, Hanoi, on 15 January 2026", linked to the list of
     them (at `list_url`), for a source given its `num_commitments` (views.dashboard). The front
     page names every earlier event with it: 49 at the bench's 50 sources (issue 20)."""
+    language = active_language()
     return _with_values(
         ngettext(
             '<a href="%(list)s?source=%(list_url)s">%(counter)s commitment</a> made at the '
@@ -195,9 +198,9 @@ def commitments_made_at(source, list_url: str) -> SafeString:
         list=list_url,
         list_url=source.slug,
         counter=localize(source.num_commitments),
-        event=source.event_name,
-        place=source.event_place,
-        **_time_values(source.event_date, active_language()),
+        event=_translated(source, "event_name", language),
+        place=_translated(source, "event_place", language),
+        **_time_values(source.event_date, language),
     )
 
 
@@ -338,12 +341,13 @@ def promise(commitment) -> SafeString:
     else:
         deliverer = _translated(commitment.owner, "name", language)
     return format_html(
-        '{} <a class="promise__title" href="{}">{}</a>{}<span class="promise__owner">'
+        '{} <a class="promise__title" href="{}">{}</a>{}{}<span class="promise__owner">'
         '<span class="promise__kind">{}</span> · <span class="visually-hidden">{} </span>{}'
         "</span>",
         _status_badge(commitment.status, None, language),
         commitment.get_absolute_url(),
         _translated(commitment, "title", language),
+        _translation_mark() if _is_translation(commitment, "title", language) else "",
         overdue,
         commitment.get_kind_display(),
         gettext("Must deliver it:"),
@@ -352,7 +356,7 @@ def promise(commitment) -> SafeString:
 
 
 CARD = """<li class="card">
-  <h3 class="card__title"><a href="{url}">{title}</a></h3>
+  <h3 class="card__title"><a href="{url}">{title}</a>{mark}</h3>
   {found}
   <p class="card__status">{status}{members}</p>
   {overdue}
@@ -381,6 +385,7 @@ def commitment_cards(commitments, query: search.Query | None = None) -> SafeStri
         "proposer_label": gettext("Proposed by"),
     }
     themes_label = gettext("Themes")
+    mark = _translation_mark()
     # The same owners, proposers and themes come back card after card: each is linked once.
     links: dict[tuple[type, int], SafeString] = {}
 
@@ -423,6 +428,7 @@ def commitment_cards(commitments, query: search.Query | None = None) -> SafeStri
                 title=_translated(commitment, "title", language)
                 if query is None
                 else highlighted(commitment, "title", query),
+                mark=mark if _is_translation(commitment, "title", language) else "",
                 found=_found(getattr(commitment, "found_in", None)),
                 status=_status_badge(commitment.status, commitment.status_date or None, language),
                 members=members,
@@ -686,6 +692,26 @@ def bucket_summary(
 
 
 # Editors' texts in the page's language (tracker.languages.Translatable).
+#
+# A text shown in a translation the tracker's editors wrote is marked as theirs on every page in
+# Vietnamese or Indonesian, with the original one click away and no JavaScript (issue 22): a
+# detail page says so under its heading, with the originals in a <details>; a list marks each
+# translated title with an asterisk that a notice above it explains, beside a link to the same
+# page in English. English pages show no mark: nothing on them is translated.
+
+
+def _original_language(obj) -> str:
+    """The language an object's own texts are in: a source's are in the document's."""
+    return obj.language if isinstance(obj, Source) else settings.LANGUAGE_CODE
+
+
+def _is_translation(obj, field: str, language: str) -> bool:
+    """Whether `field` of `obj` ("commitment.title": of its commitment) is shown in the
+    editors' translation on a `language` page."""
+    *path, field = field.split(".")
+    for name in path:
+        obj = getattr(obj, name)
+    return obj.translated(field, language)[1] in CONTENT_LANGUAGES
 
 
 @register.filter(name="translated")
@@ -696,17 +722,130 @@ def translated_text(obj, field: str) -> str:
 
 
 @register.simple_tag(name="translated")
-def translated_html(obj, field: str) -> str:
-    """`obj`'s `field` in the page's language; where no translation was written, the English
-    text marked <span lang="en">, so a screen reader reads it as English."""
-    return _translated(obj, field, active_language())
+def translated_html(obj, field: str, mark: bool = False) -> str:
+    """`obj`'s `field` in the page's language; where no translation was written, the original
+    marked with its language (<span lang="en">), so a screen reader reads it as such. `mark`:
+    followed by the asterisk of a translation (never inside a link: see translation_mark)."""
+    language = active_language()
+    text = _translated(obj, field, language)
+    if mark and _is_translation(obj, field, language):
+        return text + _translation_mark()
+    return text
 
 
 def _translated(obj, field: str, language: str) -> SafeString:
     text, text_language = obj.translated(field, language)
+    if text_language not in CONTENT_LANGUAGES:
+        text_language = _original_language(obj)
     if text_language == language:
         return conditional_escape(text)
     return format_html('<span lang="{}">{}</span>', text_language, text)
+
+
+@register.simple_tag(name="translation_mark")
+def translation_mark_tag(obj, field: str) -> str:
+    """The asterisk after a text of a list shown in the editors' translation (explained by
+    {% translation_notice %}); nothing for a text in its original language."""
+    if not _is_translation(obj, field, active_language()):
+        return ""
+    return _translation_mark()
+
+
+def _translation_mark() -> SafeString:
+    # Placed after a link, not in it: a title's link keeps the title as its name.
+    return format_html(
+        '<sup class="translated-mark"><span aria-hidden="true">*</span>'
+        '<span class="visually-hidden"> {}</span></sup>',
+        gettext("(translated by the tracker’s editors)"),
+    )
+
+
+def _in_english(context) -> SafeString:
+    """A link to this page in English, through the switcher: a plain link to the English
+    address would send a reader whose language is Vietnamese straight back to /vi/."""
+    url = next(
+        (
+            link["switch_url"]
+            for link in context.get("language_links") or ()
+            if link["code"] == settings.LANGUAGE_CODE
+        ),
+        "",
+    )
+    if not url:
+        return SafeString("")
+    return format_html(
+        '<a class="translation-english" href="{}" hreflang="{}">{}</a>',
+        url,
+        settings.LANGUAGE_CODE,
+        gettext("Read this page in English"),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def translation_notice(context, objects, *fields: str) -> str:
+    """Above a list on a page in Vietnamese or Indonesian: what the asterisks mean, and the
+    same page in English. Nothing when no `fields` of `objects` is shown in translation.
+    `objects` may be rows holding the object, as the theme and actor lists and the scorecard's
+    key have them: (theme, counts), (number, commitment)."""
+    language = active_language()
+    objects = [
+        next(item for item in row if hasattr(item, "translated"))
+        if isinstance(row, tuple | list)
+        else row
+        for row in objects
+    ]
+    if not any(_is_translation(obj, field, language) for obj in objects for field in fields):
+        return ""
+    return format_html(
+        '<p class="translation-notice">{} {}</p>',
+        gettext("Texts marked * were translated by the tracker’s editors, as were the names on "
+                "this page."),
+        _in_english(context),
+    )  # fmt: skip
+
+
+TRANSLATION_NOTE = """<details class="translation-note no-print">
+  <summary>{translated_by} <span class="translation-note__show">{show}</span></summary>
+  <dl class="translation-note__originals">
+    {originals}
+  </dl>
+  <p>{in_english}</p>
+</details>
+<div class="translation-note print-only">
+  <p>{translated_by} {originals_label}</p>
+  <dl class="translation-note__originals">
+    {originals}
+  </dl>
+</div>
+"""
+
+
+@register.simple_tag(takes_context=True)
+def translation_note(context, obj, *fields: str) -> str:
+    """Under a detail page's heading in Vietnamese or Indonesian: that its texts are the
+    editors' translation, the originals of those of `fields` that are (in a <details>, and
+    printed), and the page in English. Nothing when none of them is shown in translation."""
+    language = active_language()
+    shown = [field for field in fields if _is_translation(obj, field, language)]
+    if not shown:
+        return ""
+    original = _original_language(obj)
+    originals = format_html_join(
+        "\n    ",
+        '<div><dt>{}</dt><dd lang="{}">{}</dd></div>',
+        (
+            (capfirst(obj._meta.get_field(field).verbose_name), original, getattr(obj, field))
+            for field in shown
+        ),
+    )
+    return format_html(
+        TRANSLATION_NOTE,
+        translated_by=gettext("Translated by the tracker’s editors."),
+        show=gettext("Show the original"),
+        originals_label=gettext("The original:"),
+        originals=originals,
+        in_english=_in_english(context),
+    )
 
 
 @register.simple_tag(takes_context=True)

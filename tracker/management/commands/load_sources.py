@@ -1,9 +1,16 @@
-"""Load fixture files of new sources: create records, never change one that exists.
+"""Load fixture files of new sources: create records, never change an editor's work.
 
 Unlike `loaddata`, which writes whatever a file says over whatever has the same key, this command
-only ever creates. Records are matched by slug (the natural key); a record whose slug exists is
-used as it is if the file agrees with the database on every field it gives, and refused if not.
-Every new record passes full_clean(), as in the admin, before it is saved.
+only ever creates, with one exception: a translation. Records are matched by slug (the natural
+key); a record whose slug exists is used as it is if the file agrees with the database on every
+field it gives, and refused if not. Every new record passes full_clean(), as in the admin,
+before it is saved.
+
+A translation (`title_vi`, `quote_translation_id`, …) the file gives and the database has empty
+is filled in, on a file already loaded too: translations arrive after the records they
+translate (the ADGMIN fixture gained its own after every database had loaded it, and `make run`
+loads it at each start). Filling in an empty field overwrites nobody's work; a translation the
+database has and the file words differently is refused like any other difference.
 """
 
 import datetime
@@ -16,6 +23,7 @@ from django.db import models
 from django.utils import timezone
 
 from tracker.importing import Problems, Record, all_or_nothing, numbered, plain, read_json
+from tracker.languages import CONTENT_LANGUAGES
 from tracker.models import (
     Actor,
     Commitment,
@@ -45,6 +53,21 @@ def _settable(model_field) -> bool:
 FIELDS = {
     label: {f.name: f for f in model._meta.get_fields() if _settable(f)}
     for label, model in MODELS.items()
+}
+
+
+def _is_translation(fields: dict, name: str) -> bool:
+    """A field holding the tracker's translation of another: `title_vi` beside `title`, or a
+    quote's (the quote itself is never translated in place)."""
+    base, _, language = name.rpartition("_")
+    return name.startswith("quote_translation_") or (
+        language in CONTENT_LANGUAGES and base in fields
+    )
+
+
+TRANSLATIONS = {
+    label: {name for name in fields if _is_translation(fields, name)}
+    for label, fields in FIELDS.items()
 }
 
 REFUSED = {
@@ -182,8 +205,9 @@ def _resolve(model: type[models.Model], record: Record, name: str, slug: str):
     return found
 
 
-def _create(model: type[models.Model], record: Record) -> bool:
-    """Create the record, or find it identical in the database; False if it was already there."""
+def _create(model: type[models.Model], record: Record, filled: dict[Record, list[str]]) -> bool:
+    """Create the record, or find it identical in the database (but for empty translations,
+    filled in and noted in `filled`); False if it was already there."""
     values, many, stamps = {}, {}, {}
     for name, value in record.values.items():
         model_field = model._meta.get_field(name)
@@ -199,17 +223,21 @@ def _create(model: type[models.Model], record: Record) -> bool:
         return False
     existing = model.objects.filter(slug=record.values["slug"]).first()
     if existing is not None:
-        # Used as it is if the file agrees on every field it gives; a fixture changes nothing.
+        # Used as it is if the file agrees on every field it gives; a fixture changes nothing
+        # but an empty translation.
+        translations = TRANSLATIONS[model._meta.label_lower]
         current = {name: set(getattr(existing, name).all()) for name in many}
         current |= {name: getattr(existing, name) for name in [*values, *stamps]}
         for name, value in {**values, **many, **stamps}.items():
-            if current[name] != value:
+            if current[name] != value and name not in translations:
                 record.problem(
                     name,
                     f"the database has {_show(current[name])}, the file {_show(value)}. A "
                     "fixture never changes existing records: change it in the admin, or give "
                     "the record a new slug.",
                 )
+        if names := _fill_translations(existing, record):
+            filled[record] = names
         return False
     obj = model(**values)
     try:
@@ -230,18 +258,80 @@ def _create(model: type[models.Model], record: Record) -> bool:
     return True
 
 
-def _load(problems: Problems, by_model: dict) -> tuple[int, list[Record]]:
-    """Create the file's records model by model; return how many, and the ones already there."""
-    created, present = 0, []
+def _fill_translations(existing: models.Model, record: Record) -> list[str]:
+    """Fill in the translations the file gives and `existing` has empty, and return their
+    names; refuse one it words differently."""
+    translations = TRANSLATIONS[existing._meta.label_lower]
+    fill = {}
+    for name, value in record.values.items():
+        # An empty translation in the file is none: an editor's, written since, stays.
+        if name not in translations or not value or value == getattr(existing, name):
+            continue
+        if getattr(existing, name):
+            record.problem(
+                name,
+                f"the database has {_show(getattr(existing, name))}, the file {_show(value)}. A "
+                "fixture never changes a translation an editor has written: make the file say "
+                "what the database says, or empty the field in the admin to take the file's.",
+            )
+        else:
+            fill[name] = value
+    if record.problems or not fill:
+        return []
+    for name, value in fill.items():
+        setattr(existing, name, value)
+    # The rules of these fields (length, control characters) as the admin checks them; the
+    # record's other fields are the database's, checked when they were written.
+    others = [f.name for f in existing._meta.concrete_fields if f.name not in fill]
+    try:
+        existing.clean_fields(exclude=others)
+    except ValidationError as error:
+        record.report(error)
+        return []
+    update_fields = list(fill)
+    if any(f.name == "updated" for f in existing._meta.concrete_fields):
+        update_fields.append("updated")  # a commitment's page changed, as with an editor's edit
+    # save(), not update(): the page cache's version and the search index follow its signals.
+    existing.save(update_fields=update_fields)
+    return list(fill)
+
+
+def _fill_loaded(problems: Problems, by_model: dict) -> dict[Record, list[str]]:
+    """On a file already loaded: fill in the translations its records give and the database's
+    have empty, refusing any worded differently; return what was filled in, record by record."""
+    filled = {}
+    for model, records in by_model.items():
+        existing = model.objects.in_bulk([r.values["slug"] for r in records], field_name="slug")
+        for record in records:
+            # A record not in the database was deleted by an editor, or added to the file
+            # since: either way an already loaded file creates nothing, as it always has.
+            found = existing.get(record.values["slug"])
+            if found is not None and (names := _fill_translations(found, record)):
+                filled[record] = names
+    problems.raise_if_any()
+    return filled
+
+
+def _filled(filled: dict[Record, list[str]]) -> str:
+    """How many translations were filled in, and which, a line for each record."""
+    count = sum(len(names) for names in filled.values())
+    lines = "".join(f"\n  {record}: {', '.join(names)}" for record, names in filled.items())
+    return f"{count} empty translations:{lines}"
+
+
+def _load(problems: Problems, by_model: dict) -> tuple[int, list[Record], dict]:
+    """Create the file's records model by model; return how many, the ones already there, and
+    the translations filled in on those."""
+    created, present, filled = 0, [], {}
     for model, records in by_model.items():
         for record in records:
-            if _create(model, record):
+            if _create(model, record, filled):
                 created += 1
             elif not record.problems:
                 present.append(record)
         # Later models refer to these: check them once these are right.
         problems.raise_if_any()
-    return created, present
+    return created, present, filled
 
 
 class Command(BaseCommand):
@@ -277,16 +367,26 @@ class Command(BaseCommand):
             )
         present = set(keyed_by.objects.filter(slug__in=slugs).values_list("slug", flat=True))
         if present == set(slugs):
-            # Editors may have changed these since: loading again must not touch their work.
-            self.stdout.write(f"{path}: already loaded ({', '.join(sorted(present))}); skipped.")
+            # Editors may have changed these since: loading again must not touch their work,
+            # but fills in the translations that have come since.
+            loaded = ", ".join(sorted(present))
+            with all_or_nothing(dry_run):
+                filled = _fill_loaded(Problems(path, records), by_model)
+            if not filled:
+                self.stdout.write(f"{path}: already loaded ({loaded}); skipped.")
+                return
+            verb = "would fill in" if dry_run else "filled in"
+            self.stdout.write(f"{path}: already loaded ({loaded}); {verb} {_filled(filled)}")
             return
         new = ", ".join(slug for slug in slugs if slug not in present)
         # One transaction per file: a bad record leaves nothing half-written.
         with all_or_nothing(dry_run):
-            created, reused = _load(Problems(path, records), by_model)
+            created, reused, filled = _load(Problems(path, records), by_model)
         summary = f"{created} new records"
         if reused:
             summary += f"; already present: {', '.join(str(r) for r in reused)}"
+        if filled:
+            summary += f"; filled in {_filled(filled)}"
         if dry_run:
             self.stdout.write(
                 f"{path}: checked {len(records)} records; would load {new} ({summary})."
