@@ -254,3 +254,30 @@ def test_when_staff_last_reviewed_a_commitment_survives_the_round_trip(
 
     assert Commitment.objects.get(slug="bridge").last_reviewed == datetime.date(2026, 2, 3)
     assert body(client.get("/data/dataset.json")) == dataset
+
+
+def test_a_sources_translations_round_trip_through_the_dataset(
+    client, make_source, make_commitment, tmp_path
+):
+    source = make_source(
+        slug="hanoi",
+        title_vi="Báo cáo Hội nghị",
+        title_id="Laporan Pertemuan",
+        event_name_vi="Hội nghị Bộ trưởng Số ASEAN lần thứ 6",
+        event_name_id="Pertemuan Menteri Digital ASEAN ke-6",
+        event_place_vi="Hà Nội, Việt Nam",
+        event_place_id="Hanoi, Vietnam",
+    )
+    make_commitment(source=source)
+    dataset = body(client.get("/data/dataset.json"))
+    wipe()
+
+    import_file(tmp_path, "dataset.json", dataset)
+
+    imported = Source.objects.get(slug="hanoi")
+    assert (imported.title_vi, imported.event_name_id, imported.event_place_vi) == (
+        "Báo cáo Hội nghị",
+        "Pertemuan Menteri Digital ASEAN ke-6",
+        "Hà Nội, Việt Nam",
+    )
+    assert body(client.get("/data/dataset.json")) == dataset

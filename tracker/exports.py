@@ -235,6 +235,18 @@ SOURCE_COLUMNS: list[Column] = [
     Column("language", _("The language the document is written in, as a code (en, vi, "
            "id); its quotes are in it."),
            TEXT, lambda o: o.language, field="language"),
+    *(
+        Column(f"{name}_{code}", description, TEXT,
+               lambda o, attr=f"{name}_{code}": getattr(o, attr), field=f"{name}_{code}")
+        for name, code, description in [
+            ("title", "vi", _("The tracker's Vietnamese translation of the title; may be empty.")),
+            ("title", "id", _("The tracker's Indonesian translation of the title; may be empty.")),
+            ("event_name", "vi", _("The event's name in Vietnamese; may be empty.")),
+            ("event_name", "id", _("The event's name in Indonesian; may be empty.")),
+            ("event_place", "vi", _("The event's place in Vietnamese; may be empty.")),
+            ("event_place", "id", _("The event's place in Indonesian; may be empty.")),
+        ]
+    ),
 ]  # fmt: skip
 
 ACTOR_COLUMNS: list[Column] = [

@@ -116,7 +116,10 @@ OPTIONAL = {
     *(f"{name}_{language}" for name in ("title", "summary", "name", "role", "description")
       for language in ("vi", "id")),
     *(f"quote_translation_{language}" for language in ("en", "vi", "id")),
-    # Files written before issue 22: notes in English, untranslated.
+    # Files written before issue 22: sources' titles and events untranslated, notes in
+    # English, untranslated.
+    *(f"{name}_{language}" for name in ("event_name", "event_place")
+      for language in ("vi", "id")),
     "note_language",
     *(f"note_translation_{language}" for language in ("en", "vi", "id")),
 }  # fmt: skip
