@@ -330,3 +330,19 @@ def test_a_commitment_has_a_search_document_as_soon_as_it_is_made(make_commitmen
     assert Commitment.objects.filter(search_document__titles__contains="lighthous").get() == (
         commitment
     )
+
+
+def test_the_pages_of_a_search_continue_its_order_without_a_gap_or_a_repeat(
+    client, make_commitment, settings
+):
+    settings.TRACKER_PAGE_SIZE = 4
+    made = [make_commitment(title=f"Bridge {n}") for n in range(5)]
+    made += [make_commitment(title=f"Road {n}", summary="A bridge nearby.") for n in range(5)]
+
+    listed = []
+    for page in ({}, {"page": 2}, {"page": 3}):
+        response = client.get("/commitments/", {"q": "bridge", **page})
+        listed += [c.title for c in response.context["commitments"]]
+
+    # Titles first (in the source's order), then the summaries.
+    assert listed == [c.title for c in made]

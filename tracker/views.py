@@ -244,6 +244,28 @@ def _the_version_read_once():
     return ContentVersion.seen(token) if token is not None else contextlib.nullcontext()
 
 
+class IdsFirstPaginator(Paginator):
+    """Cuts a page of results from their ids, then reads the page's rows.
+
+    For a search the database ranks every match before it can cut a page; with the cards'
+    owners, proposers and groups joined to each match first, PostgreSQL spent 30 ms more on a
+    word found in all of 10,000 commitments (issue 22). Ranked on the ids alone, it joins 25.
+    """
+
+    def __init__(self, object_list, *args, read, **kwargs):
+        super().__init__(object_list, *args, **kwargs)
+        self.read = read  # the rows of some ids, as the page shows them
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        # Read by id alone: with the search's condition again, PostgreSQL matched every
+        # document before it looked at the ids.
+        rows = self.read(ids).in_bulk()
+        return self._get_page([rows[pk] for pk in ids], number, self)
+
+
 class CommitmentListView(FilterView):
     """The filterable list. Invalid filter values are reported, with a 400, not ignored."""
 
@@ -258,6 +280,9 @@ class CommitmentListView(FilterView):
         return settings.TRACKER_PAGE_SIZE
 
     def get_paginator(self, queryset, *args, **kwargs):
+        if self.filterset.is_bound and self.filterset.form.cleaned_data.get("q"):
+            read = lambda ids: _cards(Commitment.objects.filter(pk__in=ids))  # noqa: E731
+            return IdsFirstPaginator(queryset, *args, read=read, **kwargs)
         paginator = super().get_paginator(queryset, *args, **kwargs)
         if not _is_filtered(self.request):
             # Every published commitment: the tallies know how many, without a count.
