@@ -41,8 +41,8 @@ def test_the_data_centre_commitments_are_found_first(client, adgmin, prefix, q):
 
 
 def test_a_search_in_vietnamese_without_accents_finds_them_too(client, adgmin):
-    assert DATA_CENTRES <= set(_slugs(client, "/vi/commitments/", "Trung Tâm"))
-    assert DATA_CENTRES <= set(_slugs(client, "/vi/commitments/", "trung tam"))
+    assert set(_slugs(client, "/vi/commitments/", "Trung Tâm")) >= DATA_CENTRES
+    assert set(_slugs(client, "/vi/commitments/", "trung tam")) >= DATA_CENTRES
 
 
 def test_the_speakers_are_found_by_their_names_with_or_without_diacritics(client, adgmin):
