@@ -253,24 +253,49 @@ def parse(text: str) -> Query:
 def filter_and_rank(queryset: models.QuerySet, query: Query) -> models.QuerySet:
     """The commitments of `queryset` that have every word of `query`, best first, then in
     the source's order; annotated `search_rank`, greater is better."""
-    table = SearchDocument._meta.db_table
-    # The reverse one-to-one join names the document table by its own name (joined once).
-    joined = queryset.filter(search_document__isnull=False)
     if connection.vendor == "postgresql":
-        condition = f"{table}.vector @@ to_tsquery('simple', %s)"
-        rank = f"ts_rank('{TS_WEIGHTS}', {table}.vector, to_tsquery('simple', %s))"
+        condition = "{document}.vector @@ to_tsquery('simple', %s)"
+        weights = TS_WEIGHTS.replace("{", "{{").replace("}", "}}")  # literal braces
+        rank = f"ts_rank('{weights}', {{document}}.vector, to_tsquery('simple', %s))"
         params = rank_params = [query.tsquery()]
     else:
-        condition = f"{table} MATCH %s"
+        # FTS5's hidden column named after the table, through the query's alias for it.
+        table = SearchDocument._meta.db_table
+        condition = f"{{document}}.{table} MATCH %s"
         weights = ", ".join(str(weight) for weight in FTS5_WEIGHTS)
         # bm25() is lower for a better match; it reads the MATCH of the same query.
-        rank = f"-bm25({table}, {weights})"
+        rank = f"-bm25({{document}}.{table}, {weights})"
         params, rank_params = [query.fts5()], []
     return (
-        joined.filter(models.expressions.RawSQL(condition, params, models.BooleanField()))
-        .annotate(search_rank=models.expressions.RawSQL(rank, rank_params, models.FloatField()))
+        # The reverse one-to-one join: an INNER JOIN, one row per commitment.
+        queryset.filter(search_document__isnull=False)
+        .filter(_OnDocument(condition, params, models.BooleanField()))
+        .annotate(search_rank=_OnDocument(rank, rank_params, models.FloatField()))
         .order_by("-search_rank", "position", "pk")
     )
+
+
+class _OnDocument(models.Expression):
+    """SQL about the commitment's search document, under whatever alias the query gives its
+    table (a subquery's, when the list is a subquery of an export): `{document}` in
+    `template` is that alias."""
+
+    def __init__(self, template: str, params: list, output_field: models.Field):
+        super().__init__(output_field=output_field)
+        self.template, self.params = template, params
+        # A column of the joined document: compiled, it names the table's alias.
+        self.column = models.F("search_document__titles")
+
+    def get_source_expressions(self):
+        return [self.column]
+
+    def set_source_expressions(self, expressions):
+        (self.column,) = expressions
+
+    def as_sql(self, compiler, connection):
+        column, _params = compiler.compile(self.column)
+        document = column.rsplit(".", 1)[0]
+        return self.template.format(document=document), list(self.params)
 
 
 # Highlighting.
