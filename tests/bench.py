@@ -112,7 +112,7 @@ def _fill() -> None:
     """Synthetic data, labelled as such. Bulk-written for speed: this is not an edit path."""
     from django.core.management import call_command
 
-    from tracker import search
+    from tracker import search_index
     from tracker.models import (
         Actor,
         Commitment,
@@ -218,7 +218,7 @@ def _fill() -> None:
             batch = []
     StatusUpdate.objects.bulk_create(batch)
     # bulk_create() is no write path: it says so itself, and writes the search documents.
-    search.rebuild()
+    search_index.rebuild()
     ContentVersion.bump()
     from django.db import connection
 

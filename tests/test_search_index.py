@@ -10,12 +10,12 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from tests.bench import write_import_dataset
-from tracker import search
+from tracker import search, search_index
 from tracker.models import Basis, Commitment, SearchDocument, Status
 
 
 def _in_step() -> bool:
-    return search.out_of_step() == []
+    return search_index.out_of_step() == []
 
 
 def _ids(q: str) -> list[int]:
@@ -109,7 +109,7 @@ def test_one_save_with_many_updates_writes_the_document_once(
     group = make_group(members=5)
     commitment = make_commitment(member_group=group)
     written = []
-    monkeypatch.setattr(search, "_documents", _counting(search._documents, written))
+    monkeypatch.setattr(search_index, "_documents", _counting(search_index._documents, written))
 
     commitment.save_edit(
         member_updates=[
@@ -190,6 +190,6 @@ def test_the_check_finds_a_document_changed_behind_the_apps_back_and_a_rebuild_m
 def test_commitments_made_before_the_index_get_their_documents_after_migrate(bridge):
     SearchDocument.objects.all().delete()
 
-    search._after_migrate(sender=None, using="default")
+    search_index._after_migrate(sender=None, using="default")
 
     assert _ids("bridge") == [bridge.pk]

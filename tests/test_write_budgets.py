@@ -71,7 +71,7 @@ def test_a_bulk_status_change_costs_a_few_queries_per_commitment(admin_client, d
 
     # The selection, the form and the content version once; then per commitment its locked
     # row, its chain's latest update, the update written and the row updated; at the end the
-    # search documents of them all, in seven queries (tracker.search.reindex()).
+    # search documents of them all, in seven queries (tracker.search_index.reindex()).
     assert _queries(admin_client, CHANGELIST, data) <= 18 + 7 + 4 * selected
     assert set(Commitment.objects.values_list("status", flat=True)) == {Status.IN_PROGRESS}
 
@@ -88,7 +88,7 @@ def test_the_member_grid_costs_a_few_queries_per_member(admin_client, db, member
 
     # The form, the commitment and its members' rows once; then per member its chain's latest
     # update, that member's existence, the update written and its row updated; at the end the
-    # commitment's search document, once, in seven queries (tracker.search.reindex()).
+    # commitment's search document, once, in seven queries (tracker.search_index.reindex()).
     url = f"{CHANGELIST}{commitment.pk}/members/"
     assert _queries(admin_client, url, data) <= 12 + 7 + 4 * members
     commitment.refresh_from_db()

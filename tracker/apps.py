@@ -9,9 +9,9 @@ class TrackerConfig(AppConfig):
     def ready(self) -> None:
         from tracker import (
             checks,  # noqa: F401  (registers the system checks)
-            search,
+            search_index,
         )
         from tracker.caching import connect_signals
 
         connect_signals(self)
-        search.connect_signals(self)
+        search_index.connect_signals(self)

@@ -144,7 +144,7 @@ class Editable:
             )
             ContentVersion.bump()
             if search.COMMITMENT_FIELDS & set(fields):  # update() sends no signal
-                search.changed([self.pk])
+                search.texts_changed.send(sender=type(self), ids=[self.pk])
             # The edited fields are this instance's own; the status fields come from the update.
             for name in STATUS_FIELDS & set(values):
                 setattr(self, name, values[name])

@@ -8,7 +8,7 @@ full-text index. The model is Django's; the table is made here, differently per 
   commitment is a lookup by key) and whose `originals` column is stored, not indexed.
 
 The documents of commitments that exist already are written after the migration
-(search._after_migrate()), by the app's own code: a migration's historical models could not
+(search_index._after_migrate()), by the app's own code: a migration's historical models could not
 run it.
 """
 

@@ -44,7 +44,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models
 from django.utils import timezone
 
-from tracker import search
+from tracker import search_index
 from tracker.exports import (
     DATASET_FORMAT,
     DATASET_TABLES,
@@ -888,7 +888,7 @@ class Importer:
         self._write_member_progress()
         # bulk_create() sends no signal: the search documents are written here, and the public
         # pages' version moves on, once.
-        search.reindex(kept.pk for kept in self.commitments.values())
+        search_index.reindex(kept.pk for kept in self.commitments.values())
         ContentVersion.bump()
 
     def _write_commitments(self) -> None:

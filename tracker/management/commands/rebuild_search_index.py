@@ -3,13 +3,13 @@ import time
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from tracker import search
+from tracker import search_index
 from tracker.models import ContentVersion
 
 
 class Command(BaseCommand):
     help = (
-        "Write every commitment's search document afresh (tracker/search.py). Every write "
+        "Write every commitment's search document afresh (tracker/search_index.py). Every write "
         "through the app keeps them in step; run this after data was changed behind its back "
         "(raw SQL, a partial restore) or after a change to how words are normalised. One "
         "transaction: searches see the old index until the new one is complete. --check only "
@@ -25,7 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, check: bool = False, **options) -> None:
         if check:
-            stale = search.out_of_step()
+            stale = search_index.out_of_step()
             if stale:
                 self.stderr.write(
                     f"{len(stale):,} search document(s) missing or out of step, e.g. commitment "
@@ -36,7 +36,7 @@ class Command(BaseCommand):
             return
         started = time.monotonic()
         with transaction.atomic():
-            written = search.rebuild()
+            written = search_index.rebuild()
             # Searches' pages are cached under the content version: move it on.
             ContentVersion.bump()
         self.stdout.write(
