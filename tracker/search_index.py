@@ -187,19 +187,13 @@ def reindex(ids: Iterable[int], using: str | None = None) -> int:
     return written
 
 
-def rebuild(using: str | None = None, progress=None) -> int:
-    """Every search document afresh; returns how many."""
+def rebuild(using: str | None = None) -> int:
+    """Every search document afresh (those of commitments gone too); returns how many."""
     using = using or "default"
     table = connections[using].ops.quote_name(SearchDocument._meta.db_table)
     with connections[using].cursor() as cursor:
         cursor.execute(f"DELETE FROM {table}")
-    ids = list(Commitment.objects.using(using).order_by("pk").values_list("pk", flat=True))
-    written = 0
-    for chunk in batched(ids, BATCH * 4):
-        written += reindex(chunk, using)
-        if progress is not None:
-            progress(written, len(ids))
-    return written
+    return reindex(Commitment.objects.using(using).values_list("pk", flat=True), using)
 
 
 def out_of_step(using: str | None = None) -> list[int]:

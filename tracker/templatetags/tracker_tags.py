@@ -425,9 +425,7 @@ def commitment_cards(commitments, query: search.Query | None = None) -> SafeStri
             format_html(
                 CARD,
                 url=commitment.get_absolute_url(),
-                title=_translated(commitment, "title", language)
-                if query is None
-                else highlighted(commitment, "title", query),
+                title=_translated(commitment, "title", language, query),
                 mark=mark if _is_translation(commitment, "title", language) else "",
                 found=_found(getattr(commitment, "found_in", None)),
                 status=_status_badge(commitment.status, commitment.status_date or None, language),
@@ -449,15 +447,8 @@ def commitment_cards(commitments, query: search.Query | None = None) -> SafeStri
 
 @register.simple_tag
 def highlighted(obj, field: str, query: search.Query | None) -> SafeString:
-    """`obj`'s `field` in the page's language (else English, marked so), with the searched
-    words in <mark>."""
-    if query is None:
-        return _translated(obj, field, active_language())
-    text, text_language = obj.translated(field)
-    marked = search.highlight(text, query)
-    if text_language == active_language():
-        return marked
-    return format_html('<span lang="{}">{}</span>', text_language, marked)
+    """As {% translated %}, with the searched words in <mark>."""
+    return _translated(obj, field, active_language(), query)
 
 
 def _found(found: search.Found | None) -> SafeString:
@@ -733,12 +724,17 @@ def translated_html(obj, field: str, mark: bool = False) -> str:
     return text
 
 
-def _translated(obj, field: str, language: str) -> SafeString:
+def _translated(
+    obj, field: str, language: str, query: search.Query | None = None
+) -> SafeString:
+    """The text escaped, the words of a search `query` in <mark>, and marked with its language
+    when it is not the page's."""
     text, text_language = obj.translated(field, language)
     if text_language not in CONTENT_LANGUAGES:
         text_language = _original_language(obj)
+    text = search.highlight(text, query)
     if text_language == language:
-        return conditional_escape(text)
+        return text
     return format_html('<span lang="{}">{}</span>', text_language, text)
 
 
