@@ -724,9 +724,7 @@ def translated_html(obj, field: str, mark: bool = False) -> str:
     return text
 
 
-def _translated(
-    obj, field: str, language: str, query: search.Query | None = None
-) -> SafeString:
+def _translated(obj, field: str, language: str, query: search.Query | None = None) -> SafeString:
     """The text escaped, the words of a search `query` in <mark>, and marked with its language
     when it is not the page's."""
     text, text_language = obj.translated(field, language)
